@@ -1,0 +1,85 @@
+# The project's commands. `make run` and `make test` are the two that matter;
+# each installs what is missing first (idempotent: stamps skip done work).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+PIPENV_VERSION := 2026.10.3
+EMULATOR_PORT ?= 4566
+export EMULATOR_PORT
+
+TOOLS := .tools
+PIPENV := $(TOOLS)/bin/pipenv
+VENV_PY := .venv/bin/python
+PY_STAMP := .venv/.synced
+NODE_STAMP := node_modules/.installed
+TFRC := .terraform.d/cli.tfrc
+
+export PATH := $(CURDIR)/$(TOOLS)/bin:$(PATH)
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+export PIPENV_IGNORE_VIRTUALENVS := 1
+# Node 20 is end-of-life: jsii prints a warning box on every run. Silence it
+# for major 20 only; every other jsii warning and error still shows.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# The project's own Terraform CLI config (provider mirror when there is one);
+# the user's ~/.terraformrc is never read or changed.
+export TF_CLI_CONFIG_FILE := $(CURDIR)/$(TFRC)
+export CHECKPOINT_DISABLE := 1
+export CDKTF_DISABLE_TELEMETRY := true
+export SENTRY_DSN :=
+
+.PHONY: help install run stop destroy test synth diff deploy bench clean
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(PIPENV):
+	@echo "==> installing pipenv $(PIPENV_VERSION) into $(TOOLS)/"
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check pipenv==$(PIPENV_VERSION)
+
+$(PY_STAMP): Pipfile.lock | $(PIPENV)
+	@echo "==> installing Python packages from Pipfile.lock into .venv/ (first time: about a minute)"
+	@$(PIPENV) sync --dev
+	@touch $@
+
+$(NODE_STAMP): package-lock.json
+	@echo "==> installing the cdktf CLI from package-lock.json into node_modules/"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(TFRC): FORCE
+	@$(PYTHON) -m modules._terraform_rc $@
+
+FORCE:
+
+install: $(PY_STAMP) $(NODE_STAMP) $(TFRC) ## install everything the project needs (idempotent)
+
+run: install ## start the local AWS emulator and deploy the stacks to it
+	@$(VENV_PY) -m modules.local_run deploy
+
+stop: ## stop the local AWS emulator
+	@$(PYTHON) -m modules.emulator stop
+
+destroy: install ## destroy what `make run` deployed to the emulator
+	@$(VENV_PY) -m modules.local_run destroy
+
+test: install ## run the whole test suite
+	@$(VENV_PY) -m pytest
+
+synth: install ## synthesize every stack into cdktf.out/
+	@npx --no-install cdktf synth
+
+diff: install ## show what `cdktf deploy` would change (uses your AWS credentials)
+	@npx --no-install cdktf diff
+
+deploy: install ## deploy every stack to the AWS account of your credentials
+	@npx --no-install cdktf deploy state
+
+bench: install ## normal vs fast synth of the same app: medians and ratio
+	@$(VENV_PY) -m benchmarks.synth
+
+clean: ## remove generated files (not the installed tools)
+	rm -rf cdktf.out cdktf.out.emulator .pytest_cache
