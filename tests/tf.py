@@ -1,0 +1,28 @@
+"""Run plain `terraform` on synthesized stacks (no cdktf CLI: it proves there is no lock-in)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+
+def terraform(workdir: Path, *args: str, env: dict[str, str] | None = None,
+              ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    """Run ``terraform ARGS`` in ``workdir``; fail with its output on an unexpected exit code."""
+    result = subprocess.run(
+        ["terraform", *args, "-no-color"] if args[0] not in ("version",) else ["terraform", *args],
+        cwd=workdir, capture_output=True, text=True, env={**os.environ, **(env or {}), "TF_IN_AUTOMATION": "1"},
+    )
+    if result.returncode not in ok_codes:
+        raise AssertionError(f"terraform {' '.join(args)} in {workdir} exited {result.returncode}:\n"
+                             f"{result.stdout}\n{result.stderr}")
+    return result
+
+
+def copy_stack(synthesized: Path, stack: str, dest: Path) -> Path:
+    """A private copy of one stack's directory, so tests never share Terraform state."""
+    target = dest / stack
+    shutil.copytree(synthesized / "stacks" / stack, target)
+    return target
