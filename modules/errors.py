@@ -6,6 +6,8 @@ what is allowed and how to fix it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class FirelensError(Exception):
     """Base class for the project's errors."""
@@ -17,3 +19,36 @@ class ConfigError(FirelensError, ValueError):
     def __init__(self, where: str, field: str, value: object, allowed: str, fix: str) -> None:
         self.where, self.field, self.value, self.allowed, self.fix = where, field, value, allowed, fix
         super().__init__(f"{where}: {field}={value!r} is not valid; allowed: {allowed}. Fix: {fix}")
+
+
+class RouteError(ConfigError):
+    """A route, destination or routing option cannot work; raised when it is declared."""
+
+
+class FluentBitSyntaxError(FirelensError, ValueError):
+    """A Fluent Bit classic-format file cannot be read the way Fluent Bit reads it."""
+
+    def __init__(self, where: str, problem: str, fix: str) -> None:
+        self.where, self.problem, self.fix = where, problem, fix
+        super().__init__(f"{where}: {problem}. Fix: {fix}")
+
+
+class LintError(FirelensError, ValueError):
+    """A Fluent Bit config has problems that lose or loop records; lists every one.
+
+    ``findings`` holds the error findings (objects with ``where``, ``problem``
+    and ``fix``); warnings are not raised, the linter returns them.
+    """
+
+    def __init__(self, source: str, findings: Sequence[object]) -> None:
+        self.source, self.findings = source, list(findings)
+        lines = "\n".join(f"- {finding}" for finding in findings)
+        super().__init__(f"{source}: {len(findings)} routing error(s):\n{lines}")
+
+
+class PreviewInputError(FirelensError, ValueError):
+    """A line given to the preview is neither a FireLens record nor a usable app line."""
+
+    def __init__(self, where: str, problem: str, fix: str) -> None:
+        self.where, self.problem, self.fix = where, problem, fix
+        super().__init__(f"{where}: {problem}. Fix: {fix}")
