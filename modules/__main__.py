@@ -1,0 +1,180 @@
+"""Command line: ``python -m modules <command> ...``.
+
+Commands:
+
+- ``preview``: read log records on stdin and tell where a config sends each one.
+- ``graph``: print the default routing as a Mermaid flowchart.
+- ``compile``: print or write the log router files of the default routing.
+- ``lint``: check a config for lost, unreachable or looping records.
+
+Each command is a pair of functions registered in :data:`COMMANDS`
+(``add_arguments(parser)`` and ``run(args, stdin, stdout, stderr) -> exit
+code``), so new ones (``review``...) are one entry more. Importing this
+module never imports CDKTF.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from .errors import FirelensError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+Runner = Callable[[argparse.Namespace, TextIO, TextIO, TextIO], int]
+
+
+def _add_preview(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", required=True, metavar="PATH", help="Fluent Bit classic config, e.g. extra.conf")
+    parser.add_argument(
+        "--parsers",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="parsers file; each Parsers_File of the config resolves to the --parsers file with the same "
+        "name, else to that name next to the config (repeatable)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help='one line per input line: {"deliveries": [{"output", "tag", "record"}]}'
+    )
+    parser.add_argument(
+        "--container",
+        metavar="NAME",
+        help="read lines that are not FireLens records as raw stdout of this container "
+        "(tag <NAME>-firelens-<fixed task id>)",
+    )
+
+
+def _run_preview(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    from .preview import FirelensContext, Simulator, load_for_preview, output_names, read_input_line, render_table
+
+    config, parsers = load_for_preview(args.config, args.parsers)
+    firelens = FirelensContext()
+    simulator = Simulator(config, parsers, firelens=firelens)
+    outcomes = []
+    for number, line in enumerate(stdin, start=1):
+        item = read_input_line(line, number, container=args.container, firelens=firelens)
+        if item is None:
+            continue
+        outcome = simulator.run(*item)
+        if args.json:
+            stdout.write(outcome.to_json_line() + "\n")
+        else:
+            outcomes.append(outcome)
+    if not args.json:
+        stdout.write(render_table(outcomes, output_names(config)))
+    for name in config.unresolved_variables:
+        stderr.write(f"warning: ${{{name}}} is not set by @SET in {args.config}; the preview kept it as written\n")
+    return EXIT_OK
+
+
+def _add_graph(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("mermaid",), default="mermaid", help="diagram language (default: mermaid)")
+
+
+def _run_graph(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    from .diagram import render_mermaid
+    from .routes import DEFAULT_ROUTING
+
+    stdout.write(render_mermaid(DEFAULT_ROUTING))
+    return EXIT_OK
+
+
+def _add_compile(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", metavar="DIR", help="write extra.conf and the parsers file into DIR (default: print them)"
+    )
+
+
+def _run_compile(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    from .fluentbit_compiler import compile_routing
+    from .routes import DEFAULT_ROUTING
+
+    compiled = compile_routing(DEFAULT_ROUTING)
+    for finding in compiled.warnings:
+        stderr.write(f"warning: {finding}\n")
+    if args.out is None:
+        for path, text in compiled.files.items():
+            stdout.write(f"==> {path} <==\n{text}\n")
+        return EXIT_OK
+    os.makedirs(args.out, exist_ok=True)
+    for path, text in compiled.files.items():
+        target = os.path.join(args.out, os.path.basename(path))
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        stdout.write(f"wrote {target}\n")
+    return EXIT_OK
+
+
+def _add_lint(parser: argparse.ArgumentParser) -> None:
+    _add_preview_like_inputs(parser)
+    parser.add_argument(
+        "--container",
+        action="append",
+        metavar="NAME",
+        help="app container feeding the config (repeatable; default: any container)",
+    )
+
+
+def _add_preview_like_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", required=True, metavar="PATH", help="Fluent Bit classic config")
+    parser.add_argument("--parsers", action="append", default=[], metavar="PATH", help="parsers file (repeatable)")
+
+
+def _run_lint(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    from .fluentbit_lint import Severity, lint_config
+    from .preview import load_for_preview
+
+    config, parsers = load_for_preview(args.config, args.parsers)
+    findings = lint_config(config, containers=args.container, parsers=parsers)
+    for finding in findings:
+        stdout.write(f"{finding.severity.value}: [{finding.code}] {finding}\n")
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    stdout.write(f"{errors} error(s), {len(findings) - errors} warning(s)\n")
+    return EXIT_FINDINGS if errors else EXIT_OK
+
+
+#: name -> (help, add_arguments, run)
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Runner]] = {
+    "preview": ("predict where each record on stdin goes", _add_preview, _run_preview),
+    "graph": ("print the default routing as a Mermaid flowchart", _add_graph, _run_graph),
+    "compile": ("print or write the compiled log router files", _add_compile, _run_compile),
+    "lint": ("check a Fluent Bit config for lost or looping records", _add_lint, _run_lint),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one subcommand per :data:`COMMANDS` entry."""
+    parser = argparse.ArgumentParser(prog="python -m modules", description="FireLens log routing tools.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_text, add_arguments, _) in COMMANDS.items():
+        add_arguments(subparsers.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(
+    argv: list[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run a command; return its exit code (errors in user input print one line and return 2)."""
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    runner = COMMANDS[args.command][2]
+    try:
+        return runner(args, stdin, stdout, stderr)
+    except (FirelensError, OSError) as exc:
+        stderr.write(f"error: {exc}\n")
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
