@@ -61,6 +61,18 @@ class PipelineConfig:
                 "set FIRELENS_STATE_BUCKET (or state_bucket=) to a valid S3 bucket name",
             )
 
+    def archive_bucket(self, stream: str) -> str:
+        """Bucket a Firehose stream's LogArchive creates: ``firelens-<stage>-<stream>``.
+
+        Stream names may hold upper case, ``_`` and ``.``; bucket names may not.
+        """
+        name = f"firelens-{self.stage}-{stream}".lower().replace("_", "-").replace(".", "-")
+        return name[:63].rstrip("-")
+
+    def repository_name(self, image: str) -> str:
+        """ECR repository of one of the pipeline's images: ``<stage>/<image>``."""
+        return f"{self.stage}/{image}"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PipelineConfig:
         """Build from ``FIRELENS_STAGE``, ``FIRELENS_REGION``, ``FIRELENS_STATE_BUCKET``; unset means default."""

@@ -60,6 +60,27 @@ def emulator_env(endpoint: str, region: str) -> dict[str, str]:
     }
 
 
+def empty_bucket(endpoint: str, region: str, bucket: str) -> None:
+    """Delete every object version and delete marker in ``bucket`` on the emulator at ``endpoint``.
+
+    Versioned buckets with ``force_destroy`` off (the state bucket) cannot be
+    destroyed while they hold anything; on the emulator they are emptied first.
+    """
+    import boto3  # dev dependency: only the emulator commands need it
+
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name=region,
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    try:
+        pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
+        for page in pages:
+            doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                      for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+            if doomed:
+                s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
+    except s3.exceptions.NoSuchBucket:
+        return
+
+
 class Emulator:
     """A moto server process.
 
@@ -89,9 +110,10 @@ class Emulator:
             raise RuntimeError(f"emulator: something already answers on port {self.port}; stop it or choose another port")
         log = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "modules._moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=detach,
+            cwd=Path(__file__).resolve().parent.parent,  # so that `modules` is importable
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -39,7 +39,8 @@ class Statement:
         if self.principals is not None:
             out["Principal"] = {k: list(v) for k, v in sorted(self.principals.items())}
         out["Action"] = sorted(self.actions)
-        out["Resource"] = list(self.resources)
+        if self.resources:  # trust policies have none
+            out["Resource"] = list(self.resources)
         if self.conditions:
             out["Condition"] = self.conditions
         return out
@@ -67,4 +68,55 @@ def deny_insecure_transport(bucket_arn: str) -> Statement:
         actions=("s3:*",),  # deny-all on non-TLS requests: a wildcard is the point here
         resources=(bucket_arn, f"{bucket_arn}/*"),
         conditions={"Bool": {"aws:SecureTransport": "false"}},
+    )
+
+
+def assume_role_policy(service: str) -> PolicyDocument:
+    """Trust policy letting an AWS service (``ecs-tasks.amazonaws.com``, ...) assume the role."""
+    return PolicyDocument((
+        Statement(actions=("sts:AssumeRole",), resources=(), principals={"Service": (service,)}),
+    ))
+
+
+def firehose_put_records(stream_arns: tuple[str, ...]) -> Statement:
+    """What Fluent Bit's ``kinesis_firehose`` output calls: ``PutRecordBatch``, on these streams only."""
+    return Statement(sid="PutRecordsToRoutedStreams", actions=("firehose:PutRecordBatch",), resources=stream_arns)
+
+
+def log_stream_writes(log_group_arns: tuple[str, ...]) -> Statement:
+    """Create streams in and write events to these log groups only (not create groups).
+
+    ``log_group_arns`` are group ARNs without the ``:*`` suffix; streams are
+    addressed as ``<group arn>:log-stream:<name>``, hence the ``:*``.
+    """
+    return Statement(
+        sid="WriteRoutedLogGroups",
+        actions=("logs:CreateLogStream", "logs:PutLogEvents"),
+        resources=tuple(f"{arn}:*" for arn in log_group_arns),
+    )
+
+
+def ecr_pull(repository_arns: tuple[str, ...]) -> tuple[Statement, ...]:
+    """Pull images from these ECR repositories only."""
+    return (
+        Statement(
+            sid="PullTaskImages",
+            actions=("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"),
+            resources=repository_arns,
+        ),
+        # GetAuthorizationToken is account-wide: AWS accepts no other resource.
+        # https://docs.aws.amazon.com/AmazonECR/latest/userguide/security_iam_id-based-policy-examples.html
+        Statement(sid="EcrLogin", actions=("ecr:GetAuthorizationToken",), resources=("*",)),
+    )
+
+
+def firehose_delivery_to_s3(bucket_arn: str) -> Statement:
+    """What Firehose needs to deliver into one bucket (AWS's documented list)."""
+    return Statement(
+        sid="DeliverToArchiveBucket",
+        actions=(
+            "s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject",
+            "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject",
+        ),
+        resources=(bucket_arn, f"{bucket_arn}/*"),
     )

@@ -15,15 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 from .config import PipelineConfig
-from .emulator import DEFAULT_PORT, Emulator, emulator_env, is_up
+from .emulator import DEFAULT_PORT, Emulator, emulator_env, empty_bucket, is_up
 
 #: Stacks deployed to the emulator, in dependency order.
-STACKS: tuple[str, ...] = ("state",)
+STACKS: tuple[str, ...] = ("state", "pipeline")
 OUTPUT_DIR = "cdktf.out.emulator"
 STATE_DIR = Path(".emulator")
 
@@ -35,12 +36,34 @@ def _port() -> int:
     return int(raw)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+#: cdktf's lines worth showing as progress; the whole output goes to a log file.
+_PROGRESS = re.compile(
+    r"(Creation|Modifications|Destruction) complete|Apply complete|Destroy complete|No changes|"
+    r"Error|error:|Warning:|Plan:"
+)
+
+
 def _cdktf(args: list[str], env: dict[str, str]) -> None:
+    """Run the cdktf CLI; show resource progress and errors, keep the full output in .emulator/."""
     cmd = ["npx", "--no-install", "cdktf", *args, "--output", OUTPUT_DIR]
-    print(f"$ {' '.join(cmd)}", flush=True)
-    result = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL)
-    if result.returncode != 0:
-        raise SystemExit(f"cdktf {args[0]} failed with exit code {result.returncode} (output above)")
+    STATE_DIR.mkdir(exist_ok=True)
+    log_path = STATE_DIR / f"cdktf-{args[0]}-{args[1]}.log"
+    print(f"  $ {' '.join(cmd)}   (full output: {log_path})", flush=True)
+    with subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, errors="replace") as proc, \
+            open(log_path, "w") as log:
+        assert proc.stdout is not None
+        shown: set[str] = set()
+        for raw in proc.stdout:
+            line = _ANSI.sub("", raw).rstrip()
+            log.write(line + "\n")
+            text = line.strip(" │╷╵")
+            if text and _PROGRESS.search(text) and text not in shown:  # cdktf repeats lines on redraw
+                shown.add(text)
+                print(f"    {text}", flush=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"cdktf {args[0]} {args[1]} failed with exit code {proc.returncode}; see {log_path}")
 
 
 def _ensure_lockfiles(stacks: tuple[str, ...], env: dict[str, str]) -> None:
@@ -77,11 +100,17 @@ def deploy(stacks: tuple[str, ...] = STACKS) -> dict[str, dict[str, str]]:
         assert emu.process is not None
         (STATE_DIR / "moto.pid").write_text(str(emu.process.pid))
     env = {**os.environ, **emulator_env(endpoint, config.region)}
-    outputs_file = STATE_DIR / "outputs.json"
     print(f"[2/3] deploying {', '.join(stacks)} with cdktf deploy", flush=True)
     _ensure_lockfiles(stacks, env)
-    _cdktf(["deploy", *stacks, "--auto-approve", "--outputs-file", str(outputs_file)], env)
-    outputs: dict[str, dict[str, str]] = json.loads(outputs_file.read_text())
+    outputs: dict[str, dict[str, str]] = {}
+    # One stack at a time: cdktf initialises every stack it is given before
+    # applying any, and `pipeline`'s backend needs the bucket `state` creates.
+    for stack in stacks:
+        outputs_file = STATE_DIR / f"outputs-{stack}.json"
+        _cdktf(["deploy", stack, "--auto-approve", "--ignore-missing-stack-dependencies",
+                "--outputs-file", str(outputs_file)], env)
+        outputs.update(json.loads(outputs_file.read_text()))
+    (STATE_DIR / "outputs.json").write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")
     print("[3/3] outputs", flush=True)
     for stack, values in outputs.items():
         for name, value in sorted(values.items()):
@@ -98,7 +127,12 @@ def destroy(stacks: tuple[str, ...] = STACKS) -> None:
         raise SystemExit(f"no emulator answers on {endpoint}: nothing to destroy (its resources vanished when it stopped)")
     env = {**os.environ, **emulator_env(endpoint, config.region)}
     for stack in reversed(stacks):
-        _cdktf(["destroy", stack, "--auto-approve"], env)
+        if stack == "state":
+            # The state bucket still holds the other stacks' (now empty) state
+            # files, and force_destroy is off so that a real account's state
+            # is never deleted by accident. On the emulator, empty it first.
+            empty_bucket(endpoint, config.region, config.state_bucket)
+        _cdktf(["destroy", stack, "--auto-approve", "--ignore-missing-stack-dependencies"], env)
 
 
 def main(argv: list[str] | None = None) -> int:

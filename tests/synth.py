@@ -23,3 +23,23 @@ def only(doc: dict[str, Any], type_: str) -> dict[str, Any]:
     found = resources(doc, type_)
     assert len(found) == 1, f"expected one {type_}, found {len(found)}"
     return found[0]
+
+
+def find(doc: dict[str, Any], type_: str, **attrs: Any) -> dict[str, Any]:
+    """The single resource of ``type_`` whose attributes equal ``attrs``."""
+    found = [r for r in resources(doc, type_) if all(r.get(k) == v for k, v in attrs.items())]
+    assert len(found) == 1, f"expected one {type_} with {attrs}, found {len(found)}"
+    return found[0]
+
+
+def ref(doc: dict[str, Any], type_: str, resource: dict[str, Any], attribute: str) -> str:
+    """The ``${type.name.attribute}`` expression that refers to ``resource``."""
+    for name, body in doc["resource"][type_].items():
+        if body is resource:
+            return f"${{{type_}.{name}.{attribute}}}"
+    raise AssertionError(f"resource not found among {type_}")
+
+
+def statements(policy_json: str) -> list[dict[str, Any]]:
+    """The statements of an IAM policy document given as JSON."""
+    return list(json.loads(policy_json)["Statement"])

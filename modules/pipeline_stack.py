@@ -1,0 +1,98 @@
+"""The pipeline stack: everything in SEED.md but the image builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cdktf import S3Backend, TerraformOutput, TerraformStack
+from constructs import Construct
+
+from ._provider import aws_provider
+from .build_context import content_tag, log_router_context, read_context
+from .config import PipelineConfig
+from .container_definitions import Sidecar
+from .container_image import ContainerRepository
+from .firelens_service import FirelensService
+from .fluentbit_compiler import CompiledRouting, compile_routing
+from .log_archive import LogArchive
+from .routes import LogRouting, article_routing
+
+#: The build contexts of the pipeline's images, under ``docker/``.
+DOCKER_DIR = Path(__file__).resolve().parent.parent / "docker"
+#: Images the pipeline runs: name -> build context folder.
+IMAGES = {"app": "app", "log-router": "firelens", "postgres": "postgres"}
+
+
+def s3_backend(stack: TerraformStack, config: PipelineConfig, key: str) -> S3Backend:
+    """State in the ``state`` stack's bucket, encrypted, with S3-native locking.
+
+    ``use_lockfile`` (Terraform >= 1.10) postdates cdktf 0.20's S3Backend
+    options, hence the override.
+    """
+    backend = S3Backend(stack, bucket=config.state_bucket, key=f"{key}/terraform.tfstate", region=config.region,
+                        encrypt=True)
+    stack.add_override("terraform.backend.s3.use_lockfile", True)
+    return backend
+
+
+def pipeline_routing(config: PipelineConfig) -> CompiledRouting:
+    """The article's routes, in the configured region, compiled."""
+    article = article_routing()
+    return compile_routing(LogRouting(region=config.region, apps=article.apps))
+
+
+class PipelineStack(TerraformStack):
+    """The log archive, the ECR repositories and the app's FirelensService.
+
+    Args:
+        scope: The app.
+        id_: Stack name; also the state key. Default use: ``"pipeline"``.
+        config: Environment selection.
+        routing: Compiled routes. Default: the article's (:func:`pipeline_routing`).
+
+    Attributes:
+        routing, archives (stream name -> LogArchive), repositories (image -> ContainerRepository), service.
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, config: PipelineConfig,
+                 routing: CompiledRouting | None = None) -> None:
+        super().__init__(scope, id_)
+        s3_backend(self, config, id_)
+        aws_provider(self, region=config.region)
+        self.routing = routing or pipeline_routing(config)
+
+        self.archives = {
+            stream: LogArchive(self, f"archive-{index}", stream_name=stream,
+                               bucket_name=config.archive_bucket(stream))
+            for index, stream in enumerate(self.routing.delivery_stream_names)
+        }
+        self.repositories = {
+            image: ContainerRepository(self, f"repository-{image}", name=config.repository_name(image))
+            for image in IMAGES
+        }
+        tags = {
+            "app": content_tag(read_context(DOCKER_DIR / IMAGES["app"])),
+            "log-router": content_tag(log_router_context(self.routing)),
+            "postgres": content_tag(read_context(DOCKER_DIR / IMAGES["postgres"])),
+        }
+        app_container = self.routing.containers[0]
+        self.service = FirelensService(
+            self, "service",
+            name=f"{config.stage}-{app_container}",
+            app_image=self.repositories["app"].image(tags["app"]),
+            log_router_image=self.repositories["log-router"].image(tags["log-router"]),
+            routing=self.routing,
+            log_archives=tuple(self.archives.values()),
+            environment={"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/app", "RAILS_ENV": config.stage},
+            sidecars=(Sidecar.postgres(self.repositories["postgres"].image(tags["postgres"])),),
+        )
+
+        TerraformOutput(self, "cluster_name", value=self.service.cluster.name)
+        TerraformOutput(self, "service_name", value=self.service.service.name)
+        TerraformOutput(self, "task_definition_arn", value=self.service.task_definition.arn)
+        TerraformOutput(self, "route_log_groups", value=[g.name for g in self.service.route_log_groups.values()])
+        TerraformOutput(self, "router_log_group", value=self.service.router_log_group.name)
+        TerraformOutput(self, "delivery_streams", value=[a.stream.name for a in self.archives.values()])
+        TerraformOutput(self, "archive_buckets", value=[a.bucket.bucket for a in self.archives.values()])
+        TerraformOutput(self, "repository_urls",
+                        value={k: r.repository.repository_url for k, r in self.repositories.items()})

@@ -1,0 +1,199 @@
+"""FirelensService in the pipeline stack: containers, IAM derived from the routes, networking."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+from cdktf import Testing, TerraformStack
+
+from modules import (
+    AppLogRouting,
+    CloudWatchLogs,
+    ContainerImageRef,
+    FirehoseStream,
+    FirelensService,
+    LogArchive,
+    LogRouting,
+    PipelineConfig,
+    PipelineStack,
+    Route,
+    Sidecar,
+    compile_routing,
+)
+from modules.errors import ConfigError
+from synth import find, only, ref, resources, statements, synth_json
+
+
+@pytest.fixture(scope="module")
+def doc() -> dict[str, Any]:
+    return synth_json(PipelineStack(Testing.app(), "pipeline", config=PipelineConfig()))
+
+
+@pytest.fixture(scope="module")
+def containers(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    definitions = json.loads(only(doc, "aws_ecs_task_definition")["container_definitions"])
+    return {c["name"]: c for c in definitions}
+
+
+def _role_policy(doc: dict[str, Any], role_key: str) -> list[dict[str, Any]]:
+    task_definition = only(doc, "aws_ecs_task_definition")
+    role_ref = task_definition[role_key].replace(".arn}", ".name}")
+    [policy] = [p for p in resources(doc, "aws_iam_role_policy") if p["role"] == role_ref]
+    return statements(policy["policy"])
+
+
+def test_app_container_logs_through_firelens_without_options(containers: dict[str, dict[str, Any]]) -> None:
+    assert containers["rails-app"]["logConfiguration"] == {"logDriver": "awsfirelens"}
+
+
+def test_app_waits_for_the_router_and_for_a_healthy_db(containers: dict[str, dict[str, Any]]) -> None:
+    assert containers["rails-app"]["dependsOn"] == [
+        {"containerName": "log_router", "condition": "START"},
+        {"containerName": "db", "condition": "HEALTHY"},
+    ]
+
+
+def test_app_reaches_the_db_on_localhost(containers: dict[str, dict[str, Any]]) -> None:
+    env = {e["name"]: e["value"] for e in containers["rails-app"]["environment"]}
+    assert "@127.0.0.1:5432/" in env["DATABASE_URL"]
+
+
+def test_log_router_reads_the_config_baked_into_its_image(containers: dict[str, dict[str, Any]]) -> None:
+    assert containers["log_router"]["firelensConfiguration"] == {
+        "type": "fluentbit",
+        "options": {"config-file-type": "file", "config-file-value": "/fluent-bit/etc/extra.conf",
+                    "enable-ecs-log-metadata": "true"},
+    }
+
+
+def test_log_router_is_essential_and_logs_to_its_own_group(doc: dict[str, Any],
+                                                           containers: dict[str, dict[str, Any]]) -> None:
+    router = containers["log_router"]
+    group = find(doc, "aws_cloudwatch_log_group", name="/ecs/sample-rails-app/log_router")
+    assert router["essential"] is True and router["logConfiguration"]["options"]["awslogs-group"] == ref(
+        doc, "aws_cloudwatch_log_group", group, "name")
+
+
+def test_db_sidecar_is_healthy_once_pg_isready_answers(containers: dict[str, dict[str, Any]]) -> None:
+    assert containers["db"]["healthCheck"]["command"] == ["CMD-SHELL", "pg_isready -U postgres -d app"]
+
+
+def test_every_routed_log_group_is_created_with_retention(doc: dict[str, Any]) -> None:
+    for name in ("/sample-metrics-fluentbit", "/sample-metrics-fluentbit/analysis"):
+        assert find(doc, "aws_cloudwatch_log_group", name=name)["retention_in_days"] == 30
+
+
+def test_task_role_may_put_records_only_to_the_routed_stream(doc: dict[str, Any]) -> None:
+    stream = only(doc, "aws_kinesis_firehose_delivery_stream")
+    [put] = [s for s in _role_policy(doc, "task_role_arn") if "firehose:PutRecordBatch" in s["Action"]]
+    assert (put["Action"], put["Resource"]) == (
+        ["firehose:PutRecordBatch"], [ref(doc, "aws_kinesis_firehose_delivery_stream", stream, "arn")])
+
+
+def test_task_role_writes_only_streams_of_the_routed_groups(doc: dict[str, Any]) -> None:
+    [logs] = [s for s in _role_policy(doc, "task_role_arn") if "logs:PutLogEvents" in s["Action"]]
+    groups = [find(doc, "aws_cloudwatch_log_group", name=n)
+              for n in ("/sample-metrics-fluentbit/analysis", "/sample-metrics-fluentbit")]
+    expected = sorted(ref(doc, "aws_cloudwatch_log_group", g, "arn") + ":*" for g in groups)
+    assert (logs["Action"], sorted(logs["Resource"])) == (["logs:CreateLogStream", "logs:PutLogEvents"], expected)
+
+
+def test_execution_role_pulls_only_the_pipelines_repositories(doc: dict[str, Any]) -> None:
+    [pull] = [s for s in _role_policy(doc, "execution_role_arn") if "ecr:BatchGetImage" in s["Action"]]
+    repositories = [ref(doc, "aws_ecr_repository", r, "arn") for r in resources(doc, "aws_ecr_repository")]
+    assert sorted(pull["Resource"]) == sorted(repositories)
+
+
+def test_no_managed_policy_is_attached(doc: dict[str, Any]) -> None:
+    assert resources(doc, "aws_iam_role_policy_attachment") == []
+
+
+def test_task_and_execution_roles_are_distinct(doc: dict[str, Any]) -> None:
+    task_definition = only(doc, "aws_ecs_task_definition")
+    assert task_definition["task_role_arn"] != task_definition["execution_role_arn"]
+
+
+def test_security_group_opens_only_the_app_port(doc: dict[str, Any]) -> None:
+    [rule] = only(doc, "aws_security_group")["ingress"]
+    assert (rule["from_port"], rule["to_port"], rule["protocol"]) == (3000, 3000, "tcp")
+
+
+def test_container_insights_is_off_by_default(doc: dict[str, Any]) -> None:
+    assert only(doc, "aws_ecs_cluster")["setting"] == [{"name": "containerInsights", "value": "disabled"}]
+
+
+def test_service_runs_one_fargate_task_with_a_public_ip(doc: dict[str, Any]) -> None:
+    service = only(doc, "aws_ecs_service")
+    assert (service["desired_count"], service["launch_type"],
+            service["network_configuration"]["assign_public_ip"]) == (1, "FARGATE", True)
+
+
+def test_images_are_tagged_with_their_content_hash(containers: dict[str, dict[str, Any]]) -> None:
+    tags = {name: c["image"].rsplit(":", 1)[1] for name, c in containers.items()}
+    assert all(len(tag) == 16 and int(tag, 16) >= 0 for tag in tags.values())
+
+
+def test_outputs_name_cluster_service_task_definition_groups_stream_and_bucket(doc: dict[str, Any]) -> None:
+    assert {"cluster_name", "service_name", "task_definition_arn", "route_log_groups", "router_log_group",
+            "delivery_streams", "archive_buckets"} <= set(doc["output"])
+
+
+def test_state_lives_in_the_state_bucket_with_locking(doc: dict[str, Any]) -> None:
+    backend = doc["terraform"]["backend"]["s3"]
+    assert (backend["bucket"], backend["key"], backend["encrypt"], backend["use_lockfile"]) == (
+        "firelens-sample-tfstate", "pipeline/terraform.tfstate", True, True)
+
+
+# --- reuse by another team, and bad input ---------------------------------------------------
+
+IMAGE = ContainerImageRef.from_registry("public.ecr.aws/example/app:1")
+ROUTER = ContainerImageRef.from_registry("public.ecr.aws/example/router:1")
+
+
+def _routing(container: str, group: str, stream: str | None = None) -> Any:
+    routes = (Route("sql", field="name", pattern="^SQL$", destination=FirehoseStream(stream)),) if stream else ()
+    return compile_routing(LogRouting(region="ap-northeast-1", apps=(
+        AppLogRouting(container=container, default=CloudWatchLogs(group), routes=routes),)))
+
+
+def test_a_second_team_service_in_the_same_stack_clashes_with_nothing() -> None:
+    stack = TerraformStack(Testing.app(), "shared")
+    archive = LogArchive(stack, "archive", stream_name="orders-sql", bucket_name="orders-sql-archive")
+    for team, container in (("orders", "orders-api"), ("billing", "billing-api")):
+        FirelensService(stack, team, name=f"{team}-svc", app_image=IMAGE, log_router_image=ROUTER,
+                        routing=_routing(container, f"/{team}/app", "orders-sql" if team == "orders" else None),
+                        log_archives=(archive,))
+    doc = synth_json(stack)
+    names = [(t, r["name"]) for t in ("aws_ecs_cluster", "aws_ecs_service", "aws_cloudwatch_log_group")
+             for r in resources(doc, t)] + [("family", r["family"]) for r in resources(doc, "aws_ecs_task_definition")]
+    assert len(resources(doc, "aws_ecs_service")) == 2 and not [n for n, c in Counter(names).items() if c > 1]
+
+
+def _service(**overrides: Any) -> None:
+    stack = TerraformStack(Testing.app(), "test")
+    args: dict[str, Any] = {"name": "svc", "app_image": IMAGE, "log_router_image": ROUTER,
+                            "routing": _routing("app", "/team/app"), **overrides}
+    FirelensService(stack, "svc", **args)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "allowed"),
+    [
+        ({"cpu": 256, "memory_mib": 4096}, "memory_mib", "with cpu=256: 512, 1024, 2048"),
+        ({"cpu": 300}, "cpu", "one of 256, 512"),
+        ({"port": 70000}, "port", "from 1 to 65535"),
+        ({"config_file": "arn:aws:s3:::bucket/extra.conf"}, "config_file", "a file path inside the log router image"),
+        ({"routing": _routing("app", "/team/app", "not-in-stack")}, "log_archives", "a LogArchive for every routed stream"),
+        ({"subnet_ids": ["subnet-1"]}, "subnet_ids/vpc_id", "both or neither"),
+        ({"ecs_log_retention_days": 10}, "ecs_log_retention_days", "one of 1, 3, 5"),
+        ({"name": "x" * 40}, "name", "1-32 letters"),
+        ({"sidecars": (Sidecar(name="app", image=IMAGE),)}, "sidecars", "unique"),
+        ({"ingress_cidr": "everyone"}, "ingress_cidr", "CIDR"),
+    ],
+)
+def test_fails_when_an_argument_cannot_work(overrides: dict[str, Any], field: str, allowed: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^FirelensService 'test/svc': {field}=.*allowed: .*{allowed}"):
+        _service(**overrides)
