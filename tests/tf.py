@@ -26,3 +26,11 @@ def copy_stack(synthesized: Path, stack: str, dest: Path) -> Path:
     target = dest / stack
     shutil.copytree(synthesized / "stacks" / stack, target)
     return target
+
+
+def plan_json(workdir: Path, env: dict[str, str] | None = None, *extra: str) -> dict:  # type: ignore[type-arg]
+    """``terraform plan -out`` then ``terraform show -json``: the machine-readable plan (workdir initialised)."""
+    import json
+
+    terraform(workdir, "plan", "-input=false", "-out=plan.tfplan", *extra, env=env)
+    return json.loads(terraform(workdir, "show", "-json", "plan.tfplan", env=env).stdout)
