@@ -30,7 +30,7 @@ export CHECKPOINT_DISABLE := 1
 export CDKTF_DISABLE_TELEMETRY := true
 export SENTRY_DSN :=
 
-.PHONY: help install run stop destroy test synth diff deploy bench clean
+.PHONY: help install run stop destroy test synth diff deploy images bench clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -75,8 +75,13 @@ synth: install ## synthesize every stack into cdktf.out/
 diff: install ## show what `cdktf deploy` would change (uses your AWS credentials)
 	@npx --no-install cdktf diff
 
-deploy: install ## deploy every stack to the AWS account of your credentials
+deploy: install ## deploy state and pipeline to the AWS account of your credentials
 	@npx --no-install cdktf deploy state
+	@npx --no-install cdktf deploy pipeline --ignore-missing-stack-dependencies
+
+images: install ## build and push the images (needs a Docker engine), after `make deploy`
+	@docker info >/dev/null 2>&1 || { echo "make images: no Docker engine answers here ('docker info' failed). The images stack builds with the docker provider, which needs one: run it on a machine with Docker running. Nothing was changed." >&2; exit 1; }
+	@npx --no-install cdktf deploy images --ignore-missing-stack-dependencies
 
 bench: install ## normal vs fast synth of the same app: medians and ratio
 	@$(VENV_PY) -m benchmarks.synth
