@@ -71,3 +71,88 @@ FARGATE_MAX_STOP_TIMEOUT = 120
 
 #: TCP ports.
 PORT_RANGE = (1, 65535)
+
+# --- what the log router's AWS outputs may send in one API call ------------------------
+
+#: Firehose PutRecordBatch: at most 500 records per call, and 4 MiB for the
+#: whole request ("up to a limit of 4 MB for the entire request"; Fluent Bit's
+#: kinesis_firehose output uses 4,194,304 bytes, PUT_RECORD_BATCH_PAYLOAD_SIZE).
+#: The stand-in counts the records' data bytes against it.
+#: https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html
+FIREHOSE_BATCH_MAX_RECORDS = 500
+FIREHOSE_BATCH_MAX_BYTES = 4 * 1024 * 1024
+
+#: Firehose record data: at most 1,000 KiB (1,024,000 bytes) before base64.
+#: Fluent Bit discards a record whose JSON plus newline reaches it, and fills
+#: a simple_aggregation record up to it (MAX_EVENT_SIZE in
+#: plugins/out_kinesis_firehose/firehose_api.h).
+#: https://docs.aws.amazon.com/firehose/latest/APIReference/API_Record.html
+FIREHOSE_RECORD_MAX_BYTES = 1_024_000
+
+#: Firehose bills direct-put ingestion per record rounded up to the next 5 KB,
+#: 5,120 bytes ("a 3KB record is billed as 5KB, a 12KB record is billed as 15KB").
+#: https://aws.amazon.com/firehose/pricing/
+FIREHOSE_BILLING_INCREMENT_BYTES = 5_120
+
+#: CloudWatch Logs PutLogEvents: at most 10,000 events and 1,048,576 bytes per
+#: call, the size being the sum of the messages in UTF-8 plus 26 bytes per
+#: event; events in chronological order; one call may span at most 24 hours.
+#: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html
+CLOUDWATCH_BATCH_MAX_EVENTS = 10_000
+CLOUDWATCH_BATCH_MAX_BYTES = 1_048_576
+CLOUDWATCH_EVENT_OVERHEAD_BYTES = 26
+CLOUDWATCH_BATCH_MAX_SPAN_MS = 24 * 60 * 60 * 1000
+
+#: Fluent Bit's cloudwatch_logs output truncates a message to 262,118 bytes
+#: (256 KiB minus the 26-byte event overhead, the API's limit when it was
+#: written; the API now documents 1 MB per event). MAX_EVENT_LEN in
+#: plugins/out_cloudwatch_logs/cloudwatch_api.h (fluent/fluent-bit).
+#: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_InputLogEvent.html
+FLUENT_BIT_CLOUDWATCH_MAX_MESSAGE_BYTES = 262_118
+
+#: CloudWatch Logs log stream names: 1-512 characters, no ':' or '*'.
+#: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogStream.html
+LOG_STREAM_NAME = re.compile(r"^[^:*]{1,512}$")
+
+#: Fargate's default stopTimeout when a container sets none (seconds).
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html (stopTimeout)
+FARGATE_DEFAULT_STOP_TIMEOUT = 30
+
+#: S3 bucket names may not look like an IP address, nor use these reserved
+#: prefixes and suffixes (access points, Object Lambda, directory and table buckets).
+#: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+S3_BUCKET_IP_LIKE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+S3_BUCKET_RESERVED_PREFIXES: tuple[str, ...] = ("xn--", "sthree-", "amzn-s3-demo-")
+S3_BUCKET_RESERVED_SUFFIXES: tuple[str, ...] = ("-s3alias", "--ol-s3", "--x-s3", "--table-s3")
+
+#: Terraform's ``name_prefix`` appends a 26-character unique suffix; IAM role
+#: names are at most 64 characters, so a prefix may have at most 38.
+#: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html and
+#: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role#name_prefix
+IAM_ROLE_NAME_PREFIX = re.compile(r"^[\w+=,.@-]{1,38}$")
+
+#: ``log-driver-buffer-limit`` of an ``awsfirelens`` log configuration: log
+#: lines the Fluentd Docker log driver buffers in memory; Docker's default is
+#: 1,048,576 lines; the value must be at least 0 and less than 536870912.
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-docker-buffer-limit.html
+LOG_DRIVER_BUFFER_LIMIT_RANGE = (0, 536_870_911)
+#: Average line size AWS uses in that page's sizing example (2 KiB): what a
+#: buffered line is assumed to cost when the task's memory is checked.
+LOG_DRIVER_ASSUMED_LINE_BYTES = 2048
+
+#: Ports FireLens's generated Fluent Bit config listens on inside every
+#: awsvpc task (the forward input and the TCP health-check input); the app
+#: shares the task's localhost, so it must not bind them.
+#: aws/amazon-ecs-agent agent/taskresource/firelens/firelensconfig_unix.go
+#: (inputPortValue, healthcheckInputPortValue)
+FIRELENS_RESERVED_PORTS: tuple[int, ...] = (24224, 8877)
+
+#: Standard SNS topic ARNs. A FIFO topic (``.fifo``) is refused: it delivers
+#: only to SQS FIFO queues, never to the e-mail or chat subscribers alarms are for.
+#: https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html
+SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
+
+#: Firehose keeps retrying delivery to S3 for up to 24 hours; a freshness
+#: threshold above that can never fire (older records go to the error prefix).
+#: https://docs.aws.amazon.com/firehose/latest/dev/basic-deliver.html#retry
+FIREHOSE_MAX_RETRY_SECONDS = 86_400

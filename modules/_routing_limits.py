@@ -40,6 +40,35 @@ FLUENT_BIT_DEFAULT_RETRY_LIMIT = 1
 #: ride out short AWS API hiccups. On shutdown ``Grace`` still bounds the wait.
 DEFAULT_RETRY_LIMIT = 5
 
+# --- Fluent Bit HTTP server and health check -----------------------------------
+# https://docs.fluentbit.io/manual/administration/monitoring
+#: Fluent Bit's default ``HTTP_Port``; the log router's health check queries it.
+DEFAULT_HTTP_PORT = 2020
+#: Project default for ``HTTP_Listen``: loopback only. The container health
+#: check runs inside the task, whose containers share localhost (awsvpc), so
+#: the monitoring API never needs to be reachable on the task's network interface.
+DEFAULT_HTTP_LISTEN = "127.0.0.1"
+#: ``Health_Check`` thresholds of ``/api/v1/health``: AWS's values in
+#: aws/aws-for-fluent-bit ``configs/output-metrics-healthcheck.conf``
+#: (unhealthy after 5 output errors or 5 exhausted retries within 5 s).
+DEFAULT_HC_ERRORS_COUNT = 5
+DEFAULT_HC_RETRY_FAILURE_COUNT = 5
+DEFAULT_HC_PERIOD_SECONDS = 5
+#: Ports FireLens's own generated inputs hold in the task (see :mod:`modules._limits`).
+FIRELENS_RESERVED_PORTS = _limits.FIRELENS_RESERVED_PORTS
+
+# --- buffers: what extra.conf can bound ------------------------------------------
+# AWS's OOM-prevention guide (aws-samples/amazon-ecs-firelens-examples,
+# examples/fluent-bit/oomkill-prevention) bounds memory per input:
+# Mem_Buf_Limit for memory-buffered inputs, storage.max_chunks_up (and, on
+# disk, storage.total_limit_size per output) for filesystem-buffered ones.
+# FireLens generates the forward input that receives the app's stdout;
+# extra.conf cannot change it, and it is memory-buffered, so storage.* set
+# here would bound nothing. What bounds it is the ECS agent's Mem_Buf_Limit
+# (half the router's memoryReservation, see container_definitions); what
+# extra.conf does bound is each route's emitter (Emitter_Mem_Buf_Limit below)
+# and how long chunks are held (Retry_Limit above).
+
 # --- rewrite_tag ----------------------------------------------------------------
 # https://docs.fluentbit.io/manual/data-pipeline/filters/rewrite-tag
 #: Fluent Bit's documented default for ``Emitter_Mem_Buf_Limit``; set
@@ -49,6 +78,15 @@ DEFAULT_EMITTER_MEM_BUF_LIMIT = "10M"
 #: Unit sizes Fluent Bit accepts for buffer limits.
 #: https://docs.fluentbit.io/manual/administration/configuring-fluent-bit/unit-sizes
 SIZE_PATTERN = re.compile(r"^[1-9][0-9]*(?:[KkMmGg][Bb]?)?$")
+#: Bytes per unit letter of a Fluent Bit size (``K``, ``M``, ``G``; none = bytes).
+SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def size_bytes(size: str) -> int:
+    """Bytes in a Fluent Bit size such as ``10M`` or ``512KB`` (it must match :data:`SIZE_PATTERN`)."""
+    digits = size.rstrip("KkMmGgBb")
+    unit = size[len(digits):].upper().rstrip("B")
+    return int(digits) * SIZE_UNITS[unit]
 
 #: Characters the rewrite_tag page allows in a new tag ("a-z, A-Z, 0-9 and
 #: .-,"). ``_`` is added: FireLens builds tags from container names, which ECS

@@ -31,3 +31,25 @@ def check_choice(where: str, field: str, value: object, choices: Collection[obje
     if value not in choices:
         allowed = ", ".join(str(c) for c in choices)
         raise ConfigError(where, field, value, f"one of {allowed}", fix)
+
+
+#: Tags that move to new releases: a task pulling one may run different code
+#: after any redeploy or scale-out. aws-for-fluent-bit publishes ``latest``
+#: and ``stable`` (and ``init-latest``), https://github.com/aws/aws-for-fluent-bit#using-the-stable-tag
+MOVING_TAGS = ("latest", "stable")
+
+
+def check_pinned_image(where: str, field: str, uri: str) -> None:
+    """Raise :class:`ConfigError` unless ``uri`` names a fixed version: a digest or a non-moving tag.
+
+    The repository part may be a deploy-time token (an ECR repository URL); the tag never is.
+    """
+    if "@sha256:" in uri:
+        return
+    name, _, tag = uri.rpartition(":")
+    if not name or "/" in tag:  # no tag at all: Docker pulls `latest`
+        raise ConfigError(where, field, uri, "an image with a version tag or a digest",
+                          "add a version tag, e.g. public.ecr.aws/aws-observability/aws-for-fluent-bit:init-3.2.1")
+    if tag.lower() in MOVING_TAGS or tag.lower().endswith(tuple(f"-{t}" for t in MOVING_TAGS)):
+        raise ConfigError(where, field, uri, f"a pinned version, not a moving tag ({', '.join(MOVING_TAGS)})",
+                          "pin a release, e.g. init-3.2.1, or the content-hash tag ContainerRepository.image() gives")

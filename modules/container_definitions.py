@@ -14,13 +14,37 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _limits
-from ._validation import check_pattern, check_range
+from ._routing_limits import DEFAULT_HTTP_PORT
+from ._validation import check_pattern, check_pinned_image, check_range
 from .errors import ConfigError
 
 #: Name of the log router container (the article's).
 LOG_ROUTER_NAME = "log_router"
 #: Where the init image expects the extra config (the article's).
 EXTRA_CONFIG_PATH = "/fluent-bit/etc/extra.conf"
+
+#: The router's soft memory limit (MiB). AWS's OOM-prevention guide bounds
+#: Fluent Bit at about twice the sum of its inputs' ``Mem_Buf_Limit`` and gives
+#: a 50 MB limit a reservation of "AT LEAST 100MB". extra.conf cannot reach
+#: the forward input FireLens generates, but since late 2024 the ECS agent
+#: sets that input's ``Mem_Buf_Limit`` to half the router's memoryReservation
+#: (aws/amazon-ecs-agent PR #4405), so 100 MiB yields that same 50 MB bound.
+#: https://github.com/aws-samples/amazon-ecs-firelens-examples/tree/mainline/examples/fluent-bit/oomkill-prevention
+#: https://github.com/aws/amazon-ecs-agent/pull/4405
+DEFAULT_ROUTER_MEMORY_RESERVATION_MIB = 100
+#: The router's stopTimeout (s): Fargate's maximum, so Fluent Bit's ``Grace``
+#: drain is never cut short by SIGKILL (Fargate's default is only 30 s, the
+#: article's Grace). ECS stops the router after the app, so a long timeout
+#: delays only a task whose outputs are still failing.
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html (stopTimeout)
+DEFAULT_ROUTER_STOP_TIMEOUT_SECONDS = _limits.FARGATE_MAX_STOP_TIMEOUT
+#: ``log-driver-buffer-limit`` of the app's awsfirelens log configuration
+#: (log lines the Docker log driver holds while the router is busy). Docker's
+#: own default, 1,048,576 lines, is about 2 GiB at AWS's 2 KiB-per-line sizing
+#: example: more than a Fargate task has, so a stalled router would get the
+#: task OOM-killed. 8192 lines bound it to about 16 MiB.
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-docker-buffer-limit.html
+DEFAULT_LOG_DRIVER_BUFFER_LIMIT = 8192
 
 
 class DependencyCondition(str, enum.Enum):
@@ -30,6 +54,27 @@ class DependencyCondition(str, enum.Enum):
     HEALTHY = "HEALTHY"
     COMPLETE = "COMPLETE"
     SUCCESS = "SUCCESS"
+
+
+class RouterHealthCheck(str, enum.Enum):
+    """Which Fluent Bit HTTP endpoint the log router's container health check queries.
+
+    AWS's FireLens health-check guidance recommends the shallow uptime check:
+    the deep ``/api/v1/health`` turns unhealthy when outputs fail, so an
+    outage of the log destination would make ECS replace every task at once,
+    losing the logs their routers still buffer.
+    https://github.com/aws-samples/amazon-ecs-firelens-examples/tree/mainline/examples/fluent-bit/health-check
+    """
+
+    #: ``/api/v1/uptime``: Fluent Bit runs and answers.
+    UPTIME = "/api/v1/uptime"
+    #: ``/api/v1/health``: also fails after too many output errors or
+    #: exhausted retries (``Health_Check On``, thresholds in ``[SERVICE]``).
+    OUTPUT_HEALTH = "/api/v1/health"
+
+    def command(self, port: int) -> tuple[str, ...]:
+        """The ECS health-check command: AWS's example, ``curl -f`` on loopback."""
+        return ("CMD-SHELL", f"curl -f http://127.0.0.1:{port}{self.value} || exit 1")
 
 
 @dataclass(frozen=True)
@@ -151,31 +196,72 @@ def _awslogs(group: str, region: str, prefix: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class LogRouterSettings:
-    """How the ``log_router`` container runs.
+    """How the ``log_router`` container runs; the defaults follow AWS's no-log-loss guidance.
 
     Args:
-        image: The custom Fluent Bit image (aws-for-fluent-bit init image + compiled config).
+        image: The custom Fluent Bit image (aws-for-fluent-bit init image +
+            compiled config). Must be pinned: a tag other than ``latest`` or
+            ``stable`` (or a digest), so a redeploy never runs a different Fluent Bit.
         log_group: Where the router's own logs go (awslogs): config mistakes
             and permission errors show up there.
         config_file: The extra config FireLens includes. Default:
             ``/fluent-bit/etc/extra.conf`` (inside the image). S3 config files
             are not supported on Fargate.
-        memory_reservation_mib: Soft memory limit. Default: 50 (AWS's FireLens examples).
+        memory_reservation_mib: Soft memory limit; the ECS agent also bounds
+            the FireLens forward input's buffer at half of it. Default: 100
+            (:data:`DEFAULT_ROUTER_MEMORY_RESERVATION_MIB`).
+        stop_timeout_seconds: How long ECS waits after SIGTERM before killing
+            the router; must cover the config's ``Grace``. Default: 120, Fargate's
+            maximum (:data:`DEFAULT_ROUTER_STOP_TIMEOUT_SECONDS`).
+        health_check: The endpoint the container health check queries, or
+            ``None`` for no health check. Default: :attr:`RouterHealthCheck.UPTIME`.
+        http_port: Port of Fluent Bit's HTTP server (the compiled config's).
+            Default: 2020.
+
+    Raises:
+        ConfigError: the image is not pinned, or a value is outside what ECS accepts.
     """
 
     image: ContainerImageRef
     log_group: str
     config_file: str = EXTRA_CONFIG_PATH
-    memory_reservation_mib: int = 50
+    memory_reservation_mib: int = DEFAULT_ROUTER_MEMORY_RESERVATION_MIB
+    stop_timeout_seconds: int = DEFAULT_ROUTER_STOP_TIMEOUT_SECONDS
+    health_check: RouterHealthCheck | None = RouterHealthCheck.UPTIME
+    http_port: int = DEFAULT_HTTP_PORT
+
+    def __post_init__(self) -> None:
+        where = "LogRouterSettings"
+        check_pinned_image(where, "image", self.image.uri)
+        check_range(where, "memory_reservation_mib", self.memory_reservation_mib, (6, 120 * 1024),
+                    "reserve at least 6 MiB (Docker's minimum), e.g. 100")
+        check_range(where, "stop_timeout_seconds", self.stop_timeout_seconds, (2, _limits.FARGATE_MAX_STOP_TIMEOUT),
+                    f"use at most {_limits.FARGATE_MAX_STOP_TIMEOUT} s, Fargate's maximum")
+        check_range(where, "http_port", self.http_port, _limits.PORT_RANGE, "use the compiled config's HTTP_Port")
+
+    @property
+    def health_check_definition(self) -> HealthCheck | None:
+        """The container health check: AWS's FireLens example timings (10 s interval, 5 s timeout,
+        2 retries, 30 s start period)."""
+        if self.health_check is None:
+            return None
+        return HealthCheck(command=self.health_check.command(self.http_port), interval_seconds=10,
+                           timeout_seconds=5, retries=2, start_period_seconds=30)
+
+    @property
+    def start_condition(self) -> DependencyCondition:
+        """What the app waits for: HEALTHY when the router has a health check, else START."""
+        return DependencyCondition.HEALTHY if self.health_check else DependencyCondition.START
 
 
 def log_router_container(settings: LogRouterSettings, region: str) -> dict[str, Any]:
     """The ``log_router`` container definition."""
-    return {
+    out: dict[str, Any] = {
         "name": LOG_ROUTER_NAME,
         "image": settings.image.uri,
         "essential": True,
         "memoryReservation": settings.memory_reservation_mib,
+        "stopTimeout": settings.stop_timeout_seconds,
         "firelensConfiguration": {
             "type": "fluentbit",
             "options": {
@@ -186,12 +272,24 @@ def log_router_container(settings: LogRouterSettings, region: str) -> dict[str, 
         },
         "logConfiguration": _awslogs(settings.log_group, region, "firelens"),
     }
+    health_check = settings.health_check_definition
+    if health_check:
+        out["healthCheck"] = health_check.to_dict()
+    return out
 
 
 def app_container(*, name: str, image: ContainerImageRef, port: int, environment: Mapping[str, str],
-                  sidecars: Sequence[Sidecar]) -> dict[str, Any]:
-    """The app container: stdout to the log router, waits for it and for its sidecars."""
-    depends_on = [{"containerName": LOG_ROUTER_NAME, "condition": DependencyCondition.START.value}]
+                  sidecars: Sequence[Sidecar], router_condition: DependencyCondition = DependencyCondition.START,
+                  log_driver_buffer_limit: int = DEFAULT_LOG_DRIVER_BUFFER_LIMIT) -> dict[str, Any]:
+    """The app container: stdout to the log router, waits for it (``router_condition``) and for its sidecars.
+
+    ``log_driver_buffer_limit`` is the only awsfirelens option: ECS passes it
+    to the Docker log driver, never into the Fluent Bit config, so the log
+    router's config still decides where every line goes.
+    """
+    check_range("app_container", "log_driver_buffer_limit", log_driver_buffer_limit,
+                _limits.LOG_DRIVER_BUFFER_LIMIT_RANGE, f"use e.g. {DEFAULT_LOG_DRIVER_BUFFER_LIMIT} log lines")
+    depends_on = [{"containerName": LOG_ROUTER_NAME, "condition": router_condition.value}]
     depends_on += [{"containerName": s.name, "condition": s.start_condition.value} for s in sidecars]
     return {
         "name": name,
@@ -199,8 +297,10 @@ def app_container(*, name: str, image: ContainerImageRef, port: int, environment
         "essential": True,
         "portMappings": [{"containerPort": port, "hostPort": port, "protocol": "tcp"}],
         "environment": _environment(environment),
-        # No options: the log router's config decides where every line goes.
-        "logConfiguration": {"logDriver": "awsfirelens"},
+        "logConfiguration": {
+            "logDriver": "awsfirelens",
+            "options": {"log-driver-buffer-limit": str(log_driver_buffer_limit)},
+        },
         "dependsOn": depends_on,
     }
 

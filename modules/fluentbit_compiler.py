@@ -13,6 +13,8 @@ file sits next to it. What the output guarantees:
   each rewrite_tag has its own ``Emitter_Name`` and ``Emitter_Mem_Buf_Limit``;
 - every filter and output has an ``Alias`` (names in metrics and previews);
 - ``Flush``/``Grace`` in ``[SERVICE]``, ``Retry_Limit`` on every output,
+  Fluent Bit's HTTP server on loopback with ``Health_Check On`` (what the
+  log router's container health check queries),
   ``auto_create_group false`` (Terraform creates the log groups),
   ``simple_aggregation`` on Firehose outputs (needs Fluent Bit >= 4.2.2);
 - the same routing gives the same bytes; a comment above each block says
@@ -74,6 +76,29 @@ class CompiledRouting:
         return {self.config_path: self.extra_conf, self.parsers_path: self.parsers_conf}
 
     @property
+    def grace_seconds(self) -> int:
+        """``[SERVICE] Grace``: how long Fluent Bit drains on shutdown (the router's stopTimeout must cover it)."""
+        grace = self.config.service[0].get("Grace") if self.config.service else None
+        return int(grace) if grace else limits.FLUENT_BIT_DEFAULT_GRACE_SECONDS
+
+    @property
+    def http_port(self) -> int | None:
+        """Port of Fluent Bit's HTTP server (monitoring and health API), or ``None`` when it is off."""
+        service = self.config.service[0] if self.config.service else None
+        if service is None or (service.get("HTTP_Server") or "off").lower() not in ("on", "true", "yes"):
+            return None
+        return int(service.get("HTTP_Port") or limits.DEFAULT_HTTP_PORT)
+
+    @property
+    def emitter_buffer_bytes(self) -> int:
+        """Sum of every rewrite_tag ``Emitter_Mem_Buf_Limit``: memory the routes' copies may hold."""
+        return sum(
+            limits.size_bytes(s.get("Emitter_Mem_Buf_Limit") or limits.DEFAULT_EMITTER_MEM_BUF_LIMIT)
+            for s in self.config.filters
+            if s.plugin == "rewrite_tag"
+        )
+
+    @property
     def log_groups(self) -> tuple[CloudWatchLogs, ...]:
         """CloudWatch log groups the outputs write to (Terraform must create them)."""
         return self.routing.log_groups
@@ -111,6 +136,10 @@ def compile_routing(
     grace_seconds: int = limits.DEFAULT_GRACE_SECONDS,
     retry_limit: int = limits.DEFAULT_RETRY_LIMIT,
     emitter_mem_buf_limit: str = limits.DEFAULT_EMITTER_MEM_BUF_LIMIT,
+    http_port: int | None = limits.DEFAULT_HTTP_PORT,
+    health_errors_count: int = limits.DEFAULT_HC_ERRORS_COUNT,
+    health_retry_failure_count: int = limits.DEFAULT_HC_RETRY_FAILURE_COUNT,
+    health_period_seconds: int = limits.DEFAULT_HC_PERIOD_SECONDS,
     config_dir: str = limits.FIRELENS_CONFIG_DIR,
     config_file: str = "extra.conf",
     parsers_file: str = "parsers_json.conf",
@@ -126,7 +155,18 @@ def compile_routing(
             (at most 120 s on Fargate). Default: 30 s (the article's).
         retry_limit: ``Retry_Limit`` of every output. Default: 5.
         emitter_mem_buf_limit: ``Emitter_Mem_Buf_Limit`` of every route's
-            emitter, a Fluent Bit size (``10M``). Default: 10M, Fluent Bit's.
+            emitter, a Fluent Bit size (``10M``): the memory bound of the
+            route's copies, which rewrite_tag buffers in its own input.
+            Default: 10M, Fluent Bit's.
+        http_port: ``HTTP_Port`` of Fluent Bit's HTTP server, which listens on
+            127.0.0.1 only and serves ``/api/v1/uptime`` and ``/api/v1/health``
+            (``Health_Check On``) to the log router's container health check.
+            ``None`` turns the server off (then the router can have no health
+            check). Default: 2020, Fluent Bit's.
+        health_errors_count: ``HC_Errors_Count``. Default: 5 (AWS's
+            ``output-metrics-healthcheck.conf``).
+        health_retry_failure_count: ``HC_Retry_Failure_Count``. Default: 5 (same source).
+        health_period_seconds: ``HC_Period``. Default: 5 s (same source).
         config_dir: directory of both files in the image. Default: ``/fluent-bit/etc``.
         config_file: name of the config FireLens includes. Default: ``extra.conf``.
         parsers_file: name of the parsers file. Default: ``parsers_json.conf``.
@@ -138,6 +178,7 @@ def compile_routing(
         LintError: the compiled config would lose or loop records (a bug here).
     """
     _check_options(flush_seconds, grace_seconds, retry_limit, emitter_mem_buf_limit, config_file, parsers_file)
+    _check_http(http_port, health_errors_count, health_retry_failure_count, health_period_seconds)
     for stream in routing.firehose_streams:
         if stream.simple_aggregation and fluent_bit_version < limits.SIMPLE_AGGREGATION_MIN_FLUENT_BIT:
             raise RouteError(
@@ -150,7 +191,9 @@ def compile_routing(
             )
     config_path = f"{config_dir.rstrip('/')}/{config_file}"
     parsers_path = f"{config_dir.rstrip('/')}/{parsers_file}"
-    sections = _sections(routing, parsers_path, flush_seconds, grace_seconds, retry_limit, emitter_mem_buf_limit)
+    service = _service(parsers_path, flush_seconds, grace_seconds, http_port,
+                       (health_errors_count, health_retry_failure_count, health_period_seconds))
+    sections = _sections(routing, service, retry_limit, emitter_mem_buf_limit)
     extra_conf = render_config(
         sections,
         header=(
@@ -211,22 +254,53 @@ def _check_options(
             raise RouteError("compile_routing", field_name, value, allowed, fix)
 
 
+def _check_http(port: int | None, errors: int, retry_failures: int, period: int) -> None:
+    if port is not None and (
+        isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535
+        or port in limits.FIRELENS_RESERVED_PORTS
+    ):
+        raise RouteError(
+            "compile_routing", "http_port", port,
+            f"1..65535 but not {', '.join(map(str, limits.FIRELENS_RESERVED_PORTS))} (FireLens's own inputs), or None",
+            f"use {limits.DEFAULT_HTTP_PORT}, Fluent Bit's default",
+        )
+    for field_name, value in (("health_errors_count", errors), ("health_retry_failure_count", retry_failures),
+                              ("health_period_seconds", period)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3600:
+            raise RouteError("compile_routing", field_name, value, "a whole number from 1 to 3600",
+                             "use 5 (AWS's output-metrics-healthcheck.conf)")
+
+
 def _plain_file_name(name: str) -> bool:
     return bool(name) and "/" not in name and not any(c.isspace() for c in name)
 
 
-def _sections(
-    routing: LogRouting, parsers_path: str, flush: int, grace: int, retry_limit: int, emitter_limit: str
-) -> list[Section]:
-    sections = [
-        _section(
-            "SERVICE",
-            ("Flush", str(flush)),
-            ("Grace", str(grace)),
-            ("Parsers_File", parsers_path),
-            comments=(f"Flush every {flush} s; on shutdown wait up to {grace} s for outputs.",),
+def _service(
+    parsers_path: str, flush: int, grace: int, http_port: int | None, health: tuple[int, int, int]
+) -> Section:
+    entries = [("Flush", str(flush)), ("Grace", str(grace)), ("Parsers_File", parsers_path)]
+    comments = [f"Flush every {flush} s; on shutdown wait up to {grace} s for outputs."]
+    if http_port is not None:
+        errors, retry_failures, period = health
+        entries += [
+            ("HTTP_Server", "On"),
+            ("HTTP_Listen", limits.DEFAULT_HTTP_LISTEN),
+            ("HTTP_Port", str(http_port)),
+            ("Health_Check", "On"),
+            ("HC_Errors_Count", str(errors)),
+            ("HC_Retry_Failure_Count", str(retry_failures)),
+            ("HC_Period", str(period)),
+        ]
+        comments.append(
+            f"Health API on {limits.DEFAULT_HTTP_LISTEN}:{http_port} for the container health check "
+            f"(/api/v1/uptime; /api/v1/health fails after {errors} errors or {retry_failures} exhausted "
+            f"retries in {period} s)."
         )
-    ]
+    return _section("SERVICE", *entries, comments=tuple(comments))
+
+
+def _sections(routing: LogRouting, service: Section, retry_limit: int, emitter_limit: str) -> list[Section]:
+    sections = [service]
     for app in routing.apps:
         sections.extend(_app_filters(app, emitter_limit))
     for app in routing.apps:

@@ -25,9 +25,10 @@ from constructs import Construct
 
 from . import _limits
 from ._validation import check_choice, check_pattern, check_range, is_token
+from .alarms import FirehoseDeliveryAlarms, check_topic_arn
 from .errors import ConfigError
 from .iam import PolicyDocument, Statement, assume_role_policy, firehose_delivery_to_s3, firehose_put_records
-from .secure_bucket import SecureBucket
+from .secure_bucket import SecureBucket, check_bucket_name
 
 #: Hive-style daily partitions (the article's), so Athena prunes by date.
 HIVE_PREFIX = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
@@ -35,6 +36,9 @@ HIVE_PREFIX = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/
 HIVE_ERROR_PREFIX = "errors/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/!{firehose:error-output-type}/"
 #: Log stream Firehose writes delivery errors to.
 DELIVERY_ERROR_STREAM = "DestinationDelivery"
+#: Default data-freshness alarm: the buffering interval plus 15 minutes of
+#: failed or slow deliveries (records never wait longer than the interval when all is well).
+FRESHNESS_ALARM_MARGIN_SECONDS = 900
 
 
 class LogArchive(Construct):
@@ -57,10 +61,19 @@ class LogArchive(Construct):
             many days. Default: 365; ``None`` keeps them forever.
         error_log_retention_days: Retention of the delivery-error log group. Default: 30.
         force_destroy: Let ``destroy`` delete a non-empty bucket it created. Default: ``False``.
+        alarms: Create the stream's alarms (:class:`~modules.alarms.FirehoseDeliveryAlarms`:
+            delivery success, data freshness, throttled records). Default: ``True``.
+        alarm_topic_arn: Standard SNS topic the alarms notify. Default: none
+            (alarms change state but notify no one).
+        freshness_alarm_seconds: Data-freshness threshold; must exceed
+            ``buffering_interval_seconds`` (records wait that long normally) and
+            be at most 86400 (Firehose retries for 24 h). Default: the interval
+            plus 900 s (1200 s with the default interval).
 
     Attributes:
         bucket: The bucket actually used. ``stream``: the delivery stream.
         role: Firehose's delivery role. ``error_log_group``: delivery errors.
+        alarms: The :class:`~modules.alarms.FirehoseDeliveryAlarms`, or ``None``.
 
     Example::
 
@@ -84,6 +97,9 @@ class LogArchive(Construct):
         expiration_days: int | None = 365,
         error_log_retention_days: int = 30,
         force_destroy: bool = False,
+        alarms: bool = True,
+        alarm_topic_arn: str | None = None,
+        freshness_alarm_seconds: int | None = None,
     ) -> None:
         super().__init__(scope, id_)
         where = f"LogArchive '{self.node.path}'"
@@ -92,6 +108,8 @@ class LogArchive(Construct):
         if (bucket_name is None) == (bucket is None):
             raise ConfigError(where, "bucket_name/bucket", (bucket_name, bucket), "exactly one of them",
                               "pass bucket_name= to create a bucket, or bucket= to use an existing one")
+        if bucket_name is not None:
+            check_bucket_name(where, "bucket_name", bucket_name)
         _check_prefixes(where, prefix, error_prefix)
         check_range(where, "buffering_size_mib", buffering_size_mib, _limits.FIREHOSE_BUFFER_MIB,
                     "Firehose buffers 1 to 128 MiB for S3")
@@ -101,6 +119,14 @@ class LogArchive(Construct):
             check_range(where, "expiration_days", expiration_days, (1, 36500), "use a number of days, or None to keep objects")
         check_choice(where, "error_log_retention_days", error_log_retention_days, _limits.LOG_RETENTION_DAYS,
                      "pick the nearest retention CloudWatch Logs accepts")
+        check_topic_arn(where, alarm_topic_arn)
+        freshness = buffering_interval_seconds + FRESHNESS_ALARM_MARGIN_SECONDS
+        if freshness_alarm_seconds is not None:
+            check_range(where, "freshness_alarm_seconds", freshness_alarm_seconds,
+                        (buffering_interval_seconds + 1, _limits.FIREHOSE_MAX_RETRY_SECONDS),
+                        f"alarm later than the buffering interval ({buffering_interval_seconds} s), when records "
+                        "are late, and within Firehose's 24 h of retries")
+            freshness = freshness_alarm_seconds
 
         if bucket is None:
             assert bucket_name is not None
@@ -143,6 +169,10 @@ class LogArchive(Construct):
                     enabled=True, log_group_name=self.error_log_group.name, log_stream_name=DELIVERY_ERROR_STREAM),
             ),
         )
+        self.alarms = FirehoseDeliveryAlarms(
+            self, "alarms", stream_name=stream_name, freshness_threshold_seconds=freshness,
+            topic_arn=alarm_topic_arn,
+        ) if alarms else None
 
     def _expire(self, bucket: S3Bucket, days: int) -> None:
         S3BucketLifecycleConfiguration(self, "lifecycle", bucket=bucket.id, rule=[

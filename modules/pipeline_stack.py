@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cdktf import S3Backend, TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from constructs import Construct
 
 from ._provider import aws_provider
@@ -42,7 +43,11 @@ def pipeline_routing(config: PipelineConfig) -> CompiledRouting:
 
 
 class PipelineStack(TerraformStack):
-    """The log archive, the ECR repositories and the app's FirelensService.
+    """The log archive, the ECR repositories, the app's FirelensService and their alarms' SNS topic.
+
+    Every alarm (Firehose delivery, the router's lost logs) notifies the
+    ``firelens-<stage>-alerts`` topic; subscribe an e-mail address or a chat
+    integration to it to be told.
 
     Args:
         scope: The app.
@@ -51,7 +56,8 @@ class PipelineStack(TerraformStack):
         routing: Compiled routes. Default: the article's (:func:`pipeline_routing`).
 
     Attributes:
-        routing, archives (stream name -> LogArchive), repositories (image -> ContainerRepository), service.
+        routing, archives (stream name -> LogArchive), repositories (image -> ContainerRepository), service,
+        alarm_topic (the ``aws_sns_topic``).
     """
 
     def __init__(self, scope: Construct, id_: str, *, config: PipelineConfig,
@@ -61,9 +67,12 @@ class PipelineStack(TerraformStack):
         aws_provider(self, region=config.region)
         self.routing = routing or pipeline_routing(config)
 
+        # Not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the AWS-managed
+        # aws/sns key (its policy cannot grant cloudwatch.amazonaws.com); see checkov-allowlist.yaml.
+        self.alarm_topic = SnsTopic(self, "alarm-topic", name=f"firelens-{config.stage}-alerts")
         self.archives = {
             stream: LogArchive(self, f"archive-{index}", stream_name=stream,
-                               bucket_name=config.archive_bucket(stream))
+                               bucket_name=config.archive_bucket(stream), alarm_topic_arn=self.alarm_topic.arn)
             for index, stream in enumerate(self.routing.delivery_stream_names)
         }
         self.repositories = {
@@ -85,6 +94,7 @@ class PipelineStack(TerraformStack):
             log_archives=tuple(self.archives.values()),
             environment={"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/app", "RAILS_ENV": config.stage},
             sidecars=(Sidecar.postgres(self.repositories["postgres"].image(tags["postgres"])),),
+            alarm_topic_arn=self.alarm_topic.arn,
         )
 
         TerraformOutput(self, "cluster_name", value=self.service.cluster.name)
@@ -94,5 +104,6 @@ class PipelineStack(TerraformStack):
         TerraformOutput(self, "router_log_group", value=self.service.router_log_group.name)
         TerraformOutput(self, "delivery_streams", value=[a.stream.name for a in self.archives.values()])
         TerraformOutput(self, "archive_buckets", value=[a.bucket.bucket for a in self.archives.values()])
+        TerraformOutput(self, "alarm_topic_arn", value=self.alarm_topic.arn)
         TerraformOutput(self, "repository_urls",
                         value={k: r.repository.repository_url for k, r in self.repositories.items()})

@@ -20,10 +20,12 @@ from modules import (
     PipelineConfig,
     PipelineStack,
     Route,
+    RouterHealthCheck,
     Sidecar,
     compile_routing,
 )
 from modules.errors import ConfigError
+from modules.pipeline_stack import pipeline_routing
 from synth import find, only, ref, resources, statements, synth_json
 
 
@@ -45,15 +47,34 @@ def _role_policy(doc: dict[str, Any], role_key: str) -> list[dict[str, Any]]:
     return statements(policy["policy"])
 
 
-def test_app_container_logs_through_firelens_without_options(containers: dict[str, dict[str, Any]]) -> None:
-    assert containers["rails-app"]["logConfiguration"] == {"logDriver": "awsfirelens"}
+def test_app_logs_through_firelens_with_only_a_bounded_log_driver_buffer(
+    containers: dict[str, dict[str, Any]],
+) -> None:
+    assert containers["rails-app"]["logConfiguration"] == {
+        "logDriver": "awsfirelens", "options": {"log-driver-buffer-limit": "8192"}}
 
 
-def test_app_waits_for_the_router_and_for_a_healthy_db(containers: dict[str, dict[str, Any]]) -> None:
+def test_app_waits_for_a_healthy_router_and_a_healthy_db(containers: dict[str, dict[str, Any]]) -> None:
     assert containers["rails-app"]["dependsOn"] == [
-        {"containerName": "log_router", "condition": "START"},
+        {"containerName": "log_router", "condition": "HEALTHY"},
         {"containerName": "db", "condition": "HEALTHY"},
     ]
+
+
+def test_log_router_stop_timeout_covers_the_configs_grace(containers: dict[str, dict[str, Any]]) -> None:
+    grace = pipeline_routing(PipelineConfig()).grace_seconds
+    assert containers["log_router"]["stopTimeout"] == 120 >= grace == 30
+
+
+def test_log_router_health_check_asks_fluent_bit_if_it_is_up(containers: dict[str, dict[str, Any]]) -> None:
+    assert containers["log_router"]["healthCheck"] == {
+        "command": ["CMD-SHELL", "curl -f http://127.0.0.1:2020/api/v1/uptime || exit 1"],
+        "interval": 10, "timeout": 5, "retries": 2, "startPeriod": 30,
+    }
+
+
+def test_log_router_reserves_twice_the_input_buffer_aws_advises(containers: dict[str, dict[str, Any]]) -> None:
+    assert containers["log_router"]["memoryReservation"] == 100
 
 
 def test_app_reaches_the_db_on_localhost(containers: dict[str, dict[str, Any]]) -> None:
@@ -121,6 +142,15 @@ def test_security_group_opens_only_the_app_port(doc: dict[str, Any]) -> None:
     assert (rule["from_port"], rule["to_port"], rule["protocol"]) == (3000, 3000, "tcp")
 
 
+def test_security_group_lets_tasks_call_out_over_https_only(doc: dict[str, Any]) -> None:
+    assert [(r["protocol"], r["from_port"], r["to_port"]) for r in only(doc, "aws_security_group")["egress"]] == [
+        ("tcp", 443, 443)]
+
+
+def test_service_runs_on_the_latest_fargate_platform(doc: dict[str, Any]) -> None:
+    assert only(doc, "aws_ecs_service")["platform_version"] == "LATEST"
+
+
 def test_container_insights_is_off_by_default(doc: dict[str, Any]) -> None:
     assert only(doc, "aws_ecs_cluster")["setting"] == [{"name": "containerInsights", "value": "disabled"}]
 
@@ -172,11 +202,41 @@ def test_a_second_team_service_in_the_same_stack_clashes_with_nothing() -> None:
     assert len(resources(doc, "aws_ecs_service")) == 2 and not [n for n, c in Counter(names).items() if c > 1]
 
 
-def _service(**overrides: Any) -> None:
+def _service(**overrides: Any) -> FirelensService:
     stack = TerraformStack(Testing.app(), "test")
     args: dict[str, Any] = {"name": "svc", "app_image": IMAGE, "log_router_image": ROUTER,
                             "routing": _routing("app", "/team/app"), **overrides}
-    FirelensService(stack, "svc", **args)
+    return FirelensService(stack, "svc", **args)
+
+
+def _containers_of(service: FirelensService) -> dict[str, dict[str, Any]]:
+    doc = synth_json(service.node.scope)  # type: ignore[arg-type]
+    return {c["name"]: c for c in json.loads(only(doc, "aws_ecs_task_definition")["container_definitions"])}
+
+
+def test_router_defaults_can_be_overridden() -> None:
+    containers = _containers_of(_service(router_stop_timeout_seconds=60, router_memory_reservation_mib=64,
+                                         log_driver_buffer_limit=1000))
+    router, app = containers["log_router"], containers["app"]
+    assert (router["stopTimeout"], router["memoryReservation"], app["logConfiguration"]["options"]) == (
+        60, 64, {"log-driver-buffer-limit": "1000"})
+
+
+def test_without_a_router_health_check_the_app_waits_for_the_router_to_start() -> None:
+    containers = _containers_of(_service(router_health_check=None))
+    assert ("healthCheck" in containers["log_router"], containers["app"]["dependsOn"]) == (
+        False, [{"containerName": "log_router", "condition": "START"}])
+
+
+def test_output_health_check_asks_fluent_bit_whether_its_outputs_deliver() -> None:
+    router = _containers_of(_service(router_health_check=RouterHealthCheck.OUTPUT_HEALTH))["log_router"]
+    assert router["healthCheck"]["command"] == ["CMD-SHELL", "curl -f http://127.0.0.1:2020/api/v1/health || exit 1"]
+
+
+def test_role_name_prefix_starts_both_role_names() -> None:
+    doc = synth_json(_service(role_name_prefix="team-orders-").node.scope)  # type: ignore[arg-type]
+    assert sorted(r["name_prefix"] for r in resources(doc, "aws_iam_role")) == [
+        "team-orders-exec-", "team-orders-task-"]
 
 
 @pytest.mark.parametrize(

@@ -169,3 +169,28 @@ def test_two_apps_compile_to_separate_pipelines_the_linter_passes() -> None:
         ("web.default", "web-firelens-*"),
         ("worker.default", "worker-firelens-*"),
     ]
+
+
+def test_service_serves_the_health_api_on_loopback_for_the_container_health_check(compiled: CompiledRouting) -> None:
+    service = compiled.config.service[0]
+    assert [service.get(k) for k in ("HTTP_Server", "HTTP_Listen", "HTTP_Port", "Health_Check")] == [
+        "On", "127.0.0.1", "2020", "On"]
+
+
+def test_health_thresholds_are_awss_output_metrics_values(compiled: CompiledRouting) -> None:
+    service = compiled.config.service[0]
+    assert [service.get(k) for k in ("HC_Errors_Count", "HC_Retry_Failure_Count", "HC_Period")] == ["5", "5", "5"]
+
+
+def test_http_server_can_be_turned_off() -> None:
+    compiled = compile_routing(DEFAULT_ROUTING, http_port=None)
+    assert (compiled.http_port, compiled.config.service[0].has("HTTP_Server")) == (None, False)
+
+
+def test_exposes_grace_http_port_and_emitter_buffers_for_the_task_definition(compiled: CompiledRouting) -> None:
+    assert (compiled.grace_seconds, compiled.http_port, compiled.emitter_buffer_bytes) == (30, 2020, 2 * 10 * 1024**2)
+
+
+def test_fails_when_the_http_port_is_one_firelens_holds() -> None:
+    with pytest.raises(RouteError, match="http_port=24224"):
+        compile_routing(DEFAULT_ROUTING, http_port=24224)
