@@ -310,7 +310,15 @@ class AppLogRouting:
                 "1-255 of A-Z a-z 0-9 _ - (an ECS container name, which becomes part of every tag)",
                 "use the container name from the task definition",
             )
-        if not isinstance(self.routes, tuple):
+        if not isinstance(self.default, Destination):
+            raise RouteError(
+                where,
+                "default",
+                self.default,
+                "a Destination such as CloudWatchLogs('/app/logs'): every record no route moves goes there",
+                "pass default=CloudWatchLogs(...); with no routes, all of the app's logs go there",
+            )
+        if not isinstance(self.routes, tuple) or not all(isinstance(r, Route) for r in self.routes):
             raise RouteError(where, "routes", self.routes, "a tuple of Route", "wrap the routes in a tuple")
         names = [route.name for route in self.routes]
         duplicates = sorted({name for name in names if names.count(name) > 1})

@@ -41,12 +41,7 @@ class SecureBucket(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, bucket_name: str, force_destroy: bool = False) -> None:
         super().__init__(scope, id_)
-        if not _limits.S3_BUCKET_NAME.match(bucket_name) or ".." in bucket_name:
-            raise ConfigError(
-                f"SecureBucket '{self.node.path}'", "bucket_name", bucket_name,
-                "3-63 lowercase letters, digits, '.' or '-', starting and ending with a letter or digit",
-                "choose a name that follows the S3 bucket naming rules",
-            )
+        check_bucket_name(f"SecureBucket '{self.node.path}'", "bucket_name", bucket_name)
         self.bucket = S3Bucket(self, "bucket", bucket=bucket_name, force_destroy=force_destroy)
         S3BucketPublicAccessBlock(
             self, "public-access",
@@ -78,4 +73,29 @@ class SecureBucket(Construct):
             self, "tls-only",
             bucket=self.bucket.id,
             policy=PolicyDocument((deny_insecure_transport(self.bucket.arn),)).to_json(),
+        )
+
+
+def check_bucket_name(where: str, field: str, name: str) -> None:
+    """Raise :class:`ConfigError` unless ``name`` follows S3's general purpose bucket naming rules.
+
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+    """
+    if not _limits.S3_BUCKET_NAME.match(name) or ".." in name:
+        raise ConfigError(
+            where, field, name,
+            "3-63 lowercase letters, digits, '.' or '-', starting and ending with a letter or digit",
+            "choose a name that follows the S3 bucket naming rules, e.g. 'my-org-sample-logs'",
+        )
+    if _limits.S3_BUCKET_IP_LIKE.match(name):
+        raise ConfigError(where, field, name, "a name that is not formatted like an IP address",
+                          "use letters in the name, e.g. 'my-org-sample-logs'")
+    reserved = [p for p in _limits.S3_BUCKET_RESERVED_PREFIXES if name.startswith(p)]
+    reserved += [s for s in _limits.S3_BUCKET_RESERVED_SUFFIXES if name.endswith(s)]
+    if reserved:
+        raise ConfigError(
+            where, field, name,
+            f"no reserved prefix ({', '.join(_limits.S3_BUCKET_RESERVED_PREFIXES)}) or suffix "
+            f"({', '.join(_limits.S3_BUCKET_RESERVED_SUFFIXES)})",
+            f"drop {reserved[0]!r} from the name",
         )
