@@ -7,8 +7,16 @@ checked in pure-Python tests, and wildcards are visible in one place.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+#: The only actions that may be granted on ``Resource: "*"``, each with the
+#: reason AWS requires it. Anything else must name its resources.
+STAR_RESOURCE_ACTIONS: dict[str, str] = {
+    # https://docs.aws.amazon.com/AmazonECR/latest/userguide/security_iam_id-based-policy-examples.html
+    "ecr:GetAuthorizationToken": "the ECR login token is account-wide: AWS accepts no other resource",
+}
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ def ecr_pull(repository_arns: tuple[str, ...]) -> tuple[Statement, ...]:
             actions=("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"),
             resources=repository_arns,
         ),
-        # GetAuthorizationToken is account-wide: AWS accepts no other resource.
+        # GetAuthorizationToken is account-wide: AWS accepts no other resource (STAR_RESOURCE_ACTIONS).
         # https://docs.aws.amazon.com/AmazonECR/latest/userguide/security_iam_id-based-policy-examples.html
         Statement(sid="EcrLogin", actions=("ecr:GetAuthorizationToken",), resources=("*",)),
     )
@@ -120,3 +128,54 @@ def firehose_delivery_to_s3(bucket_arn: str) -> Statement:
         ),
         resources=(bucket_arn, f"{bucket_arn}/*"),
     )
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def grant_violations(document: dict[str, Any]) -> Iterator[str]:
+    """What a policy document grants beyond least privilege, one sentence per problem.
+
+    The rules are about what is *granted*, so they apply to ``Allow``
+    statements: no wildcard in an action, no ``NotAction``/``NotResource``
+    (they grant everything else), ``Resource: "*"`` only for the actions in
+    :data:`STAR_RESOURCE_ACTIONS`, and no ``*`` principal. A ``Deny`` only
+    takes permissions away, so a wildcard there widens a restriction, such
+    as the TLS-only bucket policy's ``s3:*`` for every principal; a Deny is
+    only required to carry a ``Condition`` (an unconditional deny-all would
+    lock everyone out and is never what this project means).
+
+    Args:
+        document: A parsed IAM policy document (identity, trust or resource policy).
+
+    Example:
+        >>> list(grant_violations({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+        ["statement 0 allows the wildcard action 's3:*'", "statement 0 allows 's3:*' on Resource '*'"]
+    """
+    for index, statement in enumerate(_as_list(document.get("Statement"))):
+        label = f"statement {statement.get('Sid') or index}"
+        effect = statement.get("Effect")
+        if effect == "Deny":
+            if not statement.get("Condition"):
+                yield f"{label} is a Deny without a Condition"
+            continue
+        if effect != "Allow":
+            yield f"{label} has Effect {effect!r}, not Allow or Deny"
+            continue
+        for key in ("NotAction", "NotResource", "NotPrincipal"):
+            if key in statement:
+                yield f"{label} uses {key}, which grants everything it does not list"
+        actions = [str(a) for a in _as_list(statement.get("Action"))]
+        for action in actions:
+            if "*" in action or "?" in action:
+                yield f"{label} allows the wildcard action {action!r}"
+        if "*" in _as_list(statement.get("Resource")):
+            for action in actions:
+                if action not in STAR_RESOURCE_ACTIONS:
+                    yield f"{label} allows {action!r} on Resource '*'"
+        principal = statement.get("Principal")
+        principals = [principal] if isinstance(principal, str) else [
+            p for values in (principal or {}).values() for p in _as_list(values)]
+        if "*" in principals:
+            yield f"{label} allows the principal '*' (anyone)"
