@@ -6,6 +6,8 @@ Commands:
 - ``graph``: print the default routing as a Mermaid flowchart.
 - ``compile``: print or write the log router files of the default routing.
 - ``lint``: check a config for lost, unreachable or looping records.
+- ``review``: summarize ``terraform show -json`` plans; exit 1 when they
+  destroy stateful resources or widen IAM (:mod:`modules.plan_review`).
 
 Each command is a pair of functions registered in :data:`COMMANDS`
 (``add_arguments(parser)`` and ``run(args, stdin, stdout, stderr) -> exit
@@ -140,12 +142,63 @@ def _run_lint(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: T
     return EXIT_FINDINGS if errors else EXIT_OK
 
 
+def _add_review(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "plans", nargs="+", metavar="PLAN_JSON",
+        help="`terraform show -json` of a plan file; the stack is named after the file name up to its first "
+             "dot (plans/pipeline.json is `pipeline`), or give STACK=PATH",
+    )
+    parser.add_argument("--markdown", action="store_true", help="print GitHub Markdown (the PR comment), not text")
+    parser.add_argument(
+        "--allow-destroy", action="append", default=[], metavar="ADDRESS",
+        help="accept deleting or replacing this stateful resource: ADDRESS in any stack, or STACK:ADDRESS "
+             "(repeatable)",
+    )
+    parser.add_argument(
+        "--allow-wildcard", action="append", default=[], metavar="ADDRESS",
+        help="accept that the policy documents of this resource gain wildcard grants: ADDRESS or "
+             "STACK:ADDRESS (repeatable)",
+    )
+    parser.add_argument("--json", metavar="FILE", dest="json_out",
+                        help="also write the verdict, counts, fingerprints and findings as JSON to FILE")
+
+
+def _run_review(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    import json
+
+    from .plan_review import (
+        PlanReviewError,
+        render_review_markdown,
+        render_review_text,
+        review_plans,
+        stack_argument,
+    )
+
+    plans = []
+    for argument in args.plans:
+        stack, path = stack_argument(argument)
+        with open(path, encoding="utf-8") as handle:
+            try:
+                plans.append((stack, json.load(handle)))
+            except ValueError as exc:
+                raise PlanReviewError(path, f"not JSON ({exc})",
+                                      "pass the output of `terraform show -json PLANFILE`") from None
+    review = review_plans(plans, allow_destroy=args.allow_destroy, allow_wildcard=args.allow_wildcard)
+    stdout.write(render_review_markdown(review) if args.markdown else render_review_text(review))
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as handle:
+            json.dump(review.to_dict(), handle, indent=2)
+            handle.write("\n")
+    return EXIT_FINDINGS if review.blocked else EXIT_OK
+
+
 #: name -> (help, add_arguments, run)
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Runner]] = {
     "preview": ("predict where each record on stdin goes", _add_preview, _run_preview),
     "graph": ("print the default routing as a Mermaid flowchart", _add_graph, _run_graph),
     "compile": ("print or write the compiled log router files", _add_compile, _run_compile),
     "lint": ("check a Fluent Bit config for lost or looping records", _add_lint, _run_lint),
+    "review": ("summarize Terraform plans; exit 1 when they destroy state or widen IAM", _add_review, _run_review),
 }
 
 
