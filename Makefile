@@ -75,6 +75,10 @@ synth: install ## synthesize every stack into cdktf.out/
 diff: install ## show what `cdktf deploy` would change (uses your AWS credentials)
 	@npx --no-install cdktf diff
 
+.PHONY: plan
+plan: install ## plan state and pipeline on the emulator and review the plans, as CI does
+	@$(VENV_PY) -m modules.local_plan $(REVIEW_ARGS)
+
 deploy: install ## deploy state and pipeline to the AWS account of your credentials
 	@npx --no-install cdktf deploy state
 	@npx --no-install cdktf deploy pipeline --ignore-missing-stack-dependencies
@@ -82,6 +86,10 @@ deploy: install ## deploy state and pipeline to the AWS account of your credenti
 images: install ## build and push the images (needs a Docker engine), after `make deploy`
 	@docker info >/dev/null 2>&1 || { echo "make images: no Docker engine answers here ('docker info' failed). The images stack builds with the docker provider, which needs one: run it on a machine with Docker running. Nothing was changed." >&2; exit 1; }
 	@npx --no-install cdktf deploy images --ignore-missing-stack-dependencies
+
+.PHONY: scan
+scan: install ## security scan (checkov: stacks + pipeline plan) and the bad-input catalogue
+	@$(VENV_PY) -m modules.security_scan
 
 bench: install ## normal vs fast synth of the same app: medians and ratio
 	@$(VENV_PY) -m benchmarks.synth

@@ -59,6 +59,31 @@ _EXPORTS: dict[str, str] = {
     "FluentBitSyntaxError": "errors",
     "LintError": "errors",
     "PreviewInputError": "errors",
+    # plan review (pure Python, no CDKTF)
+    "review_plans": "plan_review",
+    "PlanReview": "plan_review",
+    "StackReview": "plan_review",
+    "render_review_text": "plan_review",
+    "render_review_markdown": "plan_review",
+    "STATEFUL_RESOURCE_TYPES": "plan_review",
+    "PlanReviewError": "plan_review",
+    # hardening: router defaults, alarms, least privilege
+    "RouterHealthCheck": "container_definitions",
+    "LogRouterSettings": "container_definitions",
+    "FirehoseDeliveryAlarms": "alarms",
+    "RouterLogLossAlarm": "alarms",
+    "AlarmSpec": "alarms",
+    "grant_violations": "iam",
+    "STAR_RESOURCE_ACTIONS": "iam",
+    # make run on the emulator: the round trip, its delivery, its check, its cost
+    "run_round_trip": "round_trip",
+    "DeployedPipeline": "round_trip",
+    "plan_delivery": "log_delivery",
+    "DeliveryPlan": "log_delivery",
+    "StandInError": "log_delivery",
+    "DeliveryMismatch": "delivery_check",
+    "CostEstimate": "cost",
+    "PRICES": "prices",
 }
 
 __all__ = sorted(_EXPORTS)
