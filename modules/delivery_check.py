@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .errors import FirelensError
+from .errors import DeliveryMismatch
 from .log_delivery import DeliveryPlan
 from .readback import StoredEvent, StoredObject
 
@@ -174,15 +174,6 @@ def account(expected: Iterable[PlacedRecord], observed: Iterable[PlacedRecord], 
     )
     return Accounting(sum(want.values()), sum(got.values()), missing, extra, differences,
                       tuple(sorted(found.items())))
-
-
-class DeliveryMismatch(FirelensError, AssertionError):
-    """What the destinations hold differs from what the preview predicted; the message shows the difference."""
-
-    def __init__(self, accounting: Accounting) -> None:
-        self.accounting = accounting
-        super().__init__("read-back check failed: the destinations do not hold exactly the predicted records\n"
-                         + accounting.describe())
 
 
 def require_exact(accounting: Accounting) -> Accounting:

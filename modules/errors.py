@@ -7,10 +7,19 @@ what is allowed and how to fix it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 
 class FirelensError(Exception):
     """Base class for the project's errors."""
+
+
+class _Problem(FirelensError, ValueError):
+    """An error that names where, the problem and the fix."""
+
+    def __init__(self, where: str, problem: str, fix: str) -> None:
+        self.where, self.problem, self.fix = where, problem, fix
+        super().__init__(f"{where}: {problem}. Fix: {fix}")
 
 
 class ConfigError(FirelensError, ValueError):
@@ -25,12 +34,8 @@ class RouteError(ConfigError):
     """A route, destination or routing option cannot work; raised when it is declared."""
 
 
-class FluentBitSyntaxError(FirelensError, ValueError):
+class FluentBitSyntaxError(_Problem):
     """A Fluent Bit classic-format file cannot be read the way Fluent Bit reads it."""
-
-    def __init__(self, where: str, problem: str, fix: str) -> None:
-        self.where, self.problem, self.fix = where, problem, fix
-        super().__init__(f"{where}: {problem}. Fix: {fix}")
 
 
 class LintError(FirelensError, ValueError):
@@ -46,9 +51,31 @@ class LintError(FirelensError, ValueError):
         super().__init__(f"{source}: {len(findings)} routing error(s):\n{lines}")
 
 
-class PreviewInputError(FirelensError, ValueError):
+class PreviewInputError(_Problem):
     """A line given to the preview is neither a FireLens record nor a usable app line."""
 
-    def __init__(self, where: str, problem: str, fix: str) -> None:
-        self.where, self.problem, self.fix = where, problem, fix
-        super().__init__(f"{where}: {problem}. Fix: {fix}")
+
+class StandInError(_Problem):
+    """The local stand-in for the log router cannot do what the router would:
+    an output it does not reproduce, or an AWS call that failed."""
+
+
+class PlanReviewError(_Problem):
+    """A document given to the review is not a usable ``terraform show -json`` plan."""
+
+
+class _Described(Protocol):
+    def describe(self) -> str: ...
+
+
+class DeliveryMismatch(FirelensError, AssertionError):
+    """What the destinations hold differs from what the preview predicted; the message shows the difference."""
+
+    def __init__(self, accounting: _Described) -> None:
+        self.accounting = accounting
+        super().__init__("read-back check failed: the destinations do not hold exactly the predicted records\n"
+                         + accounting.describe())
+
+
+class ScanError(FirelensError, RuntimeError):
+    """checkov, Terraform or the synth did not run as expected (not a finding)."""

@@ -85,7 +85,7 @@ def plan(*, markdown: bool = False, allow_destroy: tuple[str, ...] = (),
     config = PipelineConfig.from_env()
     endpoint = f"http://127.0.0.1:{_port()}"
     print(f"==> [1/4] emulator on {endpoint} and state bucket {config.state_bucket}", flush=True)
-    if is_up(endpoint, timeout=10.0) and _bucket_exists(endpoint, config.region, config.state_bucket):
+    if is_up(endpoint) and _bucket_exists(endpoint, config.region, config.state_bucket):
         print("    both there: reusing them", flush=True)
     else:
         print("    deploying the state stack first (it creates the bucket the pipeline's state lives in)", flush=True)

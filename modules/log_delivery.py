@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from . import _limits
-from .errors import FirelensError
+from .errors import StandInError
 from .fluentbit_config import FluentBitConfig, Section
 from .preview import Outcome
 from .record_accessor import encode_json
@@ -59,15 +59,6 @@ _MODELLED_OPTIONS = {
 }
 #: The JSON text of an empty record: both plugins discard it (``written <= 2``).
 _EMPTY_RECORD = "{}"
-
-
-class StandInError(FirelensError, ValueError):
-    """The stand-in cannot do what the log router would: an output it does not
-    reproduce, or an AWS call that failed. The message says where and how to fix it."""
-
-    def __init__(self, where: str, problem: str, fix: str) -> None:
-        self.where, self.problem, self.fix = where, problem, fix
-        super().__init__(f"{where}: {problem}. Fix: {fix}")
 
 
 # --- the outputs of a config ---------------------------------------------------------

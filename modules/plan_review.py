@@ -67,7 +67,8 @@ from pathlib import PurePath
 from types import MappingProxyType
 from typing import Any
 
-from .errors import FirelensError
+from .errors import PlanReviewError
+from .iam import STAR_RESOURCE_ACTIONS
 
 #: Resource types whose deletion or replacement loses data or breaks what
 #: depends on them; deleting or replacing one blocks the plan. The value
@@ -85,10 +86,8 @@ STATEFUL_RESOURCE_TYPES: Mapping[str, str] = MappingProxyType({
 })
 
 #: Actions AWS authorizes only on resource ``*``: a ``*`` resource for these
-#: alone is required, not a widening.
-#: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
-#: (GetAuthorizationToken has no resource type; see also modules/iam.py ``ecr_pull``).
-RESOURCE_STAR_ONLY_ACTIONS: frozenset[str] = frozenset({"ecr:GetAuthorizationToken", "sts:GetCallerIdentity"})
+#: alone is required, not a widening. One table with the reasons: modules/iam.py.
+RESOURCE_STAR_ONLY_ACTIONS: frozenset[str] = frozenset(STAR_RESOURCE_ACTIONS)
 
 #: Attribute names that hold a policy document; used to notice documents that
 #: are known only after apply (known documents are recognised by content).
@@ -97,17 +96,6 @@ POLICY_ATTRIBUTES: frozenset[str] = frozenset({"policy", "assume_role_policy", "
 #: ARN services whose resource part has no resource type (``arn:aws:s3:::bucket/key``).
 _UNTYPED_ARN_SERVICES = frozenset({"s3", "sns", "sqs"})
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-class PlanReviewError(FirelensError, ValueError):
-    """A document given to the review is not a usable ``terraform show -json`` plan.
-
-    (Belongs in :mod:`modules.errors` with the other errors; kept here until then.)
-    """
-
-    def __init__(self, where: str, problem: str, fix: str) -> None:
-        self.where, self.problem, self.fix = where, problem, fix
-        super().__init__(f"{where}: {problem}. Fix: {fix}")
 
 
 class Action(StrEnum):

@@ -46,6 +46,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
+from .errors import ScanError
+
 #: Repository root (holds main.py and the allowlist).
 ROOT = Path(__file__).resolve().parent.parent
 #: The one allowlist of accepted findings.
@@ -71,10 +73,6 @@ class Result(StrEnum):
 
     FAILED = "FAILED"
     UNKNOWN = "UNKNOWN"
-
-
-class ScanError(RuntimeError):
-    """checkov, Terraform or the synth did not run as expected (not a finding)."""
 
 
 @dataclass(frozen=True)
