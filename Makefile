@@ -57,7 +57,7 @@ FORCE:
 
 install: $(PY_STAMP) $(NODE_STAMP) $(TFRC) ## install everything the project needs (idempotent)
 
-run: install ## start the local AWS emulator and deploy the stacks to it
+run: install ## deploy to the local emulator, run the sample app, route, deliver, check, report cost
 	@$(VENV_PY) -m modules.local_run deploy
 
 stop: ## stop the local AWS emulator
