@@ -22,7 +22,7 @@ from modules.emulator import Emulator, empty_bucket
 from modules.prices import prices_for
 from modules.round_trip import AwsClients, DeployedPipeline, RoundTrip, run_round_trip
 from modules.run_report import render_report
-from tf import copy_stack, terraform
+from tf import deploy, terraform
 
 CONFIG = PipelineConfig()
 STACKS = ("state", "pipeline")
@@ -31,14 +31,7 @@ ANALYSIS_STREAM = "fluentbit-routed.rails-app.labelled.user_show"
 
 @pytest.fixture(scope="module")
 def deployed(synthesized: Path, tmp_path_factory: pytest.TempPathFactory, emulator: Emulator) -> dict[str, Path]:
-    env = emulator.env(CONFIG.region)
-    root = tmp_path_factory.mktemp("e2e")
-    workdirs = {}
-    for stack in STACKS:
-        workdir = workdirs[stack] = copy_stack(synthesized, stack, root)
-        terraform(workdir, "init", "-input=false", env=env)
-        terraform(workdir, "apply", "-auto-approve", "-input=false", env=env)
-    return workdirs
+    return deploy(synthesized, STACKS, tmp_path_factory.mktemp("e2e"), emulator.env(CONFIG.region))
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 
 from modules.config import PipelineConfig
 from modules.emulator import Emulator, empty_bucket
-from tf import copy_stack, terraform
+from tf import copy_stack, deploy, terraform
 
 CONFIG = PipelineConfig()
 DEPLOYED = ("state", "pipeline")
@@ -36,14 +36,7 @@ def test_stack_passes_terraform_validate_with_the_real_provider(
 @pytest.fixture(scope="module")
 def deployed(synthesized: Path, tmp_path_factory: pytest.TempPathFactory,
              emulator: Emulator) -> dict[str, Path]:
-    env = emulator.env(CONFIG.region)
-    root = tmp_path_factory.mktemp("deploy")
-    workdirs = {}
-    for stack in DEPLOYED:
-        workdir = workdirs[stack] = copy_stack(synthesized, stack, root)
-        terraform(workdir, "init", "-input=false", env=env)
-        terraform(workdir, "apply", "-auto-approve", "-input=false", env=env)
-    return workdirs
+    return deploy(synthesized, DEPLOYED, tmp_path_factory.mktemp("deploy"), emulator.env(CONFIG.region))
 
 
 def _client(service: str, emulator: Emulator):  # type: ignore[no-untyped-def]

@@ -28,6 +28,16 @@ def copy_stack(synthesized: Path, stack: str, dest: Path) -> Path:
     return target
 
 
+def deploy(synthesized: Path, stacks: tuple[str, ...], root: Path, env: dict[str, str]) -> dict[str, Path]:
+    """Copy each stack under ``root`` and ``init`` + ``apply`` it, in order; return the working dirs."""
+    workdirs = {}
+    for stack in stacks:
+        workdir = workdirs[stack] = copy_stack(synthesized, stack, root)
+        terraform(workdir, "init", "-input=false", env=env)
+        terraform(workdir, "apply", "-auto-approve", "-input=false", env=env)
+    return workdirs
+
+
 def plan_json(workdir: Path, env: dict[str, str] | None = None, *extra: str) -> dict:  # type: ignore[type-arg]
     """``terraform plan -out`` then ``terraform show -json``: the machine-readable plan (workdir initialised)."""
     import json
