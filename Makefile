@@ -12,6 +12,7 @@ TOOLS := .tools
 PIPENV := $(TOOLS)/bin/pipenv
 VENV_PY := .venv/bin/python
 PY_STAMP := .venv/.synced
+PKG_STAMP := .venv/.package
 NODE_STAMP := node_modules/.installed
 TFRC := .terraform.d/cli.tfrc
 
@@ -45,26 +46,33 @@ $(PY_STAMP): Pipfile.lock | $(PIPENV)
 	@$(PIPENV) sync --dev
 	@touch $@
 
+# The project's own package, editable: main.py, the tests and the console
+# script (.venv/bin/firelens-cdktf) import firelens_cdktf from modules/.
+$(PKG_STAMP): pyproject.toml $(PY_STAMP)
+	@echo "==> installing the firelens-cdktf package (editable) and its console script into .venv/"
+	@$(VENV_PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
 $(NODE_STAMP): package-lock.json
 	@echo "==> installing the cdktf CLI from package-lock.json into node_modules/"
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(TFRC): FORCE
-	@$(PYTHON) -m modules._terraform_rc $@
+	@PYTHONPATH=modules $(PYTHON) -m firelens_cdktf.local.terraform_rc $@
 
 FORCE:
 
-install: $(PY_STAMP) $(NODE_STAMP) $(TFRC) ## install everything the project needs (idempotent)
+install: $(PY_STAMP) $(PKG_STAMP) $(NODE_STAMP) $(TFRC) ## install everything the project needs (idempotent)
 
 run: install ## deploy to the local emulator, run the sample app, route, deliver, check, report cost
-	@$(VENV_PY) -m modules.local_run deploy
+	@$(VENV_PY) -m firelens_cdktf.local.run deploy
 
 stop: ## stop the local AWS emulator
-	@$(PYTHON) -m modules.emulator stop
+	@PYTHONPATH=modules $(PYTHON) -m firelens_cdktf.local.emulator stop
 
 destroy: install ## destroy what `make run` deployed to the emulator
-	@$(VENV_PY) -m modules.local_run destroy
+	@$(VENV_PY) -m firelens_cdktf.local.run destroy
 
 test: install ## run the whole test suite
 	@$(VENV_PY) -m pytest
@@ -77,7 +85,7 @@ diff: install ## show what `cdktf deploy` would change (uses your AWS credential
 
 .PHONY: plan
 plan: install ## plan state and pipeline on the emulator and review the plans, as CI does
-	@$(VENV_PY) -m modules.local_plan $(REVIEW_ARGS)
+	@$(VENV_PY) -m firelens_cdktf.local.plan $(REVIEW_ARGS)
 
 deploy: install ## deploy state and pipeline to the AWS account of your credentials
 	@npx --no-install cdktf deploy state
@@ -89,7 +97,7 @@ images: install ## build and push the images (needs a Docker engine), after `mak
 
 .PHONY: scan
 scan: install ## security scan (checkov: stacks + pipeline plan) and the bad-input catalogue
-	@$(VENV_PY) -m modules.security_scan
+	@$(VENV_PY) -m firelens_cdktf.review.security_scan
 
 bench: install ## normal vs fast synth of the same app: medians and ratio
 	@$(VENV_PY) -m benchmarks.synth

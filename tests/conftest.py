@@ -1,37 +1,63 @@
-"""Shared fixtures: environment for jsii/Terraform, one synth of main.py per session."""
+"""Shared fixtures and helpers, defined once: environment for jsii and Terraform, one synth
+of main.py per session, one emulator per module, and the helpers that look things up in
+Terraform JSON or run Terraform on a synthesized stack.
+
+Tiers: tests that start the emulator or run Terraform carry the ``emulator``
+marker (added here to every test that uses the ``emulator`` fixture; modules
+that run Terraform without it mark themselves), so ``pytest -m "not emulator"``
+is the pure tier. ``make test`` runs both.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-import subprocess
-import sys
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import firelens_cdktf
+from firelens_cdktf.local import terraform_rc
+from firelens_cdktf.local.synth import synth_app
+from firelens_cdktf.local.terraform import terraform
 
-from modules import _terraform_rc  # noqa: E402  (needs ROOT on sys.path)
+if TYPE_CHECKING:
+    from cdktf import TerraformStack
+
+    from firelens_cdktf.local.emulator import Emulator
+
+firelens_cdktf.use_fast_provider_imports()
+
+#: The checkout.
+ROOT = Path(__file__).resolve().parent.parent
+#: Recorded inputs and expected outputs (tests/fixtures/<kind>/...).
+FIXTURES = ROOT / "tests" / "fixtures"
 
 # The same environment the Makefile exports, for `pytest` run on its own.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 if not os.environ.get("TF_CLI_CONFIG_FILE", "").startswith(str(ROOT)):
     _rc = ROOT / ".terraform.d" / "cli.tfrc"
-    _terraform_rc.main([str(_rc)])
+    terraform_rc.main([str(_rc)])
     os.environ["TF_CLI_CONFIG_FILE"] = str(_rc)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses the emulator is in the emulator tier."""
+    for item in items:
+        if "emulator" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.emulator)
+
+
+# --- synth ----------------------------------------------------------------------------------------
+
+
 def synth_main(outdir: Path, env: dict[str, str] | None = None) -> Path:
-    """Run ``python main.py`` with ``outdir`` as the cdktf output directory."""
-    result = subprocess.run(
-        [sys.executable, "main.py"], cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, **(env or {}), "CDKTF_OUTDIR": str(outdir)},
-    )
-    assert result.returncode == 0, f"main.py failed:\n{result.stdout}\n{result.stderr}"
-    return outdir
+    """``python main.py`` of this checkout with ``outdir`` as the cdktf output directory."""
+    return synth_app(outdir, env=env)
 
 
 @pytest.fixture(scope="session")
@@ -40,10 +66,79 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return synth_main(tmp_path_factory.mktemp("cdktf.out"))
 
 
+def synth_json(stack: TerraformStack) -> dict[str, Any]:
+    """The stack's Terraform JSON as a dict (synthesized in-process)."""
+    from cdktf import Testing
+
+    return json.loads(Testing.synth(stack))
+
+
+def resources(doc: dict[str, Any], type_: str) -> list[dict[str, Any]]:
+    """Every resource of ``type_`` in ``doc``."""
+    return list(doc.get("resource", {}).get(type_, {}).values())
+
+
+def only(doc: dict[str, Any], type_: str) -> dict[str, Any]:
+    """The single resource of ``type_``; fails if there is not exactly one."""
+    found = resources(doc, type_)
+    assert len(found) == 1, f"expected one {type_}, found {len(found)}"
+    return found[0]
+
+
+def find(doc: dict[str, Any], type_: str, **attrs: Any) -> dict[str, Any]:
+    """The single resource of ``type_`` whose attributes equal ``attrs``."""
+    found = [r for r in resources(doc, type_) if all(r.get(k) == v for k, v in attrs.items())]
+    assert len(found) == 1, f"expected one {type_} with {attrs}, found {len(found)}"
+    return found[0]
+
+
+def ref(doc: dict[str, Any], type_: str, resource: dict[str, Any], attribute: str) -> str:
+    """The ``${type.name.attribute}`` expression that refers to ``resource``."""
+    for name, body in doc["resource"][type_].items():
+        if body is resource:
+            return f"${{{type_}.{name}.{attribute}}}"
+    raise AssertionError(f"resource not found among {type_}")
+
+
+def statements(policy_json: str) -> list[dict[str, Any]]:
+    """The statements of an IAM policy document given as JSON."""
+    return list(json.loads(policy_json)["Statement"])
+
+
+# --- Terraform and the emulator -----------------------------------------------------------------
+
+
+def copy_stack(synthesized: Path, stack: str, dest: Path) -> Path:
+    """A private copy of one stack's directory, so tests never share Terraform state."""
+    target = dest / stack
+    shutil.copytree(synthesized / "stacks" / stack, target)
+    return target
+
+
+def deploy(synthesized: Path, stacks: tuple[str, ...], root: Path, env: dict[str, str]) -> dict[str, Path]:
+    """Copy each stack under ``root`` and ``init`` + ``apply`` it, in order; return the working dirs."""
+    workdirs = {}
+    for stack in stacks:
+        workdir = workdirs[stack] = copy_stack(synthesized, stack, root)
+        terraform(workdir, "init", "-input=false", env=env)
+        terraform(workdir, "apply", "-auto-approve", "-input=false", env=env)
+    return workdirs
+
+
+def plan_json(workdir: Path, env: dict[str, str] | None = None, *extra: str) -> dict[str, Any]:
+    """``terraform plan -out`` then ``terraform show -json``: the machine-readable plan (workdir initialised)."""
+    terraform(workdir, "plan", "-input=false", "-out=plan.tfplan", *extra, env=env)
+    return dict(json.loads(terraform(workdir, "show", "-json", "plan.tfplan", env=env).stdout))
+
+
 @pytest.fixture(scope="module")
-def emulator() -> Iterator["Emulator"]:
+def emulator() -> Iterator[Emulator]:
     """A moto server on a free port, for one test module."""
-    from modules.emulator import Emulator
+    from firelens_cdktf.local.emulator import Emulator
 
     with Emulator() as emu:
         yield emu
+
+
+__all__ = ["FIXTURES", "ROOT", "copy_stack", "deploy", "find", "only", "plan_json", "ref", "resources",
+           "statements", "synth_json", "synth_main", "terraform"]

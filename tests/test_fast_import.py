@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, synth_main
-from modules import _fast_import
+from firelens_cdktf import _fast_import
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def fake_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_install_skips_the_package_init_and_loads_submodules(fake_package: str) -> None:
-    assert _fast_import.install((fake_package,)) == [fake_package]
+    assert _fast_import.use_fast_provider_imports((fake_package,)) == [fake_package]
     from fake_provider_pkg.resource import VALUE  # type: ignore[import-not-found]
 
     assert VALUE == 42
@@ -75,8 +75,17 @@ def test_install_does_nothing_when_eager_imports_are_asked_for(
     fake_package: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(_fast_import.EAGER_ENV, "1")
-    assert _fast_import.install((fake_package,)) == []
+    assert _fast_import.use_fast_provider_imports((fake_package,)) == []
 
 
 def test_install_leaves_already_imported_packages_alone() -> None:
-    assert _fast_import.install(("json",)) == []
+    assert _fast_import.use_fast_provider_imports(("json",)) == []
+
+
+def test_importing_the_package_changes_no_import_machinery() -> None:
+    # The fast import is an explicit call: a team that imports firelens_cdktf gets the normal import
+    # of the provider packages unless it asks.
+    code = ("import sys, firelens_cdktf, firelens_cdktf.constructs; "
+            "print('cdktf_cdktf_provider_aws' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

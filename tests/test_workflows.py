@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 GITHUB = ROOT / ".github"
 WORKFLOWS = GITHUB / "workflows"
 ACTIONLINT = Path(sys.executable).parent / "actionlint"

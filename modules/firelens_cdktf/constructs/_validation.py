@@ -1,0 +1,64 @@
+"""Checks the constructs run on their arguments before any Terraform runs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from .. import _limits
+from ..errors import ConfigError
+
+
+def is_token(value: object) -> bool:
+    """Whether ``value`` is (or embeds) a CDKTF token, known only at deploy time."""
+    return isinstance(value, str) and "${TfToken[" in value
+
+
+def check_pattern(where: str, field: str, value: str, pattern: re.Pattern[str], allowed: str, fix: str) -> None:
+    """Raise :class:`ConfigError` unless ``value`` matches ``pattern`` (tokens pass)."""
+    if not is_token(value) and not pattern.match(value):
+        raise ConfigError(where, field, value, allowed, fix)
+
+
+def check_range(where: str, field: str, value: int, bounds: tuple[int, int], fix: str) -> None:
+    """Raise :class:`ConfigError` unless ``bounds[0] <= value <= bounds[1]``."""
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(where, field, value, f"a whole number from {low} to {high}", fix)
+
+
+def check_choice(where: str, field: str, value: object, choices: Collection[object], fix: str) -> None:
+    """Raise :class:`ConfigError` unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        allowed = ", ".join(str(c) for c in choices)
+        raise ConfigError(where, field, value, f"one of {allowed}", fix)
+
+
+#: Tags that move to new releases: a task pulling one may run different code
+#: after any redeploy or scale-out. aws-for-fluent-bit publishes ``latest``
+#: and ``stable`` (and ``init-latest``), https://github.com/aws/aws-for-fluent-bit#using-the-stable-tag
+MOVING_TAGS = ("latest", "stable")
+
+
+def check_pinned_image(where: str, field: str, uri: str) -> None:
+    """Raise :class:`ConfigError` unless ``uri`` names a fixed version: a digest or a non-moving tag.
+
+    The repository part may be a deploy-time token (an ECR repository URL); the tag never is.
+    """
+    if "@sha256:" in uri:
+        return
+    name, _, tag = uri.rpartition(":")
+    if not name or "/" in tag:  # no tag at all: Docker pulls `latest`
+        raise ConfigError(where, field, uri, "an image with a version tag or a digest",
+                          "add a version tag, e.g. public.ecr.aws/aws-observability/aws-for-fluent-bit:init-3.2.1")
+    if tag.lower() in MOVING_TAGS or tag.lower().endswith(tuple(f"-{t}" for t in MOVING_TAGS)):
+        raise ConfigError(where, field, uri, f"a pinned version, not a moving tag ({', '.join(MOVING_TAGS)})",
+                          "pin a release, e.g. init-3.2.1, or the content-hash tag ContainerRepository.image() gives")
+
+
+def check_topic_arn(where: str, topic_arn: str | None, field: str = "alarm_topic_arn") -> None:
+    """Raise :class:`~firelens_cdktf.errors.ConfigError` unless ``topic_arn`` is a standard SNS topic ARN or ``None``."""
+    if topic_arn is not None:
+        check_pattern(where, field, topic_arn, _limits.SNS_TOPIC_ARN,
+                      "the ARN of a standard (not FIFO) SNS topic, or None",
+                      "pass topic.arn of an aws_sns_topic, e.g. arn:aws:sns:ap-northeast-1:123456789012:alerts")

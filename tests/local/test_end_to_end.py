@@ -1,0 +1,122 @@
+"""``make run``'s flow on the emulator: real app logs, routed, delivered, read back exactly.
+
+`state` and `pipeline` are deployed once for the module with plain
+`terraform` (as tests/test_terraform.py does); the round trip then runs the
+real sample app, routes its lines with docker/firelens/ (the image's files),
+delivers them with the local stand-in for the log router and reads them back.
+It runs twice, as two `make run`s would, then everything is destroyed the
+way `make destroy` does it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from firelens_cdktf.stacks.config import PipelineConfig
+from firelens_cdktf.local.cost import estimate
+from firelens_cdktf.local.delivery_check import CLOUDWATCH_LOGS, S3
+from firelens_cdktf.local.emulator import Emulator, empty_bucket
+from firelens_cdktf.local.prices import prices_for
+from firelens_cdktf.local.round_trip import AwsClients, DeployedPipeline, RoundTrip, run_round_trip
+from firelens_cdktf.local.report import render_report
+from conftest import deploy, terraform
+
+CONFIG = PipelineConfig()
+STACKS = ("state", "pipeline")
+ANALYSIS_STREAM = "fluentbit-routed.rails-app.labelled.user_show"
+
+
+@pytest.fixture(scope="module")
+def deployed(synthesized: Path, tmp_path_factory: pytest.TempPathFactory, emulator: Emulator) -> dict[str, Path]:
+    return deploy(synthesized, STACKS, tmp_path_factory.mktemp("e2e"), emulator.env(CONFIG.region))
+
+
+@pytest.fixture(scope="module")
+def pipeline(deployed: dict[str, Path], emulator: Emulator) -> DeployedPipeline:
+    outputs = json.loads(terraform(deployed["pipeline"], "output", "-json", env=emulator.env(CONFIG.region)).stdout)
+    return DeployedPipeline.from_outputs(outputs)
+
+
+@pytest.fixture(scope="module")
+def clients(emulator: Emulator) -> AwsClients:
+    return AwsClients.for_endpoint(emulator.endpoint, CONFIG.region)
+
+
+@pytest.fixture(scope="module")
+def first(pipeline: DeployedPipeline, clients: AwsClients) -> RoundTrip:
+    return run_round_trip(pipeline=pipeline, config=CONFIG, clients=clients)
+
+
+@pytest.fixture(scope="module")
+def second(first: RoundTrip, pipeline: DeployedPipeline, clients: AwsClients) -> RoundTrip:
+    return run_round_trip(pipeline=pipeline, config=CONFIG, clients=clients)
+
+
+def _stored(result: RoundTrip, service: str) -> list[dict[str, object]]:
+    """The JSON records this run stored in S3 or in CloudWatch Logs."""
+    if service == S3:
+        return [json.loads(line) for o in result.objects for line in o.body.decode().split("\n") if line]
+    return [json.loads(e.message) for e in result.events]
+
+
+def test_real_app_logs_arrive_exactly_as_the_preview_predicted(first: RoundTrip) -> None:
+    accounting = first.accounting
+    assert (accounting.missing, accounting.extra, accounting.byte_differences) == ((), (), ())
+    assert accounting.expected == accounting.observed == len(first.copies) > len(first.statuses)
+
+
+def test_sql_logs_are_archived_in_s3_and_kept_out_of_cloudwatch(first: RoundTrip) -> None:
+    archived = _stored(first, S3)
+    assert archived and {r["name"] for r in archived} == {"ActiveRecord"}
+    assert "ActiveRecord" not in {r.get("name") for r in _stored(first, CLOUDWATCH_LOGS)}
+
+
+def test_labelled_record_is_copied_to_the_analysis_group_and_also_kept_in_the_default_group(first: RoundTrip) -> None:
+    labelled = [(e.log_group, e.log_stream) for e in first.events if '"label":"user_show"' in e.message]
+    assert sorted(labelled) == [("/sample-metrics-fluentbit", f"fluentbit-rails-app-firelens-{first.run_id}"),
+                                ("/sample-metrics-fluentbit/analysis", ANALYSIS_STREAM)]
+
+
+def test_each_run_is_a_new_task_with_its_own_default_stream(first: RoundTrip, second: RoundTrip) -> None:
+    default_streams = [{e.log_stream for e in r.events if e.log_group == "/sample-metrics-fluentbit"}
+                       for r in (first, second)]
+    assert default_streams == [{f"fluentbit-rails-app-firelens-{first.run_id}"},
+                               {f"fluentbit-rails-app-firelens-{second.run_id}"}]
+
+
+def test_second_run_checks_only_its_own_records_in_streams_shared_with_the_first(
+        first: RoundTrip, second: RoundTrip, clients: AwsClients) -> None:
+    assert second.accounting.exact and second.accounting.expected == first.accounting.expected
+    shared = clients.logs.get_log_events(logGroupName="/sample-metrics-fluentbit/analysis",
+                                         logStreamName=ANALYSIS_STREAM, startFromHead=True)["events"]
+    assert len(shared) == 2  # one labelled record per run, both in the one stream
+    assert not {o.key for o in first.objects} & {o.key for o in second.objects}
+
+
+def test_report_shows_resources_routing_keys_check_and_cost(first: RoundTrip, pipeline: DeployedPipeline) -> None:
+    prices = prices_for(CONFIG.region)
+    report = render_report(first, pipeline, region=CONFIG.region, endpoint="http://127.0.0.1:1",
+                           estimate=estimate(first.traffic_mix(), 1000, prices), prices=prices)
+    expected_parts = [
+        "ECS cluster sample-rails-app", "Routing table", "rails-app.sql", "Firehose put-s3-sample-metrics-logs",
+        *(f"s3://{o.bucket}/{o.key}" for o in first.objects), "0 missing, 0 extra",
+        "not evaluated", "all logs to CloudWatch Logs Standard", "routed as deployed",
+    ]
+    assert [part for part in expected_parts if part not in report] == []
+
+
+def test_destroy_removes_every_resource_after_delivery(deployed: dict[str, Path], emulator: Emulator,
+                                                       pipeline: DeployedPipeline, second: RoundTrip) -> None:
+    env = emulator.env(CONFIG.region)
+    leftovers = {}
+    for stack in reversed(STACKS):
+        # What `make destroy` does: the archive now holds logs, the state bucket holds state.
+        buckets = pipeline.archive_buckets if stack == "pipeline" else (CONFIG.state_bucket,)
+        for bucket in buckets:
+            empty_bucket(emulator.endpoint, CONFIG.region, bucket)
+        terraform(deployed[stack], "destroy", "-auto-approve", "-input=false", env=env)
+        leftovers[stack] = terraform(deployed[stack], "state", "list", env=env).stdout.strip()
+    assert leftovers == {"state": "", "pipeline": ""}
