@@ -10,23 +10,18 @@ the two produced the same bytes. Usage::
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-EAGER_ENV = "FIRELENS_EAGER_IMPORTS"
+from firelens_cdktf._fast_import import EAGER_ENV
+from firelens_cdktf.local.synth import synth_app
 
 
 def _synth_once(outdir: Path, eager: bool) -> float:
-    env = {**os.environ, "CDKTF_OUTDIR": str(outdir), EAGER_ENV: "1" if eager else "0"}
     start = time.perf_counter()
-    subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    synth_app(outdir, env={EAGER_ENV: "1" if eager else "0"})
     return time.perf_counter() - start
 
 

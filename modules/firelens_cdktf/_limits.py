@@ -57,10 +57,6 @@ FIREHOSE_BUFFER_SECONDS = (0, 900)
 #: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
 ECR_REPOSITORY_NAME = re.compile(r"^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
 
-#: IAM role names: 1-64 chars of a-z A-Z 0-9 + = , . @ _ -
-#: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
-IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-
 #: ECS container names: 1-255 letters, digits, hyphens, underscores.
 #: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
 CONTAINER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
@@ -110,26 +106,12 @@ CLOUDWATCH_BATCH_MAX_SPAN_MS = 24 * 60 * 60 * 1000
 #: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_InputLogEvent.html
 FLUENT_BIT_CLOUDWATCH_MAX_MESSAGE_BYTES = 262_118
 
-#: CloudWatch Logs log stream names: 1-512 characters, no ':' or '*'.
-#: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogStream.html
-LOG_STREAM_NAME = re.compile(r"^[^:*]{1,512}$")
-
-#: Fargate's default stopTimeout when a container sets none (seconds).
-#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html (stopTimeout)
-FARGATE_DEFAULT_STOP_TIMEOUT = 30
-
 #: S3 bucket names may not look like an IP address, nor use these reserved
 #: prefixes and suffixes (access points, Object Lambda, directory and table buckets).
 #: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 S3_BUCKET_IP_LIKE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 S3_BUCKET_RESERVED_PREFIXES: tuple[str, ...] = ("xn--", "sthree-", "amzn-s3-demo-")
 S3_BUCKET_RESERVED_SUFFIXES: tuple[str, ...] = ("-s3alias", "--ol-s3", "--x-s3", "--table-s3")
-
-#: Terraform's ``name_prefix`` appends a 26-character unique suffix; IAM role
-#: names are at most 64 characters, so a prefix may have at most 38.
-#: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html and
-#: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role#name_prefix
-IAM_ROLE_NAME_PREFIX = re.compile(r"^[\w+=,.@-]{1,38}$")
 
 #: ``log-driver-buffer-limit`` of an ``awsfirelens`` log configuration: log
 #: lines the Fluentd Docker log driver buffers in memory; Docker's default is

@@ -13,7 +13,6 @@ import importlib.util
 import json
 import re
 import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 

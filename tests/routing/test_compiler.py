@@ -6,7 +6,6 @@ tests/fixtures/compiled``; after an intended change, rerun it and review the dif
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -26,6 +26,8 @@ _EXPORTS = {
     "RouterHealthCheck": ".service_props",
     "PolicyDocument": ".iam", "Statement": ".iam", "PolicyStatement": ".iam", "STAR_RESOURCE_ACTIONS": ".iam",
     "grant_violations": ".iam", "parse_statements": ".iam",
+    "log_router_context": ".build_context", "content_tag": ".build_context", "read_context": ".build_context",
+    "write_context": ".build_context",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

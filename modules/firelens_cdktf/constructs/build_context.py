@@ -20,7 +20,7 @@ _IGNORED_SUFFIXES = (".pyc", ".pyo")
 #: Length of the hex tag; 16 hex digits (64 bits) never collide in one repository.
 TAG_LENGTH = 16
 #: Header of every generated file in the log router's context.
-GENERATED_HEADER = "generated from the routes by modules/firelens_cdktf/constructs/build_context.py at synth; do not edit"
+GENERATED_HEADER = "generated from the routes by firelens_cdktf (constructs.build_context) at synth; do not edit"
 
 
 def read_context(directory: Path) -> dict[str, bytes]:

@@ -97,9 +97,9 @@ class FirelensService(Construct):
             characters of ``name`` and ``-``.
         alarms: The alarm on the router's lost logs, or ``None`` for none.
             Default: :class:`RouterAlarms` with no topic.
-        route_log_groups: Log groups the routes write to that exist already
-            (another service's ``route_log_groups``), by name. Default: every
-            routed group is created here.
+        route_log_groups: Log groups that exist already (another service's
+            ``route_log_groups``), by name; those the routes write to are used,
+            the others ignored. Default: every routed group is created here.
 
     Attributes:
         cluster, service, task_definition, task_role, execution_role,
@@ -272,11 +272,8 @@ class FirelensService(Construct):
 
     def _check_shared_log_groups(self, where: str, routing: CompiledRouting,
                                  given: Mapping[str, CloudwatchLogGroup]) -> None:
-        """A routed group another service of the stack already creates must be passed in, not created twice."""
-        unknown = sorted(set(given) - set(routing.log_group_names))
-        if unknown:
-            raise ConfigError(where, "route_log_groups", unknown, "log groups the routes write to",
-                              f"pass only groups of {', '.join(routing.log_group_names) or 'the routes'}")
+        """A routed group another service of the stack already creates must be passed in, not created twice
+        (Terraform would fail at apply with ResourceAlreadyExistsException)."""
         stack = TerraformStack.of(self)
         for other in stack.node.find_all():
             if not isinstance(other, FirelensService) or other is self:

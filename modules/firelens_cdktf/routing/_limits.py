@@ -16,8 +16,6 @@ from .. import _limits
 
 # --- Fluent Bit [SERVICE] ----------------------------------------------------
 # https://docs.fluentbit.io/manual/administration/configuring-fluent-bit/classic-mode/configuration-file
-#: Fluent Bit's own default for ``Flush`` (seconds between flushes to outputs).
-FLUENT_BIT_DEFAULT_FLUSH_SECONDS = 1
 #: Fluent Bit's own default for ``Grace`` (seconds to wait for outputs on shutdown).
 FLUENT_BIT_DEFAULT_GRACE_SECONDS = 5
 
@@ -33,8 +31,7 @@ FARGATE_MAX_STOP_TIMEOUT_SECONDS = _limits.FARGATE_MAX_STOP_TIMEOUT
 
 # --- Fluent Bit [OUTPUT] -------------------------------------------------------
 # https://docs.fluentbit.io/manual/administration/scheduling-and-retries
-#: Fluent Bit's own default for ``Retry_Limit``.
-FLUENT_BIT_DEFAULT_RETRY_LIMIT = 1
+#: Fluent Bit's own default for ``Retry_Limit`` is 1.
 #: Project default for ``Retry_Limit``: with Fluent Bit's one retry a batch is
 #: lost after two throttled calls; five retries (exponential backoff from 5 s)
 #: ride out short AWS API hiccups. On shutdown ``Grace`` still bounds the wait.

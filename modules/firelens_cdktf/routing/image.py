@@ -1,7 +1,7 @@
 """The aws-for-fluent-bit image the log router is built ``FROM``.
 
 The custom log router image only adds ``extra.conf`` and the parsers file to
-an AWS *init* image (SEED.md). The compiled config uses options that need a
+an AWS *init* image (the article's setup, README "Log routing as code"). The compiled config uses options that need a
 recent Fluent Bit (``simple_aggregation`` on ``kinesis_firehose`` arrived in
 Fluent Bit 4.2.2), so the image is pinned to a release that carries it.
 

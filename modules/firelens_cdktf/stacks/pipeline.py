@@ -1,4 +1,4 @@
-"""The pipeline stack: everything in SEED.md but the image builds."""
+"""The pipeline stack: the article's whole pipeline (README, "The pipeline constructs") but the image builds."""
 
 from __future__ import annotations
 

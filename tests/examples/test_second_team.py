@@ -1,0 +1,127 @@
+"""Reuse shown, not claimed: another team's app installs firelens-cdktf from a built wheel,
+synthesizes, validates, and deploys to the emulator and back.
+
+The wheel is built from a copy of the package's files (``pip wheel``), then
+installed into a new virtual environment with ``pip install --no-index``.
+That venv sees this checkout's third-party packages (cdktf and the provider
+bindings, ~0.5 GB) through a ``.pth`` file listing a folder of links to them,
+*without* this checkout's own editable firelens_cdktf: so pip must find the
+wheel's dependency ranges satisfied by the pinned versions, and every import
+of ``firelens_cdktf`` comes from the installed wheel.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, terraform
+from firelens_cdktf.local.emulator import Emulator
+from firelens_cdktf.local.synth import synth_app
+
+pytestmark = pytest.mark.emulator
+
+EXAMPLE = ROOT / "examples" / "second-team"
+STACK = "second-team"
+REGION = "ap-northeast-1"
+#: Entries of this checkout's site-packages that belong to its own editable install.
+_OWN = ("firelens_cdktf", "__editable__", "_firelens_cdktf")
+
+
+@dataclass(frozen=True)
+class Installed:
+    """The clean venv with the wheel installed."""
+
+    python: Path
+    bin: Path
+    site_packages: Path
+
+
+def _run(*args: str | Path, cwd: Path | None = None) -> str:
+    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, f"{' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(ROOT / "modules", source / "modules", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+    out = tmp_path_factory.mktemp("wheels")
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", out, source)
+    [built] = out.glob("firelens_cdktf-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    root = tmp_path_factory.mktemp("team")
+    venv = root / "venv"
+    _run(sys.executable, "-m", "venv", venv)
+    python = venv / "bin" / "python"
+    site = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip())
+    shared = root / "third-party"
+    shared.mkdir()
+    ours = Path(sysconfig.get_paths()["purelib"])
+    for entry in ours.iterdir():
+        if not entry.name.startswith(_OWN) and not entry.name.endswith(".pth"):
+            (shared / entry.name).symlink_to(entry)
+    (site / "third_party.pth").write_text(f"{shared}\n")
+    _run(python, "-m", "pip", "install", "--no-index", "--quiet", "--disable-pip-version-check", wheel)
+    return Installed(python=python, bin=venv / "bin", site_packages=site)
+
+
+def test_the_wheel_installs_a_typed_package_with_its_layers_and_a_console_script(installed: Installed) -> None:
+    code = ("import firelens_cdktf, pkgutil, pathlib; p = pathlib.Path(firelens_cdktf.__file__).parent; "
+            "print(p); print(sorted(m.name for m in pkgutil.iter_modules([str(p)]) if m.ispkg)); "
+            "print((p / 'py.typed').exists())")
+    location, subpackages, typed = _run(installed.python, "-c", code, cwd=installed.bin).splitlines()
+    assert (Path(location).parent, subpackages, typed) == (
+        installed.site_packages, "['constructs', 'local', 'review', 'routing', 'stacks']", "True")
+    assert "lint" in _run(installed.bin / "firelens-cdktf", "--help")
+
+
+@pytest.fixture(scope="module")
+def synthesized_example(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    app_dir = tmp_path_factory.mktemp("example")
+    shutil.copy2(EXAMPLE / "main.py", app_dir / "main.py")
+    out = synth_app(app_dir / "cdktf.out", app_dir=app_dir, python=str(installed.python))
+    return out / "stacks" / STACK
+
+
+def test_the_example_synthesizes_two_services_sharing_one_archive_cluster_and_network(
+        synthesized_example: Path) -> None:
+    resources = json.loads((synthesized_example / "cdk.tf.json").read_text())["resource"]
+    counts = {t: len(resources[t]) for t in ("aws_ecs_service", "aws_ecs_cluster", "aws_vpc",
+                                              "aws_kinesis_firehose_delivery_stream", "aws_ecs_task_definition")}
+    shop = next(t for t in resources["aws_ecs_task_definition"].values() if t["family"] == "shop")
+    names = [c["name"] for c in json.loads(shop["container_definitions"])]
+    assert (counts, names) == ({"aws_ecs_service": 2, "aws_ecs_cluster": 1, "aws_vpc": 1,
+                                "aws_kinesis_firehose_delivery_stream": 1, "aws_ecs_task_definition": 2},
+                               ["shop-api", "nginx", "log_router"])
+
+
+def test_the_example_validates_applies_and_destroys_on_the_emulator(synthesized_example: Path,
+                                                                    emulator: Emulator) -> None:
+    env = emulator.env(REGION)
+    terraform(synthesized_example, "init", "-input=false", env=env)
+    terraform(synthesized_example, "validate", env=env)
+    terraform(synthesized_example, "apply", "-auto-approve", "-input=false", env=env)
+    state = json.loads(terraform(synthesized_example, "show", "-json", env=env).stdout)
+    services = sorted(r["values"]["name"] for r in state["values"]["root_module"]["resources"]
+                      if r["type"] == "aws_ecs_service")
+    terraform(synthesized_example, "destroy", "-auto-approve", "-input=false", env=env)
+    left = json.loads(terraform(synthesized_example, "show", "-json", env=env).stdout)
+    assert (services, left.get("values", {}).get("root_module", {}).get("resources", [])) == (
+        ["reports", "shop"], [])
+
