@@ -63,12 +63,21 @@ $(TFRC): FORCE
 
 FORCE:
 
-install: $(PY_STAMP) $(PKG_STAMP) $(NODE_STAMP) $(TFRC) ## install everything the project needs (idempotent)
+# One line on stderr when the Node that runs the cdktf CLI is end-of-life
+# (20 and older: https://github.com/nodejs/Release); it still works, so carry on.
+.PHONY: node-check
+node-check:
+	@major=$$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/'); \
+	if [ -n "$$major" ] && [ "$$major" -le 20 ]; then \
+	  echo "make: Node $$(node --version) is end-of-life; the cdktf CLI still runs on it here, but install Node 22 LTS (what CI uses)." >&2; \
+	fi
+
+install: node-check $(PY_STAMP) $(PKG_STAMP) $(NODE_STAMP) $(TFRC) ## install everything the project needs (idempotent)
 
 run: install ## deploy to the local emulator, run the sample app, route, deliver, check, report cost
 	@$(VENV_PY) -m firelens_cdktf.local.run deploy
 
-stop: ## stop the local AWS emulator
+stop: ## stop the local AWS emulator on EMULATOR_PORT (default 4566)
 	@PYTHONPATH=modules $(PYTHON) -m firelens_cdktf.local.emulator stop
 
 destroy: install ## destroy what `make run` deployed to the emulator
@@ -83,11 +92,16 @@ synth: install ## synthesize every stack into cdktf.out/
 diff: install ## show what `cdktf deploy` would change (uses your AWS credentials)
 	@npx --no-install cdktf diff
 
+.PHONY: unlock
+unlock: install ## clear the state locks an interrupted run left on the emulator (EMULATOR_PORT)
+	@$(VENV_PY) -m firelens_cdktf.local.state unlock
+
 .PHONY: plan
 plan: install ## plan state and pipeline on the emulator and review the plans, as CI does
 	@$(VENV_PY) -m firelens_cdktf.local.plan $(REVIEW_ARGS)
 
 deploy: install ## deploy state and pipeline to the AWS account of your credentials
+	@$(VENV_PY) -m firelens_cdktf.local.state bootstrap
 	@npx --no-install cdktf deploy state
 	@npx --no-install cdktf deploy pipeline --ignore-missing-stack-dependencies
 
@@ -102,5 +116,5 @@ scan: install ## security scan (checkov: stacks + pipeline plan) and the bad-inp
 bench: install ## normal vs fast synth of the same app: medians and ratio
 	@$(VENV_PY) -m benchmarks.synth
 
-clean: ## remove generated files (not the installed tools)
+clean: ## remove generated files (not the installed tools, never Terraform state: it lives in the state bucket)
 	rm -rf cdktf.out cdktf.out.emulator .pytest_cache

@@ -8,11 +8,15 @@ import firelens_cdktf
 firelens_cdktf.use_fast_provider_imports()  # before anything imports the provider bindings: synth in ~2 s, not ~20
 
 from cdktf import App  # noqa: E402
+from firelens_cdktf import FirelensError  # noqa: E402
 from firelens_cdktf.stacks import ImagesStack, PipelineConfig, PipelineStack, StateStack  # noqa: E402
 
-config = PipelineConfig.from_env()
+try:
+    config = PipelineConfig.from_env()  # FIRELENS_STAGE, FIRELENS_REGION, FIRELENS_STATE_BUCKET
+except FirelensError as error:  # a bad setting: its message says what to fix, a traceback adds nothing
+    raise SystemExit(f"main.py: {error}") from None
 app = App()
-state = StateStack(app, "state", config=config)  # bucket for the other stacks' state (local state)
+state = StateStack(app, "state", config=config)  # the bucket every stack's state lives in, its own too
 pipeline = PipelineStack(app, "pipeline", config=config)  # archive, repositories, FirelensService
 images = ImagesStack(app, "images", config=config)  # builds and pushes the images: needs Docker
 pipeline.add_dependency(state)  # its state lives in the state bucket

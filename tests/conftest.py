@@ -21,6 +21,7 @@ import pytest
 
 import firelens_cdktf
 from firelens_cdktf.local import terraform_rc
+from firelens_cdktf.local.apply import apply_stacks
 from firelens_cdktf.local.synth import synth_app
 from firelens_cdktf.local.terraform import terraform
 
@@ -116,13 +117,16 @@ def copy_stack(synthesized: Path, stack: str, dest: Path) -> Path:
 
 
 def deploy(synthesized: Path, stacks: tuple[str, ...], root: Path, env: dict[str, str]) -> dict[str, Path]:
-    """Copy each stack under ``root`` and ``init`` + ``apply`` it, in order; return the working dirs."""
-    workdirs = {}
-    for stack in stacks:
-        workdir = workdirs[stack] = copy_stack(synthesized, stack, root)
-        terraform(workdir, "init", "-input=false", env=env)
-        terraform(workdir, "apply", "-auto-approve", "-input=false", env=env)
-    return workdirs
+    """Copy each stack under ``root`` and apply it, in order (:func:`apply_stacks`); return the working dirs."""
+    return apply_stacks(synthesized / "stacks", stacks, root, env, s3=s3_client(env))
+
+
+def s3_client(env: dict[str, str]) -> Any:
+    """A boto3 S3 client for the emulator that ``env`` (:meth:`Emulator.env`) points at."""
+    import boto3
+
+    return boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
+                        aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
 
 
 def plan_json(workdir: Path, env: dict[str, str] | None = None, *extra: str) -> dict[str, Any]:
@@ -141,4 +145,4 @@ def emulator() -> Iterator[Emulator]:
 
 
 __all__ = ["FIXTURES", "ROOT", "copy_stack", "deploy", "find", "only", "plan_json", "ref", "resources",
-           "statements", "synth_json", "synth_main", "terraform"]
+           "s3_client", "statements", "synth_json", "synth_main", "terraform"]

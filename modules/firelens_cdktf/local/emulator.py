@@ -9,7 +9,10 @@ deploys to a real account.
 Command line::
 
     python -m firelens_cdktf.local.emulator start --port 4566 --state-dir .emulator
-    python -m firelens_cdktf.local.emulator stop --state-dir .emulator
+    python -m firelens_cdktf.local.emulator stop --port 4566 --state-dir .emulator
+
+``--port`` defaults to ``EMULATOR_PORT`` (else 4566); each port has its own
+pid file, ``.emulator/moto-<port>.pid``.
 """
 
 from __future__ import annotations
@@ -26,11 +29,23 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
+from ..errors import EmulatorError
+
 #: Port ``make run`` uses unless ``EMULATOR_PORT`` says otherwise.
 DEFAULT_PORT = 4566
 #: Fake credentials: moto accepts any; real AWS rejects these, so a mistake
 #: never reaches a real account.
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def env_port() -> int:
+    """``EMULATOR_PORT`` (what the Makefile passes), else :data:`DEFAULT_PORT`."""
+    raw = os.environ.get("EMULATOR_PORT", "")
+    if not raw:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SystemExit(f"EMULATOR_PORT={raw!r} is not a TCP port; use a number from 1 to 65535, e.g. EMULATOR_PORT=4567")
+    return int(raw)
 
 
 def free_port() -> int:
@@ -108,10 +123,12 @@ class Emulator:
         """Start the server and wait until it answers.
 
         Raises:
-            RuntimeError: the port is taken or the server did not come up in time.
+            EmulatorError: the port is taken (by moto or another program) or the server did not come up in time.
         """
         if is_up(self.endpoint):
-            raise RuntimeError(f"emulator: something already answers on port {self.port}; stop it or choose another port")
+            raise EmulatorError(f"emulator: a moto server already answers on port {self.port}; stop it "
+                                f"(EMULATOR_PORT={self.port} make stop) or choose another port")
+        check_port_free_or_moto(self.port)
         log = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [sys.executable, "-m", "firelens_cdktf.local._moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
@@ -122,13 +139,13 @@ class Emulator:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"emulator: moto server exited with code {self.process.returncode}"
-                                   + (f"; see {self._log_path}" if self._log_path else ""))
+                raise EmulatorError(f"emulator: moto server exited with code {self.process.returncode}"
+                                    + (f"; see {self._log_path}" if self._log_path else ""))
             if is_up(self.endpoint):
                 return self
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"emulator: moto server did not answer on {self.endpoint} within {timeout:.0f} s")
+        raise EmulatorError(f"emulator: moto server did not answer on {self.endpoint} within {timeout:.0f} s")
 
     def stop(self) -> None:
         """Stop the server (no-op if it is not running)."""
@@ -153,41 +170,95 @@ class Emulator:
         self.stop()
 
 
-def _pidfile(state_dir: Path) -> Path:
-    return state_dir / "moto.pid"
+def pidfile(state_dir: Path, port: int) -> Path:
+    """Where the detached server on ``port`` records its pid: one file per port, so two emulators
+    of one clone (``EMULATOR_PORT=4567``) never stop each other."""
+    return state_dir / f"moto-{port}.pid"
+
+
+def log_file(state_dir: Path, port: int) -> Path:
+    """The detached server's output for ``port``."""
+    return state_dir / f"moto-{port}.log"
+
+
+def listener(port: int) -> str | None:
+    """What listens on TCP ``port`` of 127.0.0.1, as ``pid N (command line)``; ``None`` when nothing does.
+
+    Reads ``/proc/net/tcp`` and each process's open sockets (Linux); where
+    that is not readable, says only that something listens.
+    """
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        if sock.connect_ex(("127.0.0.1", port)) != 0:
+            return None
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            links = {os.readlink(fd) for fd in (proc / "fd").iterdir()}
+        except OSError:
+            continue
+        if any(f"socket:[{inode}]" in links for inode in inodes):
+            try:
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            except OSError:
+                command = "?"
+            return f"pid {proc.name} ({command[:120]})"
+    return "a process this user cannot see"
+
+
+def check_port_free_or_moto(port: int) -> None:
+    """Raise :class:`EmulatorError` when something other than moto listens on ``port``."""
+    endpoint = f"http://127.0.0.1:{port}"
+    if is_up(endpoint):
+        return
+    holder = listener(port)
+    if holder is not None:
+        raise EmulatorError(f"emulator: port {port} is taken by {holder}, not a moto server; stop it or choose "
+                            f"another port, e.g. EMULATOR_PORT={port + 1}")
 
 
 def _cli_start(port: int, state_dir: Path) -> int:
     state_dir.mkdir(parents=True, exist_ok=True)
     endpoint = f"http://127.0.0.1:{port}"
-    pidfile = _pidfile(state_dir)
-    if pidfile.exists() and is_up(endpoint):
-        print(f"emulator: already running on {endpoint} (pid {pidfile.read_text().strip()})")
+    pid_path = pidfile(state_dir, port)
+    if is_up(endpoint):
+        known = f" (pid {pid_path.read_text().strip()})" if pid_path.exists() else ""
+        print(f"emulator: already running on {endpoint}{known}")
         return 0
-    emu = Emulator(port, log_path=state_dir / "moto.log")
-    try:
-        emu.start(detach=True)
-    except RuntimeError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
+    check_port_free_or_moto(port)
+    emu = Emulator(port, log_path=log_file(state_dir, port))
+    emu.start(detach=True)
     assert emu.process is not None
-    pidfile.write_text(str(emu.process.pid))
-    print(f"emulator: moto server started on {endpoint} (pid {emu.process.pid}, log {state_dir / 'moto.log'})")
+    pid_path.write_text(str(emu.process.pid))
+    print(f"emulator: moto server started on {endpoint} (pid {emu.process.pid}, log {log_file(state_dir, port)})")
     return 0
 
 
-def _cli_stop(state_dir: Path) -> int:
-    pidfile = _pidfile(state_dir)
-    if not pidfile.exists():
-        print("emulator: not running")
+def _cli_stop(port: int, state_dir: Path) -> int:
+    pid_path = pidfile(state_dir, port)
+    if not pid_path.exists():
+        holder = listener(port)
+        print(f"emulator: none started from this clone on port {port}"
+              + (f"; port {port} is held by {holder}, left alone" if holder else ""))
         return 0
-    pid = int(pidfile.read_text().strip())
+    pid = int(pid_path.read_text().strip())
     try:
         os.kill(pid, signal.SIGTERM)
-        print(f"emulator: stopped (pid {pid})")
+        print(f"emulator: stopped the moto server on port {port} (pid {pid})")
     except ProcessLookupError:
-        print("emulator: was not running")
-    pidfile.unlink()
+        print(f"emulator: the moto server on port {port} (pid {pid}) was not running")
+    pid_path.unlink()
     return 0
 
 
@@ -195,14 +266,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m firelens_cdktf.local.emulator", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="start a moto server in the background")
-    start.add_argument("--port", type=int, default=DEFAULT_PORT)
+    start.add_argument("--port", type=int, default=env_port())
     start.add_argument("--state-dir", type=Path, default=Path(".emulator"))
-    stop = sub.add_parser("stop", help="stop the server started by 'start'")
+    stop = sub.add_parser("stop", help="stop the server 'start' started on --port")
+    stop.add_argument("--port", type=int, default=env_port())
     stop.add_argument("--state-dir", type=Path, default=Path(".emulator"))
     args = parser.parse_args(argv)
-    if args.command == "start":
-        return _cli_start(args.port, args.state_dir)
-    return _cli_stop(args.state_dir)
+    try:
+        if args.command == "start":
+            return _cli_start(args.port, args.state_dir)
+        return _cli_stop(args.port, args.state_dir)
+    except EmulatorError as error:
+        print(str(error), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

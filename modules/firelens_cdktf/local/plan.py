@@ -32,7 +32,8 @@ from ..errors import FirelensError
 from ..review.plan_review import render_review_markdown, render_review_text, review_plans
 from ..stacks.config import PipelineConfig
 from .emulator import emulator_env, is_up
-from .run import OUTPUT_DIR, STATE_DIR, _port, deploy
+from .run import OUTPUT_DIR, STATE_DIR, _port, _s3, deploy
+from .state import RunRecord, check_locks
 from .synth import synth_app
 from .terraform import terraform
 
@@ -42,19 +43,6 @@ PLANNED: tuple[str, ...] = ("state", "pipeline")
 IMAGES_SKIPPED = ("images: not planned here: it builds and pushes the images with the docker provider, which "
                   "needs a Docker engine; CI plans it on GitHub's runners, where Docker runs")
 PLAN_DIR = STATE_DIR / "plans"
-
-
-def _bucket_exists(endpoint: str, region: str, bucket: str) -> bool:
-    import boto3  # dev dependency: only the emulator commands need it
-    from botocore.exceptions import ClientError
-
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name=region,
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
-    try:
-        s3.head_bucket(Bucket=bucket)
-    except ClientError:
-        return False
-    return True
 
 
 def plan_stack(stack: str, env: dict[str, str]) -> Path:
@@ -77,8 +65,12 @@ def plan(*, markdown: bool = False, allow_destroy: tuple[str, ...] = (),
     config = PipelineConfig.from_env()
     endpoint = f"http://127.0.0.1:{_port()}"
     print(f"==> [1/4] emulator on {endpoint} and state bucket {config.state_bucket}", flush=True)
-    if is_up(endpoint) and _bucket_exists(endpoint, config.region, config.state_bucket):
+    buckets = {b["Name"] for b in _s3(endpoint, config.region).list_buckets().get("Buckets", [])} if is_up(
+        endpoint) else set()
+    if config.state_bucket in buckets:
         print("    both there: reusing them", flush=True)
+        check_locks(_s3(endpoint, config.region), config.state_bucket, record=RunRecord.load(STATE_DIR, _port()),
+                    output_dir=OUTPUT_DIR, say=lambda line: print(f"    {line}", flush=True))
     else:
         print("    deploying the state stack first (it creates the bucket the pipeline's state lives in)", flush=True)
         deploy(("state",))

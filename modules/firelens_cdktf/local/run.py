@@ -24,15 +24,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..errors import FirelensError
 from ..stacks.config import PipelineConfig
-from .emulator import DEFAULT_PORT, Emulator, empty_bucket, emulator_env, is_up
+from .emulator import (
+    FAKE_CREDENTIALS,
+    Emulator,
+    empty_bucket,
+    emulator_env,
+    env_port,
+    is_up,
+    listener,
+    log_file,
+    pidfile,
+)
+from .state import RunRecord, check_locks, destroy_state_stack, ensure_state_stack
 from .synth import synth_app
 from .terraform import terraform
 
@@ -84,16 +97,22 @@ def _volume_gb(raw: str | None) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not value > 0:
-        raise SystemExit(f"{VOLUME_ENV}={text!r} is not a positive number of GB a month; e.g. {VOLUME_ENV}=5000")
+    if not (value > 0 and math.isfinite(value)):
+        raise SystemExit(f"{VOLUME_ENV}={text!r} is not a positive, finite number of GB a month; "
+                         f"e.g. {VOLUME_ENV}=5000")
     return value
 
 
 def _port() -> int:
-    raw = os.environ.get("EMULATOR_PORT", str(DEFAULT_PORT))
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise SystemExit(f"EMULATOR_PORT={raw!r} is not a TCP port; use a number from 1 to 65535, e.g. EMULATOR_PORT=4567")
-    return int(raw)
+    return env_port()
+
+
+def _s3(endpoint: str, region: str) -> Any:
+    import boto3  # dev dependency: only the emulator commands need it
+
+    return boto3.client("s3", endpoint_url=endpoint, region_name=region,
+                        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -126,20 +145,32 @@ def _cdktf(args: list[str], env: dict[str, str]) -> None:
         raise SystemExit(f"cdktf {args[0]} {args[1]} failed with exit code {proc.returncode}; see {log_path}")
 
 
-def _ensure_lockfiles(stacks: tuple[str, ...], env: dict[str, str]) -> None:
-    """Give each stack a provider lock file before ``cdktf deploy`` runs.
+def _prepare(stacks: tuple[str, ...], env: dict[str, str]) -> None:
+    """Synthesize, and give each stack a provider lock file before ``cdktf deploy`` runs.
 
     Without one, ``cdktf deploy`` runs ``terraform providers lock``, which asks
     the registry even when the CLI config installs providers from a mirror,
     and so fails on machines that have only the mirror. ``terraform init``
     honours the mirror and writes the lock file itself.
     """
-    missing = [s for s in stacks if not (Path(OUTPUT_DIR) / "stacks" / s / ".terraform.lock.hcl").exists()]
-    if not missing:
-        return
     synth_app(OUTPUT_DIR, env=env)
-    for stack in missing:
-        terraform(Path(OUTPUT_DIR) / "stacks" / stack, "init", "-backend=false", "-input=false", env=env)
+    for stack in stacks:
+        if not (Path(OUTPUT_DIR) / "stacks" / stack / ".terraform.lock.hcl").exists():
+            terraform(Path(OUTPUT_DIR) / "stacks" / stack, "init", "-backend=false", "-input=false", env=env)
+
+
+def _start_emulator(port: int, steps: Steps) -> str:
+    """The emulator's endpoint, started in the background unless a moto server already answers there."""
+    endpoint = f"http://127.0.0.1:{port}"
+    if is_up(endpoint):
+        steps.step(f"emulator already running on {endpoint}")
+        return endpoint
+    steps.step(f"starting the emulator (moto server) on {endpoint}")
+    STATE_DIR.mkdir(exist_ok=True)
+    emu = Emulator(port, log_path=log_file(STATE_DIR, port)).start(detach=True)
+    assert emu.process is not None
+    pidfile(STATE_DIR, port).write_text(str(emu.process.pid))
+    return endpoint
 
 
 def deploy(stacks: tuple[str, ...] = STACKS, steps: Steps | None = None) -> dict[str, dict[str, str]]:
@@ -153,20 +184,19 @@ def deploy(stacks: tuple[str, ...] = STACKS, steps: Steps | None = None) -> dict
     """
     config = PipelineConfig.from_env()
     port = _port()
-    endpoint = f"http://127.0.0.1:{port}"
     own_steps = steps is None
     steps = steps or Steps(3)
-    if is_up(endpoint):
-        steps.step(f"emulator already running on {endpoint}")
-    else:
-        steps.step(f"starting the emulator (moto server) on {endpoint}")
-        STATE_DIR.mkdir(exist_ok=True)
-        emu = Emulator(port, log_path=STATE_DIR / "moto.log").start(detach=True)
-        assert emu.process is not None
-        (STATE_DIR / "moto.pid").write_text(str(emu.process.pid))
+    endpoint = _start_emulator(port, steps)
     env = {**os.environ, **emulator_env(endpoint, config.region)}
     steps.step(f"deploying {', '.join(stacks)} with cdktf deploy")
-    _ensure_lockfiles(stacks, env)
+    s3 = _s3(endpoint, config.region)
+    check_locks(s3, config.state_bucket, record=RunRecord.load(STATE_DIR, port), output_dir=OUTPUT_DIR,
+                say=steps.detail)
+    RunRecord.begin(STATE_DIR, port)
+    _prepare(stacks, env)
+    if "state" in stacks:
+        ensure_state_stack(Path(OUTPUT_DIR) / "stacks" / "state", bucket=config.state_bucket, s3=s3, env=env,
+                           say=steps.detail)
     outputs: dict[str, dict[str, str]] = {}
     # One stack at a time: cdktf initialises every stack it is given before
     # applying any, and `pipeline`'s backend needs the bucket `state` creates.
@@ -240,10 +270,19 @@ def _archive_buckets(config: PipelineConfig) -> list[str]:
 def destroy(stacks: tuple[str, ...] = STACKS) -> None:
     """Destroy ``stacks`` (in reverse dependency order) on the running emulator."""
     config = PipelineConfig.from_env()
-    endpoint = f"http://127.0.0.1:{_port()}"
+    port = _port()
+    endpoint = f"http://127.0.0.1:{port}"
     if not is_up(endpoint):
+        holder = listener(port)
+        if holder is not None:
+            raise SystemExit(f"make destroy: port {port} is held by {holder}, not a moto server: nothing of this "
+                             f"project's is deployed there. Fix: set EMULATOR_PORT to the port 'make run' used")
         raise SystemExit(f"no emulator answers on {endpoint}: nothing to destroy (its resources vanished when it stopped)")
     env = {**os.environ, **emulator_env(endpoint, config.region)}
+    s3 = _s3(endpoint, config.region)
+    check_locks(s3, config.state_bucket, record=RunRecord.load(STATE_DIR, port), output_dir=OUTPUT_DIR, say=print)
+    RunRecord.begin(STATE_DIR, port)
+    _prepare(stacks, env)
     for stack in reversed(stacks):
         if stack == "pipeline":
             # `make run` delivered logs into the archive buckets, whose
@@ -252,10 +291,11 @@ def destroy(stacks: tuple[str, ...] = STACKS) -> None:
             for bucket in _archive_buckets(config):
                 empty_bucket(endpoint, config.region, bucket)
         if stack == "state":
-            # The state bucket still holds the other stacks' (now empty) state
-            # files, and force_destroy is off so that a real account's state
-            # is never deleted by accident. On the emulator, empty it first.
-            empty_bucket(endpoint, config.region, config.state_bucket)
+            # Last: the bucket holds every stack's state, its own included. force_destroy is off so
+            # that a real account's state is never deleted by accident; on the emulator it is emptied.
+            destroy_state_stack(Path(OUTPUT_DIR) / "stacks" / "state", bucket=config.state_bucket, env=env, say=print,
+                                empty=lambda: empty_bucket(endpoint, config.region, config.state_bucket))
+            continue
         _cdktf(["destroy", stack, "--auto-approve", "--ignore-missing-stack-dependencies"], env)
 
 

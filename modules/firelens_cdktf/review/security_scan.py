@@ -35,7 +35,6 @@ import fnmatch
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,7 @@ from typing import Any, TextIO
 
 from .._paths import PROJECT_ROOT
 from ..errors import ScanError
+from ..local.apply import apply_stacks
 from ..local.synth import synth_app
 from ..local.terraform import terraform
 
@@ -301,13 +301,13 @@ def deployed_plan(stacks_dir: Path, workdir: Path, env: dict[str, str], *,
 
     The stacks are copied into ``workdir`` so the synth output stays untouched.
     """
-    for stack in DEPLOYED_STACKS:
-        stack_dir = workdir / stack
-        shutil.copytree(stacks_dir / stack, stack_dir)
-        if progress:
-            print(f"==> terraform apply {stack} (on the emulator)", file=progress, flush=True)
-        terraform(stack_dir, "init", "-input=false", env=env)
-        terraform(stack_dir, "apply", "-auto-approve", "-input=false", env=env)
+    import boto3  # dev dependency, like the scan itself
+
+    s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
+                      aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    say = (lambda line: print(f"==> {line} (on the emulator)", file=progress, flush=True)) if progress else (
+        lambda _: None)
+    apply_stacks(stacks_dir, DEPLOYED_STACKS, workdir, env, s3=s3, say=say)
     pipeline = workdir / "pipeline"
     terraform(pipeline, "plan", "-input=false", "-out=plan.tfplan", env=env)
     plan = pipeline / "plan.json"

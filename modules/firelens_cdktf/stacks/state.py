@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack
 
 from constructs import Construct
 
 from ..constructs.secure_bucket import SecureBucket
-from ._backend import aws_provider
+from ._backend import aws_provider, s3_backend
 from .config import PipelineConfig
-
-#: Local state file of the ``state`` stack, relative to the stack's working
-#: directory (``<cdktf output dir>/stacks/state``): a separate output dir
-#: (the emulator run uses one) therefore keeps a separate state.
-LOCAL_STATE_FILE = "terraform.state.tfstate"
-
 
 class StateStack(TerraformStack):
     """A versioned, encrypted, TLS-only, private S3 bucket for Terraform state.
 
-    It keeps its own state locally (it cannot store state in the bucket it
-    creates); every other stack uses the S3 backend in this bucket.
+    Every stack keeps its state in this bucket, this one included (key
+    ``<id>/terraform.tfstate``, the same S3 backend settings as the others).
+    Before its first deploy the bucket does not exist yet:
+    :func:`firelens_cdktf.local.state.ensure_state_stack` (run by ``make run``,
+    ``make deploy`` and the tests) creates it with a temporary local state and
+    moves that state into it, or adopts an existing bucket whose state was
+    lost. ``make clean`` never touches state.
 
     Args:
         scope: The app.
@@ -33,7 +32,7 @@ class StateStack(TerraformStack):
 
     def __init__(self, scope: Construct, id_: str, *, config: PipelineConfig) -> None:
         super().__init__(scope, id_)
-        LocalBackend(self, path=LOCAL_STATE_FILE)
+        s3_backend(self, config, id_)
         aws_provider(self, region=config.region)
         # The state bucket must outlive `destroy` of everything else.
         self.state_bucket = SecureBucket(self, "state", bucket_name=config.state_bucket)
