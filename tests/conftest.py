@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ from firelens_cdktf.local.terraform import terraform
 if TYPE_CHECKING:
     from cdktf import TerraformStack
 
-    from firelens_cdktf.local.emulator import Emulator
+from firelens_cdktf.local.emulator import Emulator
 
 firelens_cdktf.use_fast_provider_imports()
 
@@ -46,11 +47,16 @@ if not os.environ.get("TF_CLI_CONFIG_FILE", "").startswith(str(ROOT)):
     os.environ["TF_CLI_CONFIG_FILE"] = str(_rc)
 
 
+_EMULATOR_FIXTURES = {"emulator", "shared_emulator", "shared_deployment"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that uses the emulator is in the emulator tier."""
+    """Every test that uses an emulator is in the emulator tier; tests that change the shared
+    deployment run after every test that reads it."""
     for item in items:
-        if "emulator" in getattr(item, "fixturenames", ()):
+        if _EMULATOR_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.emulator)
+    items.sort(key=lambda item: item.get_closest_marker("changes_shared_deployment") is not None)
 
 
 # --- synth ----------------------------------------------------------------------------------------
@@ -137,12 +143,57 @@ def plan_json(workdir: Path, env: dict[str, str] | None = None, *extra: str) -> 
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[Emulator]:
-    """A moto server on a free port, for one test module."""
+    """A moto server on a free port, for one test module (tests that deploy something of their own)."""
     from firelens_cdktf.local.emulator import Emulator
 
     with Emulator() as emu:
         yield emu
 
 
-__all__ = ["FIXTURES", "ROOT", "copy_stack", "deploy", "find", "only", "plan_json", "ref", "resources",
+@pytest.fixture(scope="session")
+def shared_emulator() -> Iterator[Emulator]:
+    """The session's moto server, holding :func:`shared_deployment`."""
+    from firelens_cdktf.local.emulator import Emulator
+
+    with Emulator() as emu:
+        yield emu
+
+
+@dataclass(frozen=True)
+class SharedDeployment:
+    """``state`` and ``pipeline`` applied once for the whole session.
+
+    Attributes:
+        emulator: Where they are deployed.
+        workdirs: Stack name -> its Terraform working directory (initialised, with state in the bucket).
+        env: The environment that points Terraform and the SDKs at the emulator.
+    """
+
+    emulator: Emulator
+    workdirs: dict[str, Path]
+    env: dict[str, str]
+
+
+#: The stacks ``make run`` deploys, in order.
+DEPLOYED_STACKS = ("state", "pipeline")
+
+
+@pytest.fixture(scope="session")
+def shared_deployment(synthesized: Path, tmp_path_factory: pytest.TempPathFactory,
+                      shared_emulator: Emulator) -> SharedDeployment:
+    """The pipeline deployed once per session, as ``make run`` deploys it (the state stack bootstrapped first).
+
+    Tests that only read it, or deliver logs to it, share it. The one test
+    that destroys it carries ``@pytest.mark.changes_shared_deployment`` and so
+    runs after all of them; a test that needs to change the infrastructure
+    otherwise deploys its own copy on the module's ``emulator``.
+    """
+    from firelens_cdktf.stacks.config import PipelineConfig
+
+    env = shared_emulator.env(PipelineConfig().region)
+    workdirs = deploy(synthesized, DEPLOYED_STACKS, tmp_path_factory.mktemp("shared-deployment"), env)
+    return SharedDeployment(shared_emulator, workdirs, env)
+
+
+__all__ = ["DEPLOYED_STACKS", "FIXTURES", "ROOT", "SharedDeployment", "copy_stack", "deploy", "find", "only", "plan_json", "ref", "resources",
            "s3_client", "statements", "synth_json", "synth_main", "terraform"]

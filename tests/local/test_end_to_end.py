@@ -1,11 +1,11 @@
 """``make run``'s flow on the emulator: real app logs, routed, delivered, read back exactly.
 
-`state` and `pipeline` are deployed once for the module with plain
-`terraform` (as tests/test_terraform.py does); the round trip then runs the
-real sample app, routes its lines with docker/firelens/ (the image's files),
-delivers them with the local stand-in for the log router and reads them back.
-It runs twice, as two `make run`s would, then everything is destroyed the
-way `make destroy` does it.
+`state` and `pipeline` are the session's shared deployment (conftest); the
+round trip runs the real sample app, routes its lines with docker/firelens/
+(the image's files), delivers them with the local stand-in for the log
+router and reads them back. It runs twice, as two `make run`s would.
+tests/stacks/test_terraform.py destroys the deployment, delivered logs
+included, after every test that reads it.
 """
 
 from __future__ import annotations
@@ -18,20 +18,24 @@ import pytest
 from firelens_cdktf.stacks.config import PipelineConfig
 from firelens_cdktf.local.cost import estimate
 from firelens_cdktf.local.delivery_check import CLOUDWATCH_LOGS, S3
-from firelens_cdktf.local.emulator import Emulator, empty_bucket
+from firelens_cdktf.local.emulator import Emulator
 from firelens_cdktf.local.prices import prices_for
 from firelens_cdktf.local.round_trip import AwsClients, DeployedPipeline, RoundTrip, run_round_trip
 from firelens_cdktf.local.report import render_report
-from conftest import deploy, terraform
+from conftest import SharedDeployment, terraform
 
 CONFIG = PipelineConfig()
-STACKS = ("state", "pipeline")
 ANALYSIS_STREAM = "fluentbit-routed.rails-app.labelled.user_show"
 
 
 @pytest.fixture(scope="module")
-def deployed(synthesized: Path, tmp_path_factory: pytest.TempPathFactory, emulator: Emulator) -> dict[str, Path]:
-    return deploy(synthesized, STACKS, tmp_path_factory.mktemp("e2e"), emulator.env(CONFIG.region))
+def deployed(shared_deployment: SharedDeployment) -> dict[str, Path]:
+    return shared_deployment.workdirs
+
+
+@pytest.fixture(scope="module")
+def emulator(shared_deployment: SharedDeployment) -> Emulator:
+    return shared_deployment.emulator
 
 
 @pytest.fixture(scope="module")
@@ -106,17 +110,3 @@ def test_report_shows_resources_routing_keys_check_and_cost(first: RoundTrip, pi
         "not evaluated", "all logs to CloudWatch Logs Standard", "routed as deployed",
     ]
     assert [part for part in expected_parts if part not in report] == []
-
-
-def test_destroy_removes_every_resource_after_delivery(deployed: dict[str, Path], emulator: Emulator,
-                                                       pipeline: DeployedPipeline, second: RoundTrip) -> None:
-    env = emulator.env(CONFIG.region)
-    leftovers = {}
-    for stack in reversed(STACKS):
-        # What `make destroy` does: the archive now holds logs, the state bucket holds state.
-        buckets = pipeline.archive_buckets if stack == "pipeline" else (CONFIG.state_bucket,)
-        for bucket in buckets:
-            empty_bucket(emulator.endpoint, CONFIG.region, bucket)
-        terraform(deployed[stack], "destroy", "-auto-approve", "-input=false", env=env)
-        leftovers[stack] = terraform(deployed[stack], "state", "list", env=env).stdout.strip()
-    assert leftovers == {"state": "", "pipeline": ""}

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from firelens_cdktf.stacks.config import PipelineConfig
-from firelens_cdktf.local.emulator import Emulator
+from conftest import SharedDeployment
 from firelens_cdktf.review.security_scan import (
     AllowEntry,
     Finding,
@@ -23,7 +22,7 @@ from firelens_cdktf.review.security_scan import (
     Result,
     ScanError,
     ScanReport,
-    deployed_plan,
+    plan_as_json,
     load_allowlist,
     parse_report,
     parse_unknown_results,
@@ -45,9 +44,9 @@ def json_reports(synthesized: Path) -> dict[str, ScanReport]:
 
 
 @pytest.fixture(scope="module")
-def plan_report(synthesized: Path, emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> ScanReport:
-    plan = deployed_plan(synthesized / "stacks", tmp_path_factory.mktemp("scan"),
-                         emulator.env(PipelineConfig().region))
+def plan_report(shared_deployment: SharedDeployment) -> ScanReport:
+    # The same plan `make scan` makes (deployed_plan = apply + this), on the session's deployment.
+    plan = plan_as_json(shared_deployment.workdirs["pipeline"], shared_deployment.env)
     return run_checkov(plan, Framework.TERRAFORM_PLAN, target="pipeline")
 
 

@@ -1,8 +1,9 @@
 """The synthesized stacks are valid Terraform and deploy to the emulator with plain `terraform`.
 
-`state` and `pipeline` are deployed in order, the pipeline's state going into
-the state bucket on the emulator (S3 backend); a second plan shows no
-changes; destroy removes everything. The `images` stack needs the docker
+`state` and `pipeline` are the session's shared deployment (conftest): every
+stack's state, the state stack's own included, lives in the state bucket; a
+second plan shows no changes; destroy removes everything (last, after every
+test that reads the deployment). The `images` stack needs the docker
 provider and a Docker engine, neither of which exists here.
 """
 
@@ -15,12 +16,14 @@ from pathlib import Path
 import boto3
 import pytest
 
-from firelens_cdktf.stacks.config import PipelineConfig
+from conftest import DEPLOYED_STACKS, SharedDeployment, copy_stack, terraform
 from firelens_cdktf.local.emulator import Emulator, empty_bucket
-from conftest import copy_stack, deploy, terraform
+from firelens_cdktf.local.round_trip import DeployedPipeline
+from firelens_cdktf.local.state import destroy_state_stack
+from firelens_cdktf.stacks.config import PipelineConfig
 
 CONFIG = PipelineConfig()
-DEPLOYED = ("state", "pipeline")
+DEPLOYED = DEPLOYED_STACKS
 
 
 @pytest.mark.parametrize("stack", DEPLOYED)
@@ -34,9 +37,13 @@ def test_stack_passes_terraform_validate_with_the_real_provider(
 
 
 @pytest.fixture(scope="module")
-def deployed(synthesized: Path, tmp_path_factory: pytest.TempPathFactory,
-             emulator: Emulator) -> dict[str, Path]:
-    return deploy(synthesized, DEPLOYED, tmp_path_factory.mktemp("deploy"), emulator.env(CONFIG.region))
+def deployed(shared_deployment: SharedDeployment) -> dict[str, Path]:
+    return shared_deployment.workdirs
+
+
+@pytest.fixture(scope="module")
+def emulator(shared_deployment: SharedDeployment) -> Emulator:
+    return shared_deployment.emulator
 
 
 def _client(service: str, emulator: Emulator):  # type: ignore[no-untyped-def]
@@ -44,9 +51,10 @@ def _client(service: str, emulator: Emulator):  # type: ignore[no-untyped-def]
                         aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
-def test_pipeline_state_is_stored_in_the_state_bucket(deployed: dict[str, Path], emulator: Emulator) -> None:
+def test_every_stacks_state_is_stored_in_the_state_bucket(deployed: dict[str, Path], emulator: Emulator) -> None:
     keys = [o["Key"] for o in _client("s3", emulator).list_objects_v2(Bucket=CONFIG.state_bucket)["Contents"]]
-    assert "pipeline/terraform.tfstate" in keys
+    assert {"state/terraform.tfstate", "pipeline/terraform.tfstate"} <= set(keys)
+    assert not [p for p in (deployed["state"]).glob("*.tfstate")]  # no local copy left behind
 
 
 def test_firehose_stream_delivers_gzip_into_daily_partitions(deployed: dict[str, Path],
@@ -86,12 +94,18 @@ def test_second_plan_after_apply_shows_no_changes(deployed: dict[str, Path], emu
             assert result.returncode == 0, result.stdout
 
 
-def test_destroy_removes_every_resource(deployed: dict[str, Path], emulator: Emulator) -> None:
+@pytest.mark.changes_shared_deployment
+def test_destroy_removes_every_resource_after_delivery(deployed: dict[str, Path], emulator: Emulator) -> None:
+    # What `make destroy` does: the archive may hold delivered logs (tests/local/test_end_to_end.py), and the
+    # state bucket holds every stack's state, its own included.
     env = emulator.env(CONFIG.region)
-    leftovers = {}
-    for stack in reversed(DEPLOYED):
-        if stack == "state":
-            empty_bucket(emulator.endpoint, CONFIG.region, CONFIG.state_bucket)  # holds the pipeline's state
-        terraform(deployed[stack], "destroy", "-auto-approve", "-input=false", env=env)
-        leftovers[stack] = terraform(deployed[stack], "state", "list", env=env).stdout.strip()
-    assert leftovers == {"state": "", "pipeline": ""}
+    outputs = json.loads(terraform(deployed["pipeline"], "output", "-json", env=env).stdout)
+    for bucket in DeployedPipeline.from_outputs(outputs).archive_buckets:
+        empty_bucket(emulator.endpoint, CONFIG.region, bucket)
+    terraform(deployed["pipeline"], "destroy", "-auto-approve", "-input=false", env=env)
+    pipeline_left = terraform(deployed["pipeline"], "state", "list", env=env).stdout.strip()
+    destroy_state_stack(deployed["state"], bucket=CONFIG.state_bucket, env=env, say=lambda _: None,
+                        empty=lambda: empty_bucket(emulator.endpoint, CONFIG.region, CONFIG.state_bucket))
+    buckets = {b["Name"] for b in _client("s3", emulator).list_buckets()["Buckets"]}
+    assert (pipeline_left, CONFIG.state_bucket in buckets, list(deployed["state"].glob("*.tfstate"))) == (
+        "", False, [])

@@ -307,11 +307,15 @@ def deployed_plan(stacks_dir: Path, workdir: Path, env: dict[str, str], *,
                       aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
     say = (lambda line: print(f"==> {line} (on the emulator)", file=progress, flush=True)) if progress else (
         lambda _: None)
-    apply_stacks(stacks_dir, DEPLOYED_STACKS, workdir, env, s3=s3, say=say)
-    pipeline = workdir / "pipeline"
-    terraform(pipeline, "plan", "-input=false", "-out=plan.tfplan", env=env)
-    plan = pipeline / "plan.json"
-    plan.write_text(terraform(pipeline, "show", "-json", "plan.tfplan", env=env).stdout)
+    applied = apply_stacks(stacks_dir, DEPLOYED_STACKS, workdir, env, s3=s3, say=say)
+    return plan_as_json(applied["pipeline"], env)
+
+
+def plan_as_json(stack_dir: Path, env: dict[str, str]) -> Path:
+    """``terraform plan -out`` then ``show -json`` in an applied stack's directory; the JSON file written."""
+    terraform(stack_dir, "plan", "-input=false", "-out=plan.tfplan", env=env)
+    plan = stack_dir / "plan.json"
+    plan.write_text(terraform(stack_dir, "show", "-json", "plan.tfplan", env=env).stdout)
     return plan
 
 
