@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import os
 import subprocess
 import sys
@@ -435,3 +436,33 @@ def test_tainted_replacement_says_why_instead_of_listing_attributes() -> None:
     plan = _plan(_rc("aws_route_table.r", ["delete", "create"], before={"id": "a"}, after={},
                      after_unknown={"id": True}, action_reason="replace_because_tainted"))
     assert "aws_route_table.r  [tainted (a failed or interrupted create)]" in render_review_text(review_plans([("s", plan)]))
+
+
+# --- documents a gate cannot read ----------------------------------------------------------------
+
+_PLAN_HEAD = {"format_version": "1.2", "terraform_version": "1.11.4"}
+
+
+@pytest.mark.parametrize(("plan", "where", "problem"), [
+    pytest.param({**_PLAN_HEAD, "resource_changes": "nope"}, "stack 'bad'", "resource_changes is str, not a list",
+                 id="resource-changes-not-a-list"),
+    pytest.param({**_PLAN_HEAD, "resource_changes": [{}]}, "resource_changes[0]", "lacks an address or change",
+                 id="empty-resource-change"),
+    pytest.param({**_PLAN_HEAD, "resource_changes": [_rc("aws_iam_role_policy.p", ["create"],
+                                                          after={"policy": "{not json"})]},
+                 "aws_iam_role_policy.p", "policy is not valid JSON", id="policy-not-json"),
+    pytest.param({**_PLAN_HEAD, "resource_changes": [_rc("aws_iam_role_policy.p", ["create"], after={
+        "policy": json.dumps({"Statement": ["s3:*"]})})]}, "aws_iam_role_policy.p", "statement 0 is str",
+                 id="statement-not-an-object"),
+])
+def test_fails_when_the_plan_cannot_be_read(plan: dict[str, Any], where: str, problem: str) -> None:
+    with pytest.raises(PlanReviewError, match=re.escape(where) + ".*" + re.escape(problem)):
+        review_plans([("bad", plan)])
+
+
+def test_the_command_rejects_an_unreadable_plan_with_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.json"
+    path.write_text(json.dumps({**_PLAN_HEAD, "resource_changes": "nope"}))
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["review", str(path)], stdout=out, stderr=err)
+    assert (code, len(err.getvalue().splitlines()), out.getvalue()) == (2, 1, "")

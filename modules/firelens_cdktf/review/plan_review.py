@@ -49,7 +49,14 @@ from pathlib import PurePath
 from types import MappingProxyType
 from typing import Any
 
-from ..constructs.iam import PolicyStatement, allow_grants, parse_policy, parse_statements, wildcard_parts
+from ..constructs.iam import (
+    PolicyParseError,
+    PolicyStatement,
+    allow_grants,
+    parse_policy,
+    parse_statements,
+    wildcard_parts,
+)
 from ..errors import PlanReviewError
 from .model import (
     ACTION_ORDER,
@@ -222,8 +229,43 @@ def _config_key(rc: Mapping[str, Any]) -> _ConfigKey:
     return module, str(rc.get("type")), str(rc.get("name"))
 
 
+def _resource_changes(stack: str, plan: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``resource_changes``, each entry checked to be what Terraform writes: a gate must not pass what it
+    cannot read."""
+    raw = plan.get("resource_changes") or []
+    fix = "pass the unmodified output of `terraform show -json PLANFILE`"
+    if not isinstance(raw, list):
+        raise PlanReviewError(f"stack {stack!r}", f"resource_changes is {type(raw).__name__}, not a list", fix)
+    for index, rc in enumerate(raw):
+        if not isinstance(rc, dict) or not isinstance(rc.get("address"), str) or not isinstance(
+                rc.get("change"), dict) or not isinstance(rc["change"].get("actions"), list):
+            shown = json.dumps(rc)[:80] if isinstance(rc, dict | list | str | int | float | bool) else repr(rc)
+            raise PlanReviewError(f"stack {stack!r}, resource_changes[{index}]",
+                                  f"{shown} lacks an address or change.actions", fix)
+    return raw
+
+
+def _unreadable_policies(stack: str, address: str, value: object) -> None:
+    """A known policy attribute that is not JSON at all blocks the review: it cannot be checked.
+
+    (JSON without ``Statement``, such as an ECR lifecycle policy, is not IAM and is left alone.)
+    """
+    if not isinstance(value, dict):
+        return
+    for key in sorted(POLICY_ATTRIBUTES & set(value)):
+        text = value[key]
+        if not isinstance(text, str) or not text.strip():
+            continue
+        try:
+            json.loads(text)
+        except ValueError as error:
+            raise PlanReviewError(f"stack {stack!r}, {address}", f"{key} is not valid JSON ({error}): "
+                                  f"{text[:60]!r}", "fix the policy in the code, then plan again") from None
+
+
 def _policy_changes(stack: str, address: str, action: Action, change: Mapping[str, Any],
                     configured: frozenset[str] | None) -> tuple[PolicyChange, ...]:
+    _unreadable_policies(stack, address, change.get("after"))
     before_docs = _policy_paths(change.get("before"))
     after_docs = _policy_paths(change.get("after"))
     # A policy attribute the configuration does not set is computed
@@ -239,8 +281,12 @@ def _policy_changes(stack: str, address: str, action: Action, change: Mapping[st
     for path in sorted(set(before_docs) | set(after_docs) | unknown_paths, key=_path_text):
         sensitive = (_marked(change.get("before_sensitive"), path) or _marked(change.get("after_sensitive"), path))
         unknown = path in unknown_paths or _marked(change.get("after_unknown"), path)
-        before = parse_statements(before_docs[path]) if path in before_docs else ()
-        after = parse_statements(after_docs[path]) if path in after_docs else ()
+        try:
+            before = parse_statements(before_docs[path]) if path in before_docs else ()
+            after = parse_statements(after_docs[path]) if path in after_docs else ()
+        except PolicyParseError as error:
+            raise PlanReviewError(f"stack {stack!r}, {address}", f"{_path_text(path)}: {error}",
+                                  "fix the policy in the code, then plan again") from None
         if sensitive:
             out.append(PolicyChange(stack, address, _path_text(path), action, DocumentState.SENSITIVE))
             continue
@@ -322,11 +368,11 @@ def review_stack(name: str, plan: Mapping[str, Any]) -> StackReview:
     policies: list[PolicyChange] = []
     reviewed: list[Mapping[str, Any]] = []
     configured = _configured(plan)
-    for rc in plan.get("resource_changes") or []:
-        if not isinstance(rc, dict) or rc.get("mode", "managed") != "managed" or not isinstance(rc.get("change"), dict):
+    for rc in _resource_changes(name, plan):
+        if rc.get("mode", "managed") != "managed":
             continue
         change = rc["change"]
-        address = str(rc.get("address", "?"))
+        address = rc["address"]
         action = _action(name, address, change.get("actions"))
         if action is None:
             continue
