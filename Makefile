@@ -83,8 +83,8 @@ stop: ## stop the local AWS emulator on EMULATOR_PORT (default 4566)
 destroy: install ## destroy what `make run` deployed to the emulator
 	@$(VENV_PY) -m firelens_cdktf.local.run destroy
 
-test: install ## run the whole test suite
-	@$(VENV_PY) -m pytest
+test: install ## run the whole test suite (two workers; `pytest -m "not emulator"` is the pure tier alone)
+	@$(VENV_PY) -m pytest -n 2 --dist loadgroup
 
 synth: install ## synthesize every stack into cdktf.out/
 	@npx --no-install cdktf synth
@@ -113,8 +113,10 @@ images: install ## build and push the images (needs a Docker engine), after `mak
 scan: install ## security scan (checkov: stacks + pipeline plan) and the bad-input catalogue
 	@$(VENV_PY) -m firelens_cdktf.review.security_scan
 
-bench: install ## normal vs fast synth of the same app: medians and ratio
+bench: install ## synth medians and ratio (normal vs fast import), cdktf synth end to end, make run's phases
 	@$(VENV_PY) -m benchmarks.synth
+	@echo
+	@$(VENV_PY) -m benchmarks.run_phases
 
 clean: ## remove generated files (not the installed tools, never Terraform state: it lives in the state bucket)
 	rm -rf cdktf.out cdktf.out.emulator .pytest_cache

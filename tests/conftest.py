@@ -51,11 +51,21 @@ _EMULATOR_FIXTURES = {"emulator", "shared_emulator", "shared_deployment"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that uses an emulator is in the emulator tier; tests that change the shared
-    deployment run after every test that reads it."""
+    """Tiers, order and worker groups.
+
+    - Every test that uses an emulator is in the emulator tier.
+    - Tests that change the shared deployment run after every test that reads it.
+    - With ``make test``'s two workers (pytest-xdist, ``--dist loadgroup``) the
+      tests of one module share a worker (its module-scoped emulator and
+      deployment are made once), and every test of the shared deployment shares
+      one worker, in this order.
+    """
     for item in items:
-        if _EMULATOR_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if _EMULATOR_FIXTURES & fixtures:
             item.add_marker(pytest.mark.emulator)
+        shared = {"shared_emulator", "shared_deployment"} & fixtures
+        item.add_marker(pytest.mark.xdist_group("shared-deployment" if shared else item.nodeid.split("::")[0]))
     items.sort(key=lambda item: item.get_closest_marker("changes_shared_deployment") is not None)
 
 
