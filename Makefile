@@ -77,6 +77,10 @@ install: node-check $(PY_STAMP) $(PKG_STAMP) $(NODE_STAMP) $(TFRC) ## install ev
 run: install ## deploy to the local emulator, run the sample app, route, deliver, check, report cost
 	@$(VENV_PY) -m firelens_cdktf.local.run deploy
 
+.PHONY: query
+query: install ## the archive's saved Athena queries, run with DuckDB over what `make run` delivered (QUERY_ARGS="--day YYYY-MM-DD")
+	@$(VENV_PY) -m firelens_cdktf.local.query $(QUERY_ARGS)
+
 stop: ## stop the local AWS emulator on EMULATOR_PORT (default 4566)
 	@PYTHONPATH=modules $(PYTHON) -m firelens_cdktf.local.emulator stop
 

@@ -37,6 +37,7 @@ _EXPORTS = {
     "NetworkPlacement": ".constructs.service_props",
     "RouterAlarms": ".constructs.service_props",
     "LogArchive": ".constructs.log_archive",
+    "ArchiveQueries": ".constructs.archive_queries",
     "SecureBucket": ".constructs.secure_bucket",
     "PublicNetwork": ".constructs.network",
     "ContainerRepository": ".constructs.container_image",

@@ -44,7 +44,8 @@ def documents(synthesized: Path) -> dict[str, dict[str, Any]]:
 
 def test_walk_finds_every_kind_of_policy_document(documents: dict[str, dict[str, Any]]) -> None:
     kinds = {address.split(".")[0] + "." + address.split(".")[-1] for address in documents}
-    assert kinds == {"aws_iam_role_policy.policy", "aws_iam_role.assume_role_policy", "aws_s3_bucket_policy.policy"}
+    assert kinds == {"aws_iam_role_policy.policy", "aws_iam_role.assume_role_policy", "aws_s3_bucket_policy.policy",
+                     "aws_iam_policy.policy"}  # the archive's reader policy (ArchiveQueries)
 
 
 def test_no_policy_in_any_stack_grants_more_than_least_privilege(documents: dict[str, dict[str, Any]]) -> None:

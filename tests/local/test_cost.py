@@ -5,7 +5,7 @@ bytes SQL logs routed to Firehose (aggregated), 30% to one CloudWatch log
 group; 500-byte records that compress to a tenth; Firehose buffering 5 MiB /
 300 s; Flush 1 s; one task. Tokyo prices from modules/prices.py: CloudWatch
 Logs $0.76/GB Standard, $0.38/GB Infrequent Access, $0.033/GB-month stored;
-Firehose $0.036/GB; S3 $0.025/GB-month, $0.0047 per 1,000 PUTs.
+Firehose $0.036/GB; S3 $0.025/GB-month, $0.0047 per 1,000 PUTs; Athena $5 per TB scanned.
 """
 
 from __future__ import annotations
@@ -13,12 +13,16 @@ from __future__ import annotations
 import pytest
 
 from firelens_cdktf.local.cost import (
+    AthenaScan,
+    AthenaShare,
     CloudWatchShare,
     FirehoseShare,
     ObservedStream,
     TrafficMix,
     aggregate_bytes,
     aggregated_billing_ratio,
+    athena_billed_bytes,
+    athena_tb_per_month,
     estimate,
     firehose_billed_bytes,
     observe_mix,
@@ -43,8 +47,8 @@ def _costs(lines: tuple) -> list[float]:  # type: ignore[type-arg]
 
 def test_hand_example_uses_the_tokyo_prices_of_the_table() -> None:
     assert (TOKYO.cloudwatch_standard_ingest.usd, TOKYO.cloudwatch_ia_ingest.usd, TOKYO.cloudwatch_storage.usd,
-            TOKYO.firehose_ingest.usd, TOKYO.s3_storage.usd, TOKYO.s3_put_per_1000.usd) == (
-        0.76, 0.38, 0.033, 0.036, 0.025, 0.0047)
+            TOKYO.firehose_ingest.usd, TOKYO.s3_storage.usd, TOKYO.s3_put_per_1000.usd, TOKYO.athena_per_tb.usd) == (
+        0.76, 0.38, 0.033, 0.036, 0.025, 0.0047, 5.0)
 
 
 def test_all_logs_to_cloudwatch_standard_costs_ingestion_plus_a_month_of_compressed_storage() -> None:
@@ -106,6 +110,31 @@ def test_observed_mix_shares_are_bytes_per_byte_of_app_logs() -> None:
     assert [s.share for s in mix.cloudwatch] + [s.share for s in mix.firehose] == [0.3, 0.7]
     assert mix.firehose[0].unaggregated_billing_ratio == 51.2  # 100-byte lines billed as 5,120
     assert mix.baseline_avg_event_bytes == 100
+
+
+def test_a_saved_query_once_a_day_is_billed_its_days_bytes_rounded_to_the_mb() -> None:
+    # 700 GB a month over 730/24 = 30.4167 days = 23.0137 GB a day; a scan ratio of 0.1 reads 2,356.60 MB,
+    # billed 2,357 MB; 30.4167 runs x 2,357 MB / 2**20 MB per TB = 0.068371 TB x $5 = $0.341854.
+    mix = TrafficMix(**{**MIX.__dict__, "athena": (AthenaShare("sql", "slowest", scan_ratio=0.1),)})
+    athena = estimate(mix, 1000, TOKYO).routed.lines[-1]
+    assert (athena.label, athena.unit, athena.unit_price) == (
+        "Athena slowest: once a day over that day (10 MB minimum)", "TB scanned", 5.0)
+    assert athena.quantity == pytest.approx(0.0683709, abs=1e-7)
+    assert round(athena.cost, 6) == 0.341854
+    assert estimate(mix, 1000, TOKYO).routed.total == pytest.approx(256.728334 + 0.341854, abs=1e-6)
+
+
+def test_a_small_query_is_billed_athenas_10_mb_minimum() -> None:
+    assert athena_billed_bytes(1) == athena_billed_bytes(10 * 2**20) == 10 * 2**20
+    assert athena_billed_bytes(10 * 2**20 + 1) == 11 * 2**20
+    # 1 GB a month: 2.36 MB scanned a day, billed 10 MB: 30.4167 x 10 MB = 0.00029 TB a month.
+    assert athena_tb_per_month(AthenaShare("sql", "q", 0.1), 0.7 * 2**30) == pytest.approx(30.4167 * 10 / 2**20, rel=1e-4)
+
+
+def test_observed_scans_become_scan_ratios_and_empty_reads_are_left_out() -> None:
+    mix = observe_mix([b"y" * 100], [], [ObservedStream("sql", (b"x\n",))],
+                      athena=[AthenaScan("sql", "slowest", 250, 1000), AthenaScan("sql", "empty", 0, 0)])
+    assert mix.athena == (AthenaShare("sql", "slowest", 0.25),)
 
 
 def test_fails_when_the_volume_is_negative() -> None:

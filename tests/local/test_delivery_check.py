@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+from datetime import date
 
 import pytest
 
+from firelens_cdktf.constructs.log_archive import HIVE_PREFIX
+from firelens_cdktf.local.firehose_keys import key_pattern
 from firelens_cdktf.local.delivery_check import (
     CLOUDWATCH_LOGS,
     S3,
@@ -14,6 +17,7 @@ from firelens_cdktf.local.delivery_check import (
     account,
     expected_object_bytes,
     expected_records,
+    misnamed_keys,
     observed_object_bytes,
     observed_records,
     require_exact,
@@ -91,3 +95,19 @@ def test_gzip_objects_are_read_as_their_content() -> None:
     stored = StoredObject(BUCKET, "k.gz", gzip.compress(b'{"sql":1}\n\n'))
     assert (observed_records([stored], []), observed_object_bytes([stored])) == (
         [(ARCHIVE, '{"sql":1}')], {BUCKET: 11})
+
+
+def test_fails_naming_an_object_whose_key_is_not_the_one_firehose_gives() -> None:
+    uuid = "6f1c2a9e-0b7d-4c1e-9d2a-3b4c5d6e7f80"
+    good = f"year=2026/month=11/day=30/sql-stream-1-2026-11-30-14-04-07-{uuid}.gz"
+    moto_style = f"{HIVE_PREFIX}2026/11/30/14/sql-stream-1-2026-11-30-14-04-07-{uuid}"  # moto's own key
+    yesterday = f"year=2026/month=11/day=29/sql-stream-1-2026-11-29-23-59-59-{uuid}.gz"
+    objects = [StoredObject(BUCKET, key, b"") for key in (good, moto_style, yesterday)]
+    patterns = {BUCKET: [key_pattern(HIVE_PREFIX, "sql-stream", compression="GZIP")]}
+    misnamed = misnamed_keys(objects, patterns, [date(2026, 11, 30)])
+    assert misnamed == tuple(sorted([(BUCKET, moto_style), (BUCKET, yesterday)]))
+    accounting = account([], [], misnamed=misnamed)
+    assert not accounting.exact
+    with pytest.raises(DeliveryMismatch, match=f"key: s3://{BUCKET}/year=2026/month=11/day=29/.* is not named as "
+                                               "Firehose names objects"):
+        require_exact(accounting)

@@ -157,6 +157,63 @@ def firehose_delivery_to_s3(bucket_arn: str) -> Statement:
     )
 
 
+#: What a query in one Athena workgroup needs: run, watch, stop and read queries, and
+#: read the workgroup and its saved queries. Every action takes the workgroup as its
+#: resource. https://docs.aws.amazon.com/athena/latest/ug/example-policies-workgroup.html
+ATHENA_QUERY_ACTIONS: tuple[str, ...] = (
+    "athena:BatchGetNamedQuery", "athena:BatchGetQueryExecution", "athena:GetNamedQuery",
+    "athena:GetQueryExecution", "athena:GetQueryResults", "athena:GetQueryResultsStream", "athena:GetWorkGroup",
+    "athena:ListNamedQueries", "athena:ListQueryExecutions", "athena:StartQueryExecution",
+    "athena:StopQueryExecution",
+)
+#: What Athena reads of a Glue table; Glue checks the catalog, the database and the
+#: table. https://docs.aws.amazon.com/athena/latest/ug/fine-grained-access-to-glue-resources.html
+GLUE_READ_TABLE_ACTIONS: tuple[str, ...] = (
+    "glue:BatchGetPartition", "glue:GetDatabase", "glue:GetPartition", "glue:GetPartitions", "glue:GetTable",
+)
+
+
+def archive_reader(*, workgroup_arn: str, catalog_arn: str, database_arn: str, table_arn: str,
+                   archive_bucket_arn: str, data_prefix: str, results_bucket_arn: str) -> tuple[Statement, ...]:
+    """Query one archive table in one Athena workgroup, and nothing else.
+
+    Athena runs a query with the caller's permissions: the workgroup, the Glue
+    table's definition, the archive's objects, and the workgroup's results
+    bucket (https://docs.aws.amazon.com/athena/latest/ug/access.html).
+    Listing the archive is limited to keys under ``data_prefix`` (the
+    Firehose prefix up to its first expression, ``year=``), so the failed
+    records under ``errors/`` are not listed. Object reads cover the archive
+    bucket's objects (``<bucket arn>/*``): the wildcard rule (module docstring)
+    accepts a ``*`` only below one named resource, and ``year=*`` is not, so
+    the object grant names the bucket, which holds only this stream's data.
+
+    Args:
+        workgroup_arn: the Athena workgroup queries must run in.
+        catalog_arn: ``arn:<partition>:glue:<region>:<account>:catalog``.
+        database_arn: the Glue database.
+        table_arn: the Glue table.
+        archive_bucket_arn: the bucket Firehose writes to.
+        data_prefix: the constant start of the Firehose prefix, e.g. ``year=``.
+        results_bucket_arn: the workgroup's query results bucket (its own bucket).
+    """
+    return (
+        Statement(sid="QueryInWorkgroup", actions=ATHENA_QUERY_ACTIONS, resources=(workgroup_arn,)),
+        Statement(sid="ReadTableDefinition", actions=GLUE_READ_TABLE_ACTIONS,
+                  resources=(catalog_arn, database_arn, table_arn)),
+        Statement(sid="LocateArchive", actions=("s3:GetBucketLocation",), resources=(archive_bucket_arn,)),
+        Statement(sid="ListArchivePartitions", actions=("s3:ListBucket",), resources=(archive_bucket_arn,),
+                  conditions={"StringLike": {"s3:prefix": [f"{data_prefix}*"]}}),
+        Statement(sid="ReadArchiveObjects", actions=("s3:GetObject",), resources=(f"{archive_bucket_arn}/*",)),
+        Statement(sid="UseResultsBucket",
+                  actions=("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
+                  resources=(results_bucket_arn,)),
+        Statement(sid="WriteQueryResults",
+                  actions=("s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts",
+                           "s3:PutObject"),
+                  resources=(f"{results_bucket_arn}/*",)),
+    )
+
+
 # --- reading documents back --------------------------------------------------------------------
 
 

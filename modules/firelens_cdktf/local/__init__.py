@@ -1,4 +1,4 @@
-"""Local tooling: the AWS emulator, ``make run``'s round trip and report, ``make plan``,
+"""Local tooling: the AWS emulator, ``make run``'s round trip and report, ``make query``, ``make plan``,
 the stand-in for the log router's AWS outputs, read-back, cost and prices, and the one
 helper each that runs synth and Terraform.
 
@@ -17,6 +17,7 @@ _EXPORTS = {
     "plan_delivery": ".delivery", "DeliveryPlan": ".delivery",
     "CostEstimate": ".cost", "estimate": ".cost",
     "PRICES": ".prices", "prices_for": ".prices",
+    "query_archive": ".query", "LocalAthena": ".query", "check_archive": ".archive_check",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -1,6 +1,15 @@
-"""moto's server with one correction to how it evaluates policy conditions.
+"""moto's server with the project's corrections: policy conditions, Firehose's S3 objects, Athena's gaps.
 
-moto (5.2.x, ``moto/iam/access_control.py`` and ``policy_conditions.py``)
+The corrections change how the emulator behaves, never the synthesized JSON:
+
+1. policy conditions (below);
+2. Firehose stores objects as real Firehose does: evaluated prefix, object
+   name, GZIP (:mod:`firelens_cdktf.local._moto_firehose`);
+3. Athena calls Terraform's provider makes that moto lacks or gets wrong:
+   ``ListTagsForResource``, ``DeleteNamedQuery``, ``UpdateWorkGroup``
+   (:mod:`firelens_cdktf.local._moto_athena`).
+
+Policy conditions: moto (5.2.x, ``moto/iam/access_control.py`` and ``policy_conditions.py``)
 passes no request context into bucket-policy evaluation, and treats a
 condition it cannot evaluate (a key with no value, or an operator such as
 ``Bool`` it does not implement) as *met*. IAM's rule is the opposite: a
@@ -11,7 +20,7 @@ The difference matters for every bucket this project creates: their TLS-only
 policy is a ``Deny`` with ``Bool aws:SecureTransport false``, which moto
 turns into "deny every request", so even Terraform's S3 backend is refused.
 With the correction such a statement is neutral on the emulator (it cannot
-know the transport); real S3 evaluates it. Nothing else changes.
+know the transport); real S3 evaluates it.
 
 Run as ``python -m firelens_cdktf.local._moto_server [moto server options]``.
 """
@@ -38,8 +47,12 @@ def _is_action_permitted(self: Any, action: str, resource: str = "*", principal:
 
 
 def patch() -> None:
-    """Apply the correction in this process."""
+    """Apply every correction in this process."""
+    from . import _moto_athena, _moto_firehose
+
     access_control.IAMPolicyStatement.is_action_permitted = _is_action_permitted  # type: ignore[method-assign]
+    _moto_firehose.patch()
+    _moto_athena.patch()
 
 
 if __name__ == "__main__":

@@ -30,9 +30,17 @@ Definitions (``V`` is the monthly volume in GB, AWS's 2**30-byte GB):
     delivers it (GZIP: the run's lines compressed at gzip level 6); PUTs: one
     object per buffer, ``max(bytes / buffer size, hours x 3600 / buffer
     interval)`` a month.
+  - Athena: each saved query of the stream's table runs once a day over that
+    day's partition, so in a month every query reads the month's partitions
+    once. One run scans ``scan ratio x the stream's bytes of a day``, where the
+    scan ratio is what DuckDB read per byte of records in the run (the stored,
+    GZIP bytes of the partition's objects over their bytes after gunzip: text
+    files are read whole, so this is the archive's compression as stored).
+    Athena bills each query's bytes rounded up to the MB, at least 10 MB.
 
 Not modelled: the free tier, tiered discounts beyond the first tier, Logs
-Insights queries, data transfer, Athena, and retention longer than a
+Insights queries (the all-CloudWatch scenarios have no query line), Glue and
+S3 request charges of queries, data transfer, and retention longer than a
 month (each month kept adds the storage line again).
 """
 
@@ -44,7 +52,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .. import _limits
-from .prices import BYTES_PER_GB, CHECKED, RegionPrices
+from .prices import BYTES_PER_GB, BYTES_PER_TB, CHECKED, RegionPrices
 
 #: Hours in a month, as AWS's pricing examples count them.
 HOURS_PER_MONTH = 730
@@ -52,6 +60,11 @@ HOURS_PER_MONTH = 730
 #: for Firehose's GZIP too, as an estimate.
 GZIP_LEVEL = 6
 _MIB = 1024 * 1024
+#: Days in a month, as :data:`HOURS_PER_MONTH` counts them: runs of a once-a-day query.
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24
+#: Athena bills scanned bytes rounded up to the MB, at least 10 MB per query
+#: (https://aws.amazon.com/athena/pricing/).
+ATHENA_MINIMUM_BYTES = 10 * _MIB
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,24 @@ class FirehoseShare:
 
 
 @dataclass(frozen=True)
+class AthenaShare:
+    """One saved query over one stream's archive.
+
+    Attributes:
+        delivery_stream: the stream whose archive the query reads.
+        query: the named query.
+        scan_ratio: bytes Athena scans per byte of the stream's records (stored
+            GZIP bytes over their bytes after gunzip, as DuckDB read them).
+        runs_per_month: how often it runs. Default: once a day.
+    """
+
+    delivery_stream: str
+    query: str
+    scan_ratio: float
+    runs_per_month: float = DAYS_PER_MONTH
+
+
+@dataclass(frozen=True)
 class TrafficMix:
     """Where the app's log bytes go, per byte, as observed in a run.
 
@@ -106,6 +137,7 @@ class TrafficMix:
         firehose: the routed Firehose streams.
         flush_seconds: the log router's ``[SERVICE] Flush``.
         tasks: tasks running the log router (each aggregates on its own).
+        athena: the saved queries over the archives.
     """
 
     baseline_avg_event_bytes: float
@@ -114,6 +146,7 @@ class TrafficMix:
     firehose: tuple[FirehoseShare, ...]
     flush_seconds: float = 1.0
     tasks: int = 1
+    athena: tuple[AthenaShare, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,6 +238,17 @@ def s3_objects_per_month(stream_bytes_per_month: float, *, buffer_mib: int, buff
     return max(stream_bytes_per_month / (buffer_mib * _MIB), HOURS_PER_MONTH * 3600 / buffer_seconds)
 
 
+def athena_billed_bytes(scanned: float) -> float:
+    """Bytes Athena bills for one query that scans ``scanned`` bytes: rounded up to the MB, at least 10 MB."""
+    return float(max(ATHENA_MINIMUM_BYTES, math.ceil(scanned / _MIB) * _MIB))
+
+
+def athena_tb_per_month(query: AthenaShare, stream_bytes_per_month: float) -> float:
+    """TB a month one saved query is billed for, run :attr:`AthenaShare.runs_per_month` times over a day each."""
+    per_run = query.scan_ratio * stream_bytes_per_month / DAYS_PER_MONTH
+    return query.runs_per_month * athena_billed_bytes(per_run) / BYTES_PER_TB
+
+
 def _cloudwatch_lines(label: str, gb: float, avg_event_bytes: float, ratio: float, ingest_price: float,
                       prices: RegionPrices) -> tuple[CostLine, CostLine]:
     archived = ratio * gb * (1 + _limits.CLOUDWATCH_EVENT_OVERHEAD_BYTES / avg_event_bytes) if avg_event_bytes else 0.0
@@ -232,6 +276,10 @@ def _routed(name: str, mix: TrafficMix, volume_gb: float, prices: RegionPrices, 
                                        buffer_seconds=stream.buffer_seconds)
         lines.append(CostLine(f"S3 {stream.delivery_stream}: PUT requests", objects / 1000, "1,000 PUTs",
                               prices.s3_put_per_1000.usd))
+        for query in (q for q in mix.athena if q.delivery_stream == stream.delivery_stream):
+            lines.append(CostLine(f"Athena {query.query}: once a day over that day (10 MB minimum)",
+                                  athena_tb_per_month(query, gb * BYTES_PER_GB), "TB scanned",
+                                  prices.athena_per_tb.usd))
     return Scenario(name, tuple(lines))
 
 
@@ -281,8 +329,25 @@ class ObservedStream:
     buffer_seconds: int = 300
 
 
+@dataclass(frozen=True)
+class AthenaScan:
+    """What one saved query read in a run, as input to :func:`observe_mix`.
+
+    Attributes:
+        delivery_stream: the stream whose archive it read.
+        query: the named query.
+        bytes_scanned: stored bytes read (GZIP).
+        raw_bytes: the same bytes after gunzip.
+    """
+
+    delivery_stream: str
+    query: str
+    bytes_scanned: int
+    raw_bytes: int
+
+
 def observe_mix(baseline: Sequence[bytes], cloudwatch: Sequence[ObservedStream], firehose: Sequence[ObservedStream],
-                *, flush_seconds: float = 1.0, tasks: int = 1) -> TrafficMix:
+                *, flush_seconds: float = 1.0, tasks: int = 1, athena: Sequence[AthenaScan] = ()) -> TrafficMix:
     """The mix of one run.
 
     One compression ratio serves every destination: the whole run's records
@@ -297,6 +362,7 @@ def observe_mix(baseline: Sequence[bytes], cloudwatch: Sequence[ObservedStream],
         firehose: per delivery stream, the lines it received.
         flush_seconds: the log router's Flush.
         tasks: tasks running the log router.
+        athena: what each saved query read (queries that read nothing are left out).
 
     Raises:
         ValueError: the run produced no records to scale from.
@@ -319,4 +385,6 @@ def observe_mix(baseline: Sequence[bytes], cloudwatch: Sequence[ObservedStream],
             ratio if s.compressed else 1.0, s.simple_aggregation, s.buffer_mib, s.buffer_seconds)
             for s in firehose),
         flush_seconds=flush_seconds, tasks=tasks,
+        athena=tuple(AthenaShare(a.delivery_stream, a.query, a.bytes_scanned / a.raw_bytes)
+                     for a in athena if a.raw_bytes > 0),
     )

@@ -8,6 +8,11 @@ difference. Firehose objects are also checked byte for byte in total, which
 catches framing (the newlines Firehose records carry) that a line-by-line
 comparison would not.
 
+Every new object's key is checked too (:func:`misnamed_keys`): it must be the
+key Firehose gives it (:func:`firelens_cdktf.local.firehose_keys.key_pattern`:
+evaluated prefix, object name, ``.gz`` for GZIP) with the date of this run.
+Objects are compared by content, never by key: their names hold a random uuid.
+
 Pure functions: the caller reads the destinations
 (:mod:`firelens_cdktf.local.readback`) and builds the plan (:mod:`firelens_cdktf.local.delivery`).
 
@@ -20,9 +25,11 @@ Example:
 from __future__ import annotations
 
 import gzip
+import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from ..errors import DeliveryMismatch
 from .delivery import DeliveryPlan
@@ -87,7 +94,7 @@ def expected_object_bytes(plan: DeliveryPlan, buckets: Mapping[str, str]) -> dic
 
 
 def object_content(stored: StoredObject) -> bytes:
-    """An object's content: gunzipped when it is gzip (real Firehose with GZIP; the emulator stores it plain)."""
+    """An object's content: gunzipped when it is gzip (a GZIP stream's objects, real or emulated)."""
     return gzip.decompress(stored.body) if stored.body[:2] == b"\x1f\x8b" else stored.body
 
 
@@ -116,6 +123,35 @@ def observed_object_bytes(objects: Iterable[StoredObject]) -> dict[str, int]:
     return totals
 
 
+def misnamed_keys(objects: Iterable[StoredObject], patterns: Mapping[str, Sequence[re.Pattern[str]]],
+                  days: Collection[date]) -> tuple[tuple[str, str], ...]:
+    r"""``(bucket, key)`` of the objects whose key is not one Firehose gives them.
+
+    Args:
+        objects: the new objects.
+        patterns: bucket -> the key patterns of the streams writing to it.
+        days: the UTC days the delivery ran on; a key's ``year``/``month``/``day``
+            fields, where its prefix has them, must name one of them.
+
+    Example:
+        >>> pattern = re.compile(r"y=(?P<year>\d{4})/.+")
+        >>> misnamed_keys([StoredObject("b", "y=1999/x", b"")], {"b": [pattern]}, [date(2026, 1, 1)])
+        (('b', 'y=1999/x'),)
+    """
+    wrong = []
+    for stored in objects:
+        matches = [m for p in patterns.get(stored.bucket, ()) if (m := p.fullmatch(stored.key))]
+        if not any(_on_days(match, days) for match in matches):
+            wrong.append((stored.bucket, stored.key))
+    return tuple(sorted(wrong))
+
+
+def _on_days(match: re.Match[str], days: Collection[date]) -> bool:
+    fields = match.groupdict()
+    return any(all(int(fields[name]) == getattr(day, name) for name in ("year", "month", "day") if fields.get(name))
+               for day in days)
+
+
 @dataclass(frozen=True)
 class Accounting:
     """The outcome of comparing expected with observed records.
@@ -127,6 +163,7 @@ class Accounting:
         extra: found but not expected (with multiplicity), sorted.
         byte_differences: ``(bucket, expected bytes, observed bytes)`` where they differ.
         per_placement: placement -> number of records found there that were expected.
+        misnamed: ``(bucket, key)`` of new objects whose key is not the one Firehose gives.
     """
 
     expected: int
@@ -135,11 +172,12 @@ class Accounting:
     extra: tuple[PlacedRecord, ...]
     byte_differences: tuple[tuple[str, int, int], ...] = ()
     per_placement: tuple[tuple[Placement, int], ...] = ()
+    misnamed: tuple[tuple[str, str], ...] = ()
 
     @property
     def exact(self) -> bool:
-        """Every record accounted for: none missing, none extra, bytes equal."""
-        return not self.missing and not self.extra and not self.byte_differences
+        """Every record accounted for: none missing, none extra, bytes equal, every key as Firehose names it."""
+        return not self.missing and not self.extra and not self.byte_differences and not self.misnamed
 
     def describe(self, limit: int = 5) -> str:
         """A short account; on a mismatch, the differing records (``limit`` of each kind)."""
@@ -152,6 +190,9 @@ class Accounting:
                 lines.append(f"  ... and {len(records) - limit} more {label}")
         for bucket, want, got in self.byte_differences:
             lines.append(f"  bytes: S3 bucket {bucket}: expected {want} bytes of new objects, found {got}")
+        for bucket, key in self.misnamed[:limit]:
+            lines.append(f"  key: s3://{bucket}/{key} is not named as Firehose names objects "
+                         "(<evaluated prefix><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>[.gz], this run's date)")
         return "\n".join(lines)
 
 
@@ -161,8 +202,9 @@ def _clip(text: str, width: int = 160) -> str:
 
 def account(expected: Iterable[PlacedRecord], observed: Iterable[PlacedRecord], *,
             expected_bytes: Mapping[str, int] | None = None,
-            observed_bytes: Mapping[str, int] | None = None) -> Accounting:
-    """Compare expected with observed records as multisets (and bucket byte totals, if given)."""
+            observed_bytes: Mapping[str, int] | None = None,
+            misnamed: Sequence[tuple[str, str]] = ()) -> Accounting:
+    """Compare expected with observed records as multisets (and bucket byte totals and key names, if given)."""
     want, got = Counter(expected), Counter(observed)
     missing = tuple(sorted((want - got).elements()))
     extra = tuple(sorted((got - want).elements()))
@@ -173,7 +215,7 @@ def account(expected: Iterable[PlacedRecord], observed: Iterable[PlacedRecord], 
         if (expected_bytes or {}).get(bucket, 0) != (observed_bytes or {}).get(bucket, 0)
     )
     return Accounting(sum(want.values()), sum(got.values()), missing, extra, differences,
-                      tuple(sorted(found.items())))
+                      tuple(sorted(found.items())), tuple(misnamed))
 
 
 def require_exact(accounting: Accounting) -> Accounting:

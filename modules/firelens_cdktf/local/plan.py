@@ -29,7 +29,8 @@ import sys
 from pathlib import Path
 
 from ..errors import FirelensError
-from ..review.plan_review import render_review_markdown, render_review_text, review_plans
+from ..review.plan_review import review_plans
+from ..review.render import render_review_markdown, render_review_text
 from ..stacks.config import PipelineConfig
 from .emulator import emulator_env, is_up
 from .run import OUTPUT_DIR, STATE_DIR, _port, _s3, deploy

@@ -24,10 +24,13 @@ CURRENCY = "USD"
 #: Bytes in the GB that AWS bills by (the S3 FAQ's storage example divides
 #: byte-hours by 1,073,741,824 per GB). https://aws.amazon.com/s3/faqs/
 BYTES_PER_GB = 1024**3
+#: Bytes in the TB Athena bills by: 1,024 of those GB (the same binary units).
+BYTES_PER_TB = 1024**4
 
 _CLOUDWATCH = "https://aws.amazon.com/cloudwatch/pricing/"
 _FIREHOSE = "https://aws.amazon.com/firehose/pricing/"
 _S3 = "https://aws.amazon.com/s3/pricing/"
+_ATHENA = "https://aws.amazon.com/athena/pricing/"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class RegionPrices:
             rounding matters less.
         s3_storage: S3 Standard per GB-month.
         s3_put_per_1000: S3 PUT, COPY, POST, LIST requests per 1,000.
+        athena_per_tb: Athena SQL queries per TB scanned, each query rounded up to
+            the MB with a 10 MB minimum.
     """
 
     region: str
@@ -74,6 +79,7 @@ class RegionPrices:
     firehose_ingest: Price
     s3_storage: Price
     s3_put_per_1000: Price
+    athena_per_tb: Price
 
     def all(self) -> tuple[tuple[str, Price], ...]:
         """``(field name, price)`` for every price, in declaration order."""
@@ -104,6 +110,11 @@ PRICES: dict[str, RegionPrices] = {
             0.005, "1,000 PUT requests", "https://devnotes.tech/understanding-aws-s3-pricing-a-complete-cost-"
             "breakdown-with-examples; https://www.cloudkaramchari.com/blog/understanding-per-1000-put-copy-post-or-"
             "list-requests-in-amazon-s3-pricing/; AWS: " + _S3),
+        athena_per_tb=Price(
+            5.00, "TB scanned (per query: rounded up to the MB, 10 MB minimum)",
+            "https://athena.guide/articles/athena-basics-pricing-model/ ($5 per TB scanned, rounded to the MB, 10 MB "
+            "minimum); https://rcpedia.stanford.edu/services/athena.html; AWS: " + _ATHENA,
+            note="checked 2026-11-30"),
     ),
     "ap-northeast-1": RegionPrices(
         region="ap-northeast-1",
@@ -129,6 +140,11 @@ PRICES: dict[str, RegionPrices] = {
             0.0047, "1,000 PUT requests", _S3, confirmed=False,
             note="not confirmed: no stored source shows the Tokyo request price; $0.0047 is the figure last seen on "
                  "the AWS page"),
+        athena_per_tb=Price(
+            5.00, "TB scanned (per query: rounded up to the MB, 10 MB minimum)",
+            "https://aws.amazon.com/jp/athena/pricing/ (stored copy: 5 USD per TB scanned, rounded up to the MB, "
+            "10 MB minimum); https://blog.serverworks.co.jp/2023/03/03/100000 (Asia Pacific (Tokyo): 5.00 USD per "
+            "TB scanned)", note="checked 2026-11-30"),
     ),
 }
 

@@ -1,4 +1,5 @@
-"""The report ``make run`` prints: what is deployed, where this run's logs went, and what routing saves.
+"""The report ``make run`` prints: what is deployed, where this run's logs went, what the archive
+table reads of it, and what routing saves.
 
 Pure: :func:`render_report` turns a :class:`~firelens_cdktf.local.round_trip.RoundTrip`,
 the deployed outputs and a :class:`~firelens_cdktf.local.cost.CostEstimate` into text.
@@ -13,16 +14,17 @@ from ..routing.compiler import output_alias
 from .cost import CostEstimate, Scenario
 from .delivery_check import S3, Placement, expected_records
 from .prices import RegionPrices
+from .query import render_result
 from .round_trip import DeployedPipeline, RoundTrip
 
 #: The environment variable that sets the volume the estimate scales to.
 VOLUME_ENV = "FIRELENS_LOG_GB_PER_MONTH"
 
 EMULATOR_NOTE = (
-    "The emulator's Firehose (moto) is not real Firehose: it writes every PutRecordBatch call to S3 at once, "
-    "as one uncompressed object, under the configured prefix taken literally (the !{{timestamp:...}} "
-    "expressions are not evaluated) followed by YYYY/MM/DD/HH/. Real Firehose buffers ({buffer}), evaluates "
-    "the prefix into year=/month=/day= partitions and stores {compression} objects."
+    "The emulator's Firehose (moto, corrected by firelens_cdktf.local._moto_firehose) stores objects as real "
+    "Firehose does: the prefix evaluated at the UTC arrival time (year=/month=/day= partitions), Firehose's object "
+    "names, {compression}. What still differs is buffering: the emulator writes every PutRecordBatch call at once, "
+    "as its own object; real Firehose buffers ({buffer}) and writes one object per buffer."
 )
 
 
@@ -49,6 +51,8 @@ def render_resources(pipeline: DeployedPipeline, result: RoundTrip, *, region: s
     for stream, destination in sorted(result.destinations.items()):
         lines.append(f"  Firehose {stream} -> S3 {destination.bucket} ({destination.compression}, "
                      f"prefix {destination.prefix}, buffer {destination.buffer_mib} MiB / {destination.buffer_seconds} s)")
+    for table, workgroup in zip(pipeline.archive_tables, pipeline.athena_workgroups, strict=False):
+        lines.append(f"  Glue table {table} (partition projection), Athena workgroup {workgroup} with its saved queries")
     lines.append(f"  ECR repositories: {', '.join(sorted(pipeline.repository_urls.values()))}")
     return lines
 
@@ -92,6 +96,24 @@ def render_deliveries(result: RoundTrip, sample_width: int = 100) -> list[str]:
     return lines
 
 
+def render_archive(result: RoundTrip) -> list[str]:
+    """Per archive table: the schema check of this run's records and the slowest-statements query."""
+    lines = ["Archive tables (Glue; records read as Athena's OpenX JSON SerDe reads them; queries run with DuckDB, "
+             "all of them with 'make query')"]
+    for check in result.archive:
+        lines.append(f"  {check.table} (workgroup {check.workgroup}, s3://{check.bucket}/)")
+        lines.extend(f"    schema check: {line}" if index == 0 else f"    {line}"
+                     for index, line in enumerate(check.drift.describe()))
+        slowest, loaded = check.slowest, check.queries.loaded if check.queries else None
+        if slowest is None or loaded is None:
+            lines.append("    no query ran: this run wrote no object into the table's partitions")
+            continue
+        lines.append(f"    day {loaded.day.isoformat()}, all of that day's partition "
+                     f"({loaded.objects} object(s), earlier runs of the day included):")
+        lines.extend("    " + line for line in render_result(slowest, width=70, limit=5))
+    return lines
+
+
 def _money(value: float) -> str:
     return f"${value:,.2f}"
 
@@ -128,8 +150,8 @@ def render_cost(estimate: CostEstimate, result: RoundTrip, prices: RegionPrices)
                    if not p.confirmed]
     if unconfirmed:
         lines.append(f"  not confirmed by a source (see modules/firelens_cdktf/local/prices.py): {', '.join(unconfirmed)}")
-    lines.append("  model: one month of data stored for one month; no free tier, queries or data transfer "
-                 "(modules/firelens_cdktf/local/cost.py)")
+    lines.append("  model: one month of data stored for one month; each saved Athena query once a day; no free tier, "
+                 "Logs Insights or data transfer (modules/firelens_cdktf/local/cost.py)")
     return lines
 
 
@@ -138,6 +160,8 @@ def render_report(result: RoundTrip, pipeline: DeployedPipeline, *, region: str,
     """The whole report, as printed by ``make run``."""
     sections = [render_resources(pipeline, result, region=region, endpoint=endpoint), render_routing(result),
                 render_deliveries(result)]
+    if result.archive:
+        sections.append(render_archive(result))
     destination = next(iter(result.destinations.values()), None)
     if destination is not None:
         sections.append(["Note: " + EMULATOR_NOTE.format(

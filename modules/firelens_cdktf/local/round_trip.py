@@ -16,8 +16,12 @@ After the stacks are deployed to the emulator:
    with the API calls Fluent Bit's outputs make;
 4. the destinations are read back (:mod:`firelens_cdktf.local.readback`) and what
    arrived is compared with what the preview predicted
-   (:mod:`firelens_cdktf.local.delivery_check`): zero missing, zero extra, or an error
-   that shows the difference.
+   (:mod:`firelens_cdktf.local.delivery_check`): zero missing, zero extra, every
+   object key as Firehose names it, or an error that shows the difference;
+5. the archive tables are checked (:mod:`firelens_cdktf.local.archive_check`): the
+   delivered SQL-log records read under the Glue table's columns (schema
+   drift is reported), and the workgroup's saved queries run with DuckDB over
+   the day partition this run wrote.
 
 The test suite runs the same :func:`run_round_trip` against stacks it
 deploys with plain Terraform.
@@ -25,13 +29,16 @@ deploys with plain Terraform.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
+import re
 import sys
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
@@ -43,7 +50,8 @@ from ..routing.preview import FirelensContext, Outcome, Simulator
 from ..routing.preview_io import load_for_preview, read_input_line
 from ..routing.record_accessor import encode_json
 from ..stacks.config import PipelineConfig
-from .cost import ObservedStream, TrafficMix, observe_mix
+from .archive_check import ArchiveCheck, check_archive
+from .cost import AthenaScan, ObservedStream, TrafficMix, observe_mix
 from .delivery import (
     CloudWatchOutput,
     DeliveryPlan,
@@ -60,11 +68,13 @@ from .delivery_check import (
     account,
     expected_object_bytes,
     expected_records,
+    misnamed_keys,
     observed_object_bytes,
     observed_records,
     require_exact,
 )
 from .emulator import FAKE_CREDENTIALS
+from .firehose_keys import key_pattern
 from .readback import (
     FirehoseDestination,
     StoredEvent,
@@ -119,6 +129,8 @@ class DeployedPipeline:
     delivery_streams: tuple[str, ...]
     archive_buckets: tuple[str, ...]
     repository_urls: Mapping[str, str]
+    archive_tables: tuple[str, ...] = ()
+    athena_workgroups: tuple[str, ...] = ()
 
     @classmethod
     def from_outputs(cls, outputs: Mapping[str, Any]) -> DeployedPipeline:
@@ -127,8 +139,10 @@ class DeployedPipeline:
         Raises:
             KeyError: an output is missing (the message names it).
         """
-        def value(name: str) -> Any:
+        def value(name: str, default: Any = None) -> Any:
             if name not in outputs:
+                if default is not None:
+                    return default
                 raise KeyError(f"pipeline output {name!r} is missing (outputs: {sorted(outputs)}); redeploy the stack")
             raw = outputs[name]
             return raw["value"] if isinstance(raw, Mapping) and "value" in raw and "type" in raw else raw
@@ -139,6 +153,8 @@ class DeployedPipeline:
             route_log_groups=tuple(value("route_log_groups")), router_log_group=value("router_log_group"),
             delivery_streams=tuple(value("delivery_streams")), archive_buckets=tuple(value("archive_buckets")),
             repository_urls=dict(value("repository_urls")),
+            # Absent when the stack was deployed without archive queries.
+            archive_tables=tuple(value("archive_tables", ())), athena_workgroups=tuple(value("athena_workgroups", ())),
         )
 
     @property
@@ -266,11 +282,13 @@ def check_outputs_deployed(outputs: Mapping[str, FirehoseOutput | CloudWatchOutp
 
 @dataclass(frozen=True)
 class AwsClients:
-    """The boto3 clients the round trip uses."""
+    """The boto3 clients the round trip uses (Glue and Athena: to query the archive)."""
 
     s3: Any
     logs: Any
     firehose: Any
+    glue: Any
+    athena: Any
 
     @classmethod
     def for_endpoint(cls, endpoint: str, region: str) -> AwsClients:
@@ -282,7 +300,8 @@ class AwsClients:
                                 aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
                                 aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
 
-        return cls(s3=client("s3"), logs=client("logs"), firehose=client("firehose"))
+        return cls(s3=client("s3"), logs=client("logs"), firehose=client("firehose"), glue=client("glue"),
+                   athena=client("athena"))
 
 
 @dataclass(frozen=True)
@@ -303,6 +322,7 @@ class RoundTrip:
         events: the log events this run wrote.
         accounting: the exact comparison.
         seconds: wall time per step.
+        archive: per archive table, the schema check and the saved queries' results.
     """
 
     run_id: str
@@ -318,6 +338,14 @@ class RoundTrip:
     events: tuple[StoredEvent, ...]
     accounting: Accounting
     seconds: Mapping[str, float]
+    archive: tuple[ArchiveCheck, ...] = ()
+
+    def athena_scans(self) -> tuple[AthenaScan, ...]:
+        """What each saved query read, per delivery stream: input to the cost model's Athena lines."""
+        streams = {d.bucket: stream for stream, d in self.destinations.items()}
+        return tuple(AthenaScan(streams.get(check.bucket, check.bucket), result.query.name,
+                                result.bytes_scanned, result.raw_bytes)
+                     for check in self.archive if check.queries for result in check.queries.results)
 
     def traffic_mix(self) -> TrafficMix:
         """The observed mix for the cost model: every record once as baseline, then per destination."""
@@ -335,7 +363,7 @@ class RoundTrip:
                 simple_aggregation=firehose.output.simple_aggregation,
                 buffer_mib=destination.buffer_mib, buffer_seconds=destination.buffer_seconds))
         return observe_mix(baseline, [ObservedStream(g, tuple(p)) for g, p in groups.items()], streams,
-                           flush_seconds=self.router.flush_seconds)
+                           flush_seconds=self.router.flush_seconds, athena=self.athena_scans())
 
 
 def _unrouted(outcome: Outcome) -> Any:
@@ -393,7 +421,9 @@ def run_round_trip(*, pipeline: DeployedPipeline, config: PipelineConfig, client
     groups = sorted({o.log_group for o in outputs.values() if isinstance(o, CloudWatchOutput)})
     buckets = sorted({d.bucket for d in destinations.values()})
     before = read_snapshot(clients.s3, clients.logs, buckets=buckets, log_groups=groups)
+    days = {datetime.now(timezone.utc).date()}
     calls = send(plan, firehose=clients.firehose, logs=clients.logs)
+    days.add(datetime.now(timezone.utc).date())  # a delivery across midnight writes into two days
     for firehose in plan.firehose:
         report.detail(f"Firehose PutRecordBatch -> {firehose.output.delivery_stream}: {len(firehose.bodies)} records "
                       f"in {len(firehose.records)} Firehose record(s), {len(firehose.batches)} call(s)")
@@ -410,10 +440,31 @@ def run_round_trip(*, pipeline: DeployedPipeline, config: PipelineConfig, client
     by_stream = {stream: d.bucket for stream, d in destinations.items()}
     accounting = account(expected_records(plan, by_stream), observed_records(objects, arrived.events),
                          expected_bytes=expected_object_bytes(plan, by_stream),
-                         observed_bytes=observed_object_bytes(objects))
+                         observed_bytes=observed_object_bytes(objects),
+                         misnamed=misnamed_keys(objects, _key_patterns(destinations), days))
     seconds["check"] = time.monotonic() - started
     result = RoundTrip(run_id, tuple(run.lines), statuses, router, outcomes, copies, plan, calls, destinations,
                        objects, arrived.events, accounting, seconds)
     require_exact(accounting)
     report.detail(accounting.describe())
+    if pipeline.archive_tables:
+        started = time.monotonic()
+        archive = check_archive(tables=pipeline.archive_tables, workgroups=pipeline.athena_workgroups,
+                                s3=clients.s3, glue=clients.glue, athena=clients.athena, objects=objects)
+        for check in archive:
+            report.detail(f"archive table {check.table}: {check.drift.describe()[0]}")
+            if check.queries and check.queries.loaded:
+                report.detail(f"  {len(check.queries.results)} saved queries of workgroup {check.workgroup} run with "
+                              f"DuckDB over day {check.queries.loaded.day.isoformat()}")
+        result = dataclasses.replace(result, archive=archive,
+                                     seconds={**seconds, "query": time.monotonic() - started})
     return result
+
+
+def _key_patterns(destinations: Mapping[str, FirehoseDestination]) -> dict[str, list[re.Pattern[str]]]:
+    """Bucket -> the key pattern of each stream that writes to it."""
+    patterns: dict[str, list[re.Pattern[str]]] = {}
+    for stream, destination in destinations.items():
+        patterns.setdefault(destination.bucket, []).append(
+            key_pattern(destination.prefix, stream, compression=destination.compression))
+    return patterns

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from cdktf import TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 
 from constructs import Construct
 
 from .._paths import DOCKER_DIR
+from ..constructs.archive_queries import ArchiveQueries
+from ..constructs.archive_sql import glue_name
 from ..constructs.build_context import content_tag, log_router_context, read_context
 from ..constructs.container_image import ContainerRepository
 from ..constructs.firelens_service import FirelensService
@@ -22,6 +25,15 @@ from .config import PipelineConfig
 APP_PORT = 3000
 #: Images the pipeline runs: name -> build context folder.
 IMAGES = {"app": "app", "log-router": "firelens", "postgres": "postgres"}
+#: The year the archive starts: the archive tables' year projection begins here. It is
+#: fixed, not the year of the synth, so that a later deploy never hides older partitions.
+ARCHIVE_FIRST_YEAR = 2026
+
+
+def query_results_bucket(config: PipelineConfig, stream: str) -> str:
+    """Bucket for the Athena results of one archive: ``<archive bucket>-results``, within S3's 63 characters."""
+    suffix = "-results"
+    return config.archive_bucket(stream)[: 63 - len(suffix)].rstrip("-") + suffix
 
 
 def pipeline_routing(config: PipelineConfig) -> CompiledRouting:
@@ -42,14 +54,19 @@ class PipelineStack(TerraformStack):
         id_: Stack name; also the state key. Default use: ``"pipeline"``.
         config: Environment selection.
         routing: Compiled routes. Default: the article's (:func:`pipeline_routing`).
+        archive_queries: Make each archive queryable with Athena (:class:`ArchiveQueries`:
+            a Glue table with partition projection in the ``firelens_<stage>_logs``
+            database, workgroup ``firelens-<stage>-<stream>``, saved queries, a reader
+            policy). Default: ``True``.
 
     Attributes:
         routing, archives (stream name -> LogArchive), repositories (image -> ContainerRepository), service,
-        alarm_topic (the ``aws_sns_topic``).
+        alarm_topic (the ``aws_sns_topic``), archive_database (``aws_glue_catalog_database`` or ``None``),
+        archive_queries (stream name -> ArchiveQueries).
     """
 
     def __init__(self, scope: Construct, id_: str, *, config: PipelineConfig,
-                 routing: CompiledRouting | None = None) -> None:
+                 routing: CompiledRouting | None = None, archive_queries: bool = True) -> None:
         super().__init__(scope, id_)
         s3_backend(self, config, id_)
         aws_provider(self, region=config.region)
@@ -62,6 +79,16 @@ class PipelineStack(TerraformStack):
             stream: LogArchive(self, f"archive-{index}", stream_name=stream,
                                bucket_name=config.archive_bucket(stream), alarm_topic_arn=self.alarm_topic.arn)
             for index, stream in enumerate(self.routing.delivery_stream_names)
+        }
+        self.archive_database = GlueCatalogDatabase(
+            self, "archive-database", name=glue_name(f"firelens_{config.stage}_logs"),
+            description="FireLens log archives: one table per Firehose archive") if archive_queries else None
+        self.archive_queries = {
+            stream: ArchiveQueries(self, f"queries-{index}", archive=archive, database=self.archive_database,
+                                   workgroup_name=f"firelens-{config.stage}-{stream}"[:128],
+                                   results_bucket_name=query_results_bucket(config, stream),
+                                   first_year=ARCHIVE_FIRST_YEAR)
+            for index, (stream, archive) in enumerate(self.archives.items()) if self.archive_database
         }
         self.repositories = {
             image: ContainerRepository(self, f"repository-{image}", name=config.repository_name(image))
@@ -95,5 +122,11 @@ class PipelineStack(TerraformStack):
         TerraformOutput(self, "delivery_streams", value=[a.stream.name for a in self.archives.values()])
         TerraformOutput(self, "archive_buckets", value=[a.bucket.bucket for a in self.archives.values()])
         TerraformOutput(self, "alarm_topic_arn", value=self.alarm_topic.arn)
+        if self.archive_queries:
+            queries = self.archive_queries.values()
+            TerraformOutput(self, "archive_tables",
+                            value=[f"{q.database.name}.{q.table.name}" for q in queries])
+            TerraformOutput(self, "athena_workgroups", value=[q.workgroup.name for q in queries])
+            TerraformOutput(self, "archive_reader_policies", value=[q.reader_policy.arn for q in queries])
         TerraformOutput(self, "repository_urls",
                         value={k: r.repository.repository_url for k, r in self.repositories.items()})

@@ -1,0 +1,251 @@
+"""ArchiveQueries: a Glue table over a LogArchive, an Athena workgroup, saved queries and a reader policy.
+
+The table, its projection and the SQL come from :mod:`firelens_cdktf.constructs.archive_sql`
+(pure values, also run locally by ``make query``); this module only turns
+them into resources.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cdktf_cdktf_provider_aws.athena_named_query import AthenaNamedQuery
+from cdktf_cdktf_provider_aws.athena_workgroup import (
+    AthenaWorkgroup,
+    AthenaWorkgroupConfiguration,
+    AthenaWorkgroupConfigurationResultConfiguration,
+    AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration,
+)
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase
+from cdktf_cdktf_provider_aws.glue_catalog_table import (
+    GlueCatalogTable,
+    GlueCatalogTablePartitionKeys,
+    GlueCatalogTableStorageDescriptor,
+    GlueCatalogTableStorageDescriptorColumns,
+    GlueCatalogTableStorageDescriptorSerDeInfo,
+)
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
+
+from constructs import Construct
+
+from ..errors import ConfigError
+from . import archive_sql
+from ._validation import check_pattern, check_range, is_token
+from .archive_sql import Column
+from .iam import PolicyDocument, archive_reader
+from .log_archive import HIVE_PREFIX, LogArchive
+from .secure_bucket import SecureBucket, check_bucket_name
+
+#: Athena's smallest per-query data usage limit, 10 MB; the default is 1 GiB.
+#: https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
+MIN_BYTES_SCANNED_CUTOFF = 10_000_000
+DEFAULT_BYTES_SCANNED_CUTOFF = 1024**3
+#: Query results are a cache: gone after a week by default.
+DEFAULT_RESULTS_EXPIRATION_DAYS = 7
+#: Glue/Athena database and table names: lower-case letters, digits and ``_``, at most 255.
+#: https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html
+_GLUE_NAME = re.compile(r"^[a-z0-9_]{1,255}$")
+#: Workgroup names. https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateWorkGroup.html
+_WORKGROUP_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,128}$")
+
+
+class ArchiveQueries(Construct):
+    """Query a :class:`~firelens_cdktf.constructs.log_archive.LogArchive` with Athena.
+
+    Creates a Glue table over the archive bucket with partition projection
+    on ``year``/``month``/``day`` (no crawler, no ``MSCK REPAIR``), an Athena
+    workgroup that enforces its settings (results in their own encrypted
+    bucket that expires them, a per-query scan limit, CloudWatch metrics),
+    the saved queries of :func:`~firelens_cdktf.constructs.archive_sql.saved_queries`,
+    and a managed policy that lets a team query exactly this table in this
+    workgroup.
+
+    Args:
+        scope: Parent construct.
+        id_: Construct id.
+        archive: The archive to query. The table's partitions follow its Firehose
+            prefix, which must hold ``!{timestamp:yyyy}``, ``!{timestamp:MM}`` and
+            ``!{timestamp:dd}`` in that order (the default prefix does).
+        workgroup_name: The Athena workgroup (letters, digits, ``.``, ``_``, ``-``).
+        first_year: First year of the year projection: the year the archive
+            started; queries for earlier years find nothing. The projection covers
+            :data:`~firelens_cdktf.constructs.archive_sql.PROJECTED_YEARS` years from it.
+        database_name: Glue database to create. Give this or ``database``.
+        database: An existing Glue database to put the table in instead.
+        table_name: The table. Default: the delivery stream's name in lower case
+            with ``_`` for every other character.
+        results_bucket_name: Bucket to create for query results (private,
+            encrypted, TLS-only; ``destroy`` may delete it with what it holds).
+        results_expiration_days: Delete query results after this many days. Default: 7.
+        bytes_scanned_cutoff_per_query: Athena cancels a query that scans more.
+            Default: 1 GiB; at least 10,000,000.
+        columns: The table's columns. Default: :data:`~firelens_cdktf.constructs.archive_sql.SQL_LOG_COLUMNS`.
+
+    Attributes:
+        database, table, workgroup, results_bucket, reader_policy (``aws_iam_policy``),
+        named_queries (key -> ``aws_athena_named_query``), table_name, columns.
+
+    Raises:
+        ConfigError: a name, year, limit or prefix that cannot work.
+
+    Example::
+
+        queries = ArchiveQueries(stack, "queries", archive=archive, workgroup_name="sample-sql-logs",
+                                 database_name="firelens_sample", results_bucket_name="my-org-sample-results",
+                                 first_year=2026)
+        queries.grant_read(analyst_role)
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        archive: LogArchive,
+        workgroup_name: str,
+        first_year: int,
+        results_bucket_name: str,
+        database_name: str | None = None,
+        database: GlueCatalogDatabase | None = None,
+        table_name: str | None = None,
+        results_expiration_days: int = DEFAULT_RESULTS_EXPIRATION_DAYS,
+        bytes_scanned_cutoff_per_query: int = DEFAULT_BYTES_SCANNED_CUTOFF,
+        columns: tuple[Column, ...] = archive_sql.SQL_LOG_COLUMNS,
+    ) -> None:
+        super().__init__(scope, id_)
+        where = f"ArchiveQueries '{self.node.path}'"
+        table_name = table_name or archive_sql.glue_name(archive.stream_name)
+        if (database_name is None) == (database is None):
+            raise ConfigError(where, "database_name/database", (database_name, database), "exactly one of them",
+                              "pass database_name= to create a Glue database, or database= to use an existing one")
+        for field, name in (("database_name", database_name), ("table_name", table_name)):
+            if name is not None:
+                check_pattern(where, field, name, _GLUE_NAME, "1-255 lower-case letters, digits or '_'",
+                              f"use e.g. {archive_sql.glue_name(name)!r}")
+        check_pattern(where, "workgroup_name", workgroup_name, _WORKGROUP_NAME,
+                      "1-128 letters, digits, '.', '_' or '-'", "rename the workgroup, e.g. 'sample-sql-logs'")
+        check_bucket_name(where, "results_bucket_name", results_bucket_name)
+        check_range(where, "first_year", first_year, (1970, 9999 - archive_sql.PROJECTED_YEARS),
+                    "use the year the archive started, e.g. 2026")
+        check_range(where, "results_expiration_days", results_expiration_days, (1, 36500),
+                    "keep query results a few days, e.g. 7")
+        check_range(where, "bytes_scanned_cutoff_per_query", bytes_scanned_cutoff_per_query,
+                    (MIN_BYTES_SCANNED_CUTOFF, 2**63 - 1), "Athena's smallest limit is 10,000,000 bytes; e.g. 1073741824 (1 GiB)")
+        if not columns or {c.name for c in columns} & {k.name for k in archive_sql.PARTITION_KEYS}:
+            raise ConfigError(where, "columns", [c.name for c in columns],
+                              "at least one column, none named year, month or day (the partition keys)",
+                              "rename the column or leave columns at its default")
+        # The partitions follow the stream's own prefix, so they cannot drift apart.
+        prefix = archive.stream.extended_s3_configuration.prefix_input or ""
+        template = self._template(where, prefix)
+
+        self.table_name = table_name
+        self.columns = columns
+        self.database = database or GlueCatalogDatabase(
+            self, "database", name=database_name or "",
+            description="FireLens log archives: tables over the Firehose archive buckets")
+        bucket = archive.bucket.bucket
+        self.table = GlueCatalogTable(
+            self, "table",
+            name=table_name, database_name=self.database.name, table_type="EXTERNAL_TABLE",
+            description=f"Records of Firehose stream {archive.stream_name}, one JSON object per line, GZIP",
+            parameters={"EXTERNAL": "TRUE", "classification": "json", "compressionType": "gzip",
+                        **archive_sql.projection_parameters(
+                            # "$${" is Terraform's escape for a literal "${": Athena fills in the keys.
+                            f"s3://{bucket}/" + template.replace("${", "$${"),
+                            first_year, first_year + archive_sql.PROJECTED_YEARS - 1)},
+            partition_keys=[GlueCatalogTablePartitionKeys(name=k.name, type=k.type.hive(), comment=k.comment)
+                            for k in archive_sql.PARTITION_KEYS],
+            storage_descriptor=GlueCatalogTableStorageDescriptor(
+                location=f"s3://{bucket}/",
+                input_format=archive_sql.INPUT_FORMAT, output_format=archive_sql.OUTPUT_FORMAT, compressed=True,
+                ser_de_info=GlueCatalogTableStorageDescriptorSerDeInfo(
+                    name="openx-json", serialization_library=archive_sql.JSON_SERDE,
+                    parameters=dict(archive_sql.SERDE_PARAMETERS)),
+                columns=[GlueCatalogTableStorageDescriptorColumns(name=c.name, type=c.type.hive(),
+                                                                  comment=c.comment or None) for c in columns],
+            ),
+        )
+
+        self.results_bucket = SecureBucket(self, "results", bucket_name=results_bucket_name,
+                                           force_destroy=True).bucket  # results are a cache, not a record
+        self._expire(self.results_bucket, results_expiration_days)
+        self.workgroup = AthenaWorkgroup(
+            self, "workgroup", name=workgroup_name, state="ENABLED",
+            description=f"Queries over the {archive.stream_name} archive: results expire after "
+                        f"{results_expiration_days} days, at most {bytes_scanned_cutoff_per_query:,} bytes scanned",
+            configuration=AthenaWorkgroupConfiguration(
+                enforce_workgroup_configuration=True,  # clients cannot send results elsewhere or lift the cutoff
+                publish_cloudwatch_metrics_enabled=True,
+                bytes_scanned_cutoff_per_query=bytes_scanned_cutoff_per_query,
+                result_configuration=AthenaWorkgroupConfigurationResultConfiguration(
+                    output_location=f"s3://{self.results_bucket.bucket}/",
+                    encryption_configuration=AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
+                        encryption_option="SSE_S3")),
+            ),
+        )
+        self.named_queries = {
+            query.key: AthenaNamedQuery(self, f"query-{query.key}", name=query.name, description=query.description,
+                                        database=self.database.name, workgroup=self.workgroup.name, query=query.sql)
+            for query in archive_sql.saved_queries(table_name)
+        }
+
+        partition = DataAwsPartition(self, "partition")
+        region = DataAwsRegion(self, "region")
+        caller = DataAwsCallerIdentity(self, "caller")
+        self.reader_policy = IamPolicy(
+            self, "reader-policy", name_prefix=f"{workgroup_name[:80]}-reader-",
+            description=f"Query table {table_name} in Athena workgroup {workgroup_name}, nothing else",
+            policy=PolicyDocument(archive_reader(
+                workgroup_arn=self.workgroup.arn,
+                catalog_arn=f"arn:{partition.partition}:glue:{region.name}:{caller.account_id}:catalog",
+                database_arn=self.database.arn, table_arn=self.table.arn,
+                archive_bucket_arn=archive.bucket.arn, data_prefix=prefix.split("!{", 1)[0],
+                results_bucket_arn=self.results_bucket.arn,
+            )).to_json(),
+        )
+
+    @staticmethod
+    def _template(where: str, prefix: str) -> str:
+        if is_token(prefix):
+            raise ConfigError(where, "archive prefix", prefix, "the prefix text, known at synth",
+                              "give the LogArchive a literal prefix")
+        try:
+            return archive_sql.partition_template(prefix)
+        except ValueError as error:
+            raise ConfigError(where, "archive prefix", prefix,
+                              "a Firehose prefix with !{timestamp:yyyy}, !{timestamp:MM} and !{timestamp:dd}, "
+                              f"in that order, and no other expression ({error})",
+                              f"give the LogArchive the default prefix {HIVE_PREFIX!r}") from None
+
+    def _expire(self, bucket: S3Bucket, days: int) -> None:
+        S3BucketLifecycleConfiguration(self, "results-lifecycle", bucket=bucket.id, rule=[
+            S3BucketLifecycleConfigurationRule(
+                id="expire-query-results", status="Enabled",
+                filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=days)],
+                noncurrent_version_expiration=[
+                    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=1)],
+                abort_incomplete_multipart_upload=[
+                    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=1)],
+            )
+        ])
+
+    def grant_read(self, role: IamRole) -> IamRolePolicyAttachment:
+        """Attach the reader policy to ``role``: query this table in this workgroup, nothing else."""
+        return IamRolePolicyAttachment(self, f"reader-{role.node.addr[:8]}", role=role.name,
+                                       policy_arn=self.reader_policy.arn)
