@@ -68,7 +68,7 @@ def main() -> int:
             finally:
                 sys.stdout = stdout
             print(f"{'first deploy (state + pipeline, cdktf deploy)':<44} {first:7.1f} s")
-            print(f"{'  slowest resource':<44} {_slowest_creation(local_run.STATE_DIR / 'cdktf-deploy-pipeline.log')}")
+            print(f"{'  slowest resource':<44} {_slowest_creation(local_run.STATE_DIR / 'cdktf-deploy-state-pipeline.log')}")
             print(f"{'second deploy (no changes)':<44} {second:7.1f} s")
             pipeline = DeployedPipeline.from_outputs(
                 json.loads((local_run.STATE_DIR / "outputs.json").read_text())["pipeline"])

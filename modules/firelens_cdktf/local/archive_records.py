@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..constructs.archive_sql import Column, HiveType, MapOf, Primitive, Struct
+from ..constructs.archive_sql import Column, HiveType, MapOf, Primitive
 
 #: gzip's magic number: real Firehose (and the corrected emulator) store GZIP objects.
 GZIP_MAGIC = b"\x1f\x8b"

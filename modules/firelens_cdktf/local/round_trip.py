@@ -203,7 +203,7 @@ def load_router_files(config: PipelineConfig, directory: Path = ROUTER_DIR) -> R
         StandInError: a file is missing or differs from what the routes
             compile to for ``config`` (synth writes them; run ``make synth``).
     """
-    from ..stacks.pipeline import pipeline_routing  # CDKTF: only where the stacks are deployed anyway
+    from ..stacks.config import pipeline_routing
 
     compiled = pipeline_routing(config)
     for image_path, text in compiled.files.items():

@@ -123,11 +123,11 @@ _PROGRESS = re.compile(
 )
 
 
-def _cdktf(args: list[str], env: dict[str, str]) -> None:
+def _cdktf(args: list[str], env: dict[str, str], *, log_name: str | None = None) -> None:
     """Run the cdktf CLI; show resource progress and errors, keep the full output in .emulator/."""
     cmd = ["npx", "--no-install", "cdktf", *args, "--output", OUTPUT_DIR]
     STATE_DIR.mkdir(exist_ok=True)
-    log_path = STATE_DIR / f"cdktf-{args[0]}-{args[1]}.log"
+    log_path = STATE_DIR / (log_name or f"cdktf-{args[0]}-{args[1]}.log")
     print(f"  $ {' '.join(cmd)}   (full output: {log_path})", flush=True)
     with subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace") as proc, \
@@ -197,14 +197,13 @@ def deploy(stacks: tuple[str, ...] = STACKS, steps: Steps | None = None) -> dict
     if "state" in stacks:
         ensure_state_stack(Path(OUTPUT_DIR) / "stacks" / "state", bucket=config.state_bucket, s3=s3, env=env,
                            say=steps.detail)
-    outputs: dict[str, dict[str, str]] = {}
-    # One stack at a time: cdktf initialises every stack it is given before
-    # applying any, and `pipeline`'s backend needs the bucket `state` creates.
-    for stack in stacks:
-        outputs_file = STATE_DIR / f"outputs-{stack}.json"
-        _cdktf(["deploy", stack, "--auto-approve", "--ignore-missing-stack-dependencies",
-                "--outputs-file", str(outputs_file)], env)
-        outputs.update(json.loads(outputs_file.read_text()))
+    # One cdktf call for every stack (in dependency order), on the synth _prepare made: the state
+    # bucket the others' backends need exists by now (ensure_state_stack), so cdktf may initialise
+    # them all up front.
+    outputs_file = STATE_DIR / "outputs-deploy.json"
+    _cdktf(["deploy", *stacks, "--auto-approve", "--skip-synth", "--outputs-file", str(outputs_file)], env,
+           log_name=f"cdktf-deploy-{'-'.join(stacks)}.log")
+    outputs: dict[str, dict[str, str]] = json.loads(outputs_file.read_text())
     (STATE_DIR / "outputs.json").write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")
     if own_steps:
         steps.step("outputs")
@@ -258,7 +257,7 @@ def run(volume_gb: float) -> None:
 
 def _archive_buckets(config: PipelineConfig) -> list[str]:
     """The pipeline's archive buckets: from the last deploy's outputs, and from the routes."""
-    from ..stacks.pipeline import pipeline_routing
+    from ..stacks.config import pipeline_routing
 
     names = {config.archive_bucket(stream) for stream in pipeline_routing(config).delivery_stream_names}
     outputs_file = STATE_DIR / "outputs.json"
@@ -296,7 +295,7 @@ def destroy(stacks: tuple[str, ...] = STACKS) -> None:
             destroy_state_stack(Path(OUTPUT_DIR) / "stacks" / "state", bucket=config.state_bucket, env=env, say=print,
                                 empty=lambda: empty_bucket(endpoint, config.region, config.state_bucket))
             continue
-        _cdktf(["destroy", stack, "--auto-approve", "--ignore-missing-stack-dependencies"], env)
+        _cdktf(["destroy", stack, "--auto-approve", "--skip-synth", "--ignore-missing-stack-dependencies"], env)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from .._lazy import lazy_exports
 _EXPORTS = {
     "PipelineConfig": ".config",
     "StateStack": ".state",
-    "PipelineStack": ".pipeline", "pipeline_routing": ".pipeline",
+    "PipelineStack": ".pipeline", "pipeline_routing": ".config",
     "ImagesStack": ".images",
     "aws_provider": "._backend", "s3_backend": "._backend",
 }

@@ -12,9 +12,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import _limits
 from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from ..routing.compiler import CompiledRouting
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 
@@ -79,3 +83,14 @@ class PipelineConfig:
         env = os.environ if env is None else env
         names = {"stage": "FIRELENS_STAGE", "region": "FIRELENS_REGION", "state_bucket": "FIRELENS_STATE_BUCKET"}
         return cls(**{field: env[var] for field, var in names.items() if env.get(var)})
+
+
+def pipeline_routing(config: PipelineConfig) -> CompiledRouting:
+    """The article's routes, in the configured region, compiled (pure: no CDKTF is imported).
+
+    What the pipeline stack deploys and what ``make run`` routes with.
+    """
+    from ..routing.compiler import compile_routing
+    from ..routing.routes import LogRouting, article_routing
+
+    return compile_routing(LogRouting(region=config.region, apps=article_routing().apps))

@@ -19,7 +19,8 @@ from ..constructs.container_image import ContainerImage, docker_provider_for_ecr
 from ..routing.compiler import CompiledRouting
 from ._backend import aws_provider, s3_backend
 from .config import PipelineConfig
-from .pipeline import IMAGES, pipeline_routing
+from .config import pipeline_routing
+from .pipeline import IMAGES
 
 
 class ImagesStack(TerraformStack):

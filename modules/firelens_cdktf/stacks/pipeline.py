@@ -16,10 +16,9 @@ from ..constructs.container_image import ContainerRepository
 from ..constructs.firelens_service import FirelensService
 from ..constructs.log_archive import LogArchive
 from ..constructs.service_props import AppContainer, LogRouter, RouterAlarms, Sidecar
-from ..routing.compiler import CompiledRouting, compile_routing
-from ..routing.routes import LogRouting, article_routing
+from ..routing.compiler import CompiledRouting
 from ._backend import aws_provider, s3_backend
-from .config import PipelineConfig
+from .config import PipelineConfig, pipeline_routing
 
 #: The sample app's port (the article's Rails port).
 APP_PORT = 3000
@@ -34,12 +33,6 @@ def query_results_bucket(config: PipelineConfig, stream: str) -> str:
     """Bucket for the Athena results of one archive: ``<archive bucket>-results``, within S3's 63 characters."""
     suffix = "-results"
     return config.archive_bucket(stream)[: 63 - len(suffix)].rstrip("-") + suffix
-
-
-def pipeline_routing(config: PipelineConfig) -> CompiledRouting:
-    """The article's routes, in the configured region, compiled."""
-    article = article_routing()
-    return compile_routing(LogRouting(region=config.region, apps=article.apps))
 
 
 class PipelineStack(TerraformStack):
