@@ -205,9 +205,15 @@ def listener(port: int) -> str | None:
         if not proc.name.isdigit():
             continue
         try:
-            links = {os.readlink(fd) for fd in (proc / "fd").iterdir()}
+            fds = list((proc / "fd").iterdir())
         except OSError:
-            continue
+            continue  # another user's process, or gone
+        links = set()
+        for fd in fds:
+            try:
+                links.add(os.readlink(fd))
+            except OSError:
+                continue  # closed meanwhile (the listing's own descriptor, for one)
         if any(f"socket:[{inode}]" in links for inode in inodes):
             try:
                 command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
