@@ -117,10 +117,16 @@ images: install ## build and push the images (needs a Docker engine), after `mak
 scan: install ## security scan (checkov: stacks + pipeline plan) and the bad-input catalogue
 	@$(VENV_PY) -m firelens_cdktf.review.security_scan
 
-bench: install ## synth medians and ratio (normal vs fast import), cdktf synth end to end, make run's phases
+bench: install ## synth medians and ratio, the preview's throughput and memory, cdktf synth end to end, make run's phases
 	@$(VENV_PY) -m benchmarks.synth
 	@echo
+	@$(VENV_PY) -m benchmarks.preview
+	@echo
 	@$(VENV_PY) -m benchmarks.run_phases
+
+.PHONY: bench-preview
+bench-preview: install ## the preview's throughput vs a bare json.loads loop, side by side, and its peak memory
+	@$(VENV_PY) -m benchmarks.preview
 
 clean: ## remove generated files (not the installed tools, never Terraform state: it lives in the state bucket)
 	rm -rf cdktf.out cdktf.out.emulator .pytest_cache

@@ -223,3 +223,13 @@ def test_compiler_returns_the_linters_warnings() -> None:
 def test_a_rule_key_without_dollar_is_a_warning() -> None:
     text = rewrite("name ^x$ routed.x false") + OUT + "\n[OUTPUT]\n    Name null\n    Match routed.*\n"
     assert findings(text) == [("warning", "plain-key")]
+
+
+@pytest.mark.parametrize(("name", "closest"), [("frobnicate", None), ("cloudwatchlogs", "cloudwatch_logs"),
+                                               ("s3_bucket", "s3"), ("kinesis-firehose", "kinesis_firehose")])
+def test_fails_when_a_plugin_name_is_unknown_to_fluent_bit_and_names_the_closest(name: str, closest: str | None) -> None:
+    config = parse_config(f"[OUTPUT]\n    Name {name}\n    Match *\n", source="extra.conf")
+    [finding] = [f for f in lint_config(config) if f.code == "unknown-plugin"]
+    assert (finding.severity, name in finding.problem) == (Severity.ERROR, True)
+    if closest is not None:
+        assert finding.fix == f"use Name {closest}"

@@ -131,8 +131,10 @@ def test_preserve_key_keeps_the_parsed_key_with_reserve_data() -> None:
     assert only_record(outcome) == {"a": 1, "log": '{"a":1}'}
 
 
-def test_preserve_key_alone_changes_nothing() -> None:
-    assert only_record(run(parser_filter("Preserve_Key On") + ALL, '{"log":"{\\"a\\":1}"}')) == {"a": 1}
+def test_preserve_key_alone_keeps_the_parsed_key_next_to_the_parsed_ones() -> None:
+    # filter_parser.c (4.x): "Store only the key being preserved" when Reserve_Data is off
+    outcome = run(parser_filter("Preserve_Key On") + ALL, '{"source":"stdout","log":"{\\"a\\":1}"}')
+    assert outcome.deliveries[0].record == Pairs((("a", 1), ("log", '{"a":1}')))
 
 
 def test_decode_field_as_json_turns_escaped_json_into_a_map() -> None:
@@ -146,9 +148,14 @@ def test_json_parser_refuses_anything_but_one_object() -> None:
     assert [parse_json_object(t) for t in ("[1]", '{"a":1} {"b":2}', "")] == [None, None, None]
 
 
-def test_trailing_text_after_json_is_reported_not_guessed() -> None:
-    with pytest.raises(_Unknown, match="text after the JSON value"):
-        parse_json_object('{"a":1} trailing')
+def test_trailing_text_that_is_not_json_ends_the_json_input() -> None:
+    # flb_pack.c pack_json_to_msgpack_yyjson: a read error after one value stops reading without failing
+    assert parse_json_object('{"a":1} trailing') == Pairs((("a", 1),))
+
+
+def test_a_number_right_after_the_json_value_is_reported_not_guessed() -> None:
+    with pytest.raises(_Unknown, match="after the JSON value"):
+        parse_json_object('{"a":1} 1.')
 
 
 # --- rewrite_tag ----------------------------------------------------------------------------------
@@ -247,10 +254,10 @@ def test_an_unknown_option_of_a_known_filter_is_reported() -> None:
     assert "option(s) ['Unknown_Option'] are not simulated" in outcome.notes[0].message
 
 
-def test_a_parser_format_other_than_json_is_reported() -> None:
-    regex_parsers = parse_parsers("[PARSER]\n    Name json\n    Format regex\n    Regex ^(?<a>.*)$\n")
+def test_a_parser_regex_the_preview_cannot_read_is_reported() -> None:
+    regex_parsers = parse_parsers("[PARSER]\n    Name json\n    Format regex\n    Regex ^(?<a>\\p{Alpha}+)$\n")
     outcome = run(parser_filter() + ALL, '{"log":"x"}', parsers=regex_parsers)
-    assert "format 'regex' is not simulated" in outcome.notes[0].message
+    assert "which the preview does not model" in outcome.notes[0].message
 
 
 def test_a_quoted_regex_may_contain_spaces() -> None:

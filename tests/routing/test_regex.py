@@ -63,3 +63,22 @@ def test_unmodelled_syntax_is_reported_not_guessed(pattern: str) -> None:
 def test_fails_when_the_regex_does_not_compile(pattern: str) -> None:
     with pytest.raises(InvalidRegex):
         compile_onigmo(pattern)
+
+
+@pytest.mark.parametrize(("pattern", "onigmo_says"), [
+    pytest.param("x{99999999999}", "too big number for repeat range", id="repeat-count-too-large"),
+    pytest.param("x{100001}", "too big number for repeat range", id="repeat-over-onigmo-maximum"),
+    pytest.param("(?<=a+)b", "invalid pattern in look-behind", id="variable-length-lookbehind"),
+    pytest.param("(?<=a{1,2})b", "invalid pattern in look-behind", id="ranged-lookbehind"),
+    pytest.param(r"(?<n>a)(b)\1", "numbered backref/call is not allowed", id="named-and-numbered-groups"),
+])
+def test_fails_where_onigmo_rejects_what_python_would_accept(pattern: str, onigmo_says: str) -> None:
+    # lib/onigmo/regparse.c (fluent/fluent-bit v4.2.2): ONIG_MAX_REPEAT_NUM, look-behind lengths, and
+    # numbered back-references once a pattern has named groups.
+    with pytest.raises(InvalidRegex, match=onigmo_says):
+        compile_onigmo(pattern)
+
+
+@pytest.mark.parametrize("pattern", ["(?<=a{2})b", "x{100000}", r"(?<n>a)\k<n>", "(?<!x)y"])
+def test_onigmo_accepts_fixed_lookbehinds_the_maximum_repeat_and_named_backrefs(pattern: str) -> None:
+    assert compile_onigmo(pattern).source == pattern

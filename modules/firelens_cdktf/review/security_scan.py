@@ -342,7 +342,7 @@ def main(stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     """Run the whole scan and print the figures (progress on ``stderr``); 0 when everything is explained."""
     from ..local.emulator import Emulator
     from ..stacks.config import PipelineConfig
-    from . import bad_inputs
+    from . import bad_cli_inputs, bad_inputs
 
     if not Path(os.environ.get("TF_CLI_CONFIG_FILE", "")).is_file():
         # `make scan` points it at the project's CLI config (provider mirror); run directly, write that config.
@@ -369,6 +369,8 @@ def main(stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     result = triage(reports, allowlist)
     outcomes = bad_inputs.try_all()
     rejected = sum(1 for o in outcomes if o.rejected_clearly)
+    commands = bad_cli_inputs.try_all()
+    one_line = sum(1 for o in commands if not o.problem)
 
     version = next((r.checkov_version for r in reports if r.checkov_version), "?")
     print(f"checkov {version}: findings must match {ALLOWLIST_PATH.name} ({len(allowlist)} entries)", file=stdout)
@@ -384,7 +386,11 @@ def main(stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     for outcome in outcomes:
         if not outcome.rejected_clearly:
             print(f"  NOT CLEAR {outcome.case.name}: {outcome.problem}", file=stdout)
-    return 0 if result.clean and rejected == len(outcomes) else 1
+    print(f"{len(commands)} bad command lines tried, {one_line} answered with one clear line", file=stdout)
+    for command in commands:
+        if command.problem:
+            print(f"  NOT CLEAR {command.case.name}: {command.problem}", file=stdout)
+    return 0 if result.clean and rejected == len(outcomes) and one_line == len(commands) else 1
 
 
 if __name__ == "__main__":

@@ -1,6 +1,11 @@
 """The routing domain: routes declared in Python, the Fluent Bit config they compile to,
 and the linter and preview that read any such config as Fluent Bit 4.2.2 does.
 
+The preview's parts: :mod:`.preview` (the simulator), :mod:`.filters` (one
+module per filter plugin), :mod:`.parsers` (parser formats), :mod:`.multiline`
+(the multiline engine), :mod:`.outcome` and :mod:`.records` (its values),
+:mod:`.preview_io` and :mod:`.preview_summary` (reading and printing).
+
 Pure Python: nothing here imports CDKTF.
 
 Example::
@@ -21,11 +26,15 @@ _EXPORTS = {
     "CloudWatchLogs": ".routes", "FirehoseStream": ".routes", "DEFAULT_ROUTING": ".routes",
     "ROUTED_TAG_PREFIX": ".routes", "article_routing": ".routes",
     "compile_routing": ".compiler", "CompiledRouting": ".compiler",
-    "FluentBitConfig": ".config", "Section": ".config", "ParserDefinition": ".config",
+    "FluentBitConfig": ".config", "Section": ".config", "ParserDefinition": ".config", "ParserSet": ".config",
     "parse_config": ".config", "load_config": ".config", "parse_parsers": ".config",
     "lint_config": ".lint", "check_config": ".lint", "Finding": ".lint", "Severity": ".lint",
-    "Simulator": ".preview", "FirelensContext": ".preview", "Outcome": ".preview",
-    "load_for_preview": ".preview_io", "read_input_line": ".preview_io", "render_table": ".preview_io",
+    "Simulator": ".preview", "FirelensContext": ".preview",
+    "Outcome": ".outcome", "Delivery": ".outcome", "Dropped": ".outcome",
+    "Pairs": ".records", "decode_json": ".records", "encode_json": ".records",
+    "compile_parser": ".parsers", "Parser": ".parsers",
+    "load_for_preview": ".preview_io", "read_input_line": ".preview_io", "line_reader": ".preview_io",
+    "render_table": ".preview_io", "TableWriter": ".preview_io", "PreviewSummary": ".preview_summary",
     "render_mermaid": ".diagram",
     "FLUENT_BIT_INIT_IMAGE": ".image", "FLUENT_BIT_VERSION": ".image",
 }

@@ -76,6 +76,7 @@ def compile_onigmo(pattern: str) -> OnigmoRegex:
         InvalidRegex: the pattern is not a valid regular expression.
     """
     body, options = _unwrap_slashes(pattern)
+    _check_onigmo_rules(body)
     translated = _Translator(body).translate()
     flags = re.MULTILINE
     if "i" in options:
@@ -86,11 +87,63 @@ def compile_onigmo(pattern: str) -> OnigmoRegex:
         flags |= re.VERBOSE
     try:
         compiled = re.compile(translated, flags)
+    except OverflowError as exc:  # Python's own limit on a repeat count: Onigmo's is lower (below)
+        raise InvalidRegex(f"too big number for repeat range ({exc})") from None
     except re.error as exc:
         if any(message in str(exc) for message in _PYTHON_ONLY_ERRORS):
             raise UnsupportedRegex(f"syntax Python rejects but Onigmo accepts ({exc})") from None
         raise InvalidRegex(str(exc)) from None
     return OnigmoRegex(source=pattern, compiled=compiled)
+
+
+#: Onigmo's largest repeat count, ONIG_MAX_REPEAT_NUM in onigmo.h (fluent/fluent-bit v4.2.2,
+#: lib/onigmo/onigmo.h); a larger one is "too big number for repeat range" (regparse.c).
+ONIG_MAX_REPEAT_NUM = 100_000
+_REPEAT = re.compile(r"(?<!\\)\{(\d+)(?:,(\d*))?\}")
+_NAMED_GROUP = re.compile(r"\(\?<[A-Za-z_]\w*>|\(\?'[A-Za-z_]\w*'|\(\?P<")
+_NUMBERED_BACKREF = re.compile(r"(?<!\\)\\[1-9]|\\k<\d+>|\\g<\d+>")
+_LOOKBEHIND = re.compile(r"\(\?<[=!]")
+
+
+def _variable_repeat(match: re.Match[str] | None) -> bool:
+    """Whether a ``{n,m}`` repeat allows more than one count (``{2}`` does not; ``{1,2}`` and ``{2,}`` do)."""
+    return match is not None and match.group(2) is not None and match.group(2) != match.group(1)
+
+
+def _check_onigmo_rules(body: str) -> None:
+    """What Onigmo rejects and Python's ``re`` would accept or read otherwise (lib/onigmo/regparse.c).
+
+    - a repeat count above :data:`ONIG_MAX_REPEAT_NUM`;
+    - a variable-length look-behind (``(?<=a+)``): "invalid pattern in look-behind";
+    - a numbered back-reference in a pattern with named groups: with names, plain
+      groups do not capture (ONIG_OPTION_CAPTURE_GROUP is off), so Onigmo says
+      "numbered backref/call is not allowed. (use name)".
+    """
+    for match in _REPEAT.finditer(body):
+        counts = [int(n) for n in match.groups() if n]
+        if any(n > ONIG_MAX_REPEAT_NUM for n in counts):
+            raise InvalidRegex(f"too big number for repeat range: {match.group(0)} (Onigmo allows up to "
+                               f"{ONIG_MAX_REPEAT_NUM})")
+    for match in _LOOKBEHIND.finditer(body):
+        depth, index = 1, match.end()
+        while index < len(body) and depth:
+            char = body[index]
+            if char == "\\":
+                index += 2
+                continue
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if not depth:
+                    break
+            elif depth and (char in "*+?" or (char == "{" and _variable_repeat(_REPEAT.match(body, index)))):
+                raise InvalidRegex(f"invalid pattern in look-behind: {body[match.start():index + 1]}... "
+                                   "(Onigmo needs a fixed length there)")
+            index += 1
+    if _NAMED_GROUP.search(body) and _NUMBERED_BACKREF.search(body):
+        raise InvalidRegex("numbered backref/call is not allowed. (use name): a pattern with named groups "
+                           "captures by name only")
 
 
 def _unwrap_slashes(pattern: str) -> tuple[str, str]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from . import _glob
 from ._onigmo import InvalidRegex, OnigmoRegex, UnsupportedRegex, compile_onigmo
+from ._split import slist_split_tokens
 from .config import Section
 from .record_accessor import KeyPath, Template, rule_key
 
@@ -41,26 +42,12 @@ def flb_bool(text: str | None) -> bool | None:
 
 
 def split_tokens(text: str) -> list[str]:
-    """Split a list setting as ``flb_slist_split_tokens`` does (no part limit)."""
-    tokens: list[str] = []
-    i = 0
-    while i < len(text):
-        while i < len(text) and text[i] == " ":
-            i += 1
-        if i >= len(text):
-            break
-        if text[i] == '"':
-            j = i + 1
-            while j < len(text) and not (text[j] == '"' and text[j - 1] != "\\"):
-                j += 1
-            tokens.append(text[i + 1 : j].replace('\\"', '"'))
-            i = j + 1
-        else:
-            j = text.find(" ", i)
-            j = len(text) if j == -1 else j
-            tokens.append(text[i:j])
-            i = j
-    return tokens
+    """Split a rewrite_tag ``Rule`` as its config map (``FLB_CONFIG_MAP_SLIST_4``) does.
+
+    A fifth part holds the rest of the line, so a rule with more than four
+    parts still has the wrong count.
+    """
+    return slist_split_tokens(text, 4)
 
 
 class RuleError(ValueError):

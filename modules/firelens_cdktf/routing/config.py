@@ -185,8 +185,14 @@ Loader = Callable[[str], str]
 
 
 def _read_file(path: str) -> str:
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise FluentBitSyntaxError(f"{path} line {line}", f"byte {error.start} (0x{data[error.start]:02x}) is not UTF-8",
+                                   "save the file as UTF-8") from None
 
 
 def load_config(path: str, *, resolve: Callable[[str, str], str | None] | None = None) -> FluentBitConfig:
@@ -223,17 +229,55 @@ def parse_config(
     )
 
 
-def parse_parsers(text: str, *, source: str = "parsers") -> dict[str, ParserDefinition]:
-    """Read a parsers file; return its ``[PARSER]`` definitions by name.
+class ParserSet(dict[str, ParserDefinition]):
+    """``[PARSER]`` definitions by name, plus the ``[MULTILINE_PARSER]`` sections read with them.
 
-    A later parser with the same name replaces an earlier one.
+    A plain dict of parsers to every caller that only needs those; the
+    preview's multiline filter reads :attr:`multiline` too.
+    """
+
+    def __init__(self, parsers: dict[str, ParserDefinition] | None = None,
+                 multiline: list[Section] | None = None) -> None:
+        super().__init__(parsers or {})
+        self.multiline: list[Section] = list(multiline or [])
+
+    def merge(self, other: ParserSet, *, source: str) -> None:
+        """Add ``other``'s definitions, as loading one more parsers file does.
+
+        Raises:
+            FluentBitSyntaxError: a parser name is defined twice; Fluent Bit
+                refuses to start ("parser named '...' already exists",
+                src/flb_parser.c ``flb_parser_create``).
+        """
+        for name, definition in other.items():
+            if name in self:
+                raise FluentBitSyntaxError(
+                    f"{source}: [PARSER] {name}",
+                    f"parser {name!r} is already defined in {self[name].section.location}; Fluent Bit refuses to start",
+                    "give each [PARSER] its own Name",
+                )
+            self[name] = definition
+        self.multiline.extend(other.multiline)
+
+
+def parse_parsers(text: str, *, source: str = "parsers") -> ParserSet:
+    """Read a parsers file: its ``[PARSER]`` definitions by name, and its ``[MULTILINE_PARSER]`` sections.
 
     Raises:
-        FluentBitSyntaxError: the text is not valid classic format, or a
-            parser has no ``Name`` or ``Format``.
+        FluentBitSyntaxError: the text is not valid classic format, a parser
+            has no ``Name`` or ``Format``, or a name is defined twice (Fluent
+            Bit refuses to start, src/flb_parser.c ``flb_parser_create``).
     """
-    config = parse_config(text, source=source)
-    parsers: dict[str, ParserDefinition] = {}
+    return parsers_of(parse_config(text, source=source))
+
+
+def parsers_of(config: FluentBitConfig) -> ParserSet:
+    """The ``[PARSER]`` and ``[MULTILINE_PARSER]`` sections of a parsed file.
+
+    Raises:
+        FluentBitSyntaxError: as :func:`parse_parsers`.
+    """
+    parsers = ParserSet(multiline=list(config.of_kind("MULTILINE_PARSER")))
     for section in config.of_kind("PARSER"):
         name, fmt = section.get("Name"), section.get("Format")
         if not name or not fmt:
@@ -242,7 +286,8 @@ def parse_parsers(text: str, *, source: str = "parsers") -> dict[str, ParserDefi
                 "[PARSER] needs both Name and Format",
                 "add 'Name <parser name>' and 'Format json' (or regex, logfmt, ltsv)",
             )
-        parsers[name] = ParserDefinition(name=name, format=fmt.lower(), section=section)
+        parsers.merge(ParserSet({name: ParserDefinition(name=name, format=fmt.lower(), section=section)}),
+                      source=section.location)
     return parsers
 
 

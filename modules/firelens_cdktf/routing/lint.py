@@ -18,11 +18,16 @@ Errors (records lost, looping, or Fluent Bit refusing to start):
   tag may not contain.
 - ``missing-match``, ``missing-setting``, ``unknown-parser``,
   ``duplicate-emitter``: sections Fluent Bit unloads or refuses.
+- ``typed-key-never-matches``, ``logfmt-before-json``,
+  ``grep-unreachable-output``, ``multiline-key-removed``: traps of the
+  grep, parser and multiline filters (see
+  :mod:`firelens_cdktf.routing._lint_filters`).
 
 Warnings (worth a look, not always wrong): ``possible-loop``,
 ``unsafe-tag-value`` (a value the rule lets through makes an invalid tag),
 ``refiltered-copies``, ``idle-filter``, ``regex-not-checked``,
-``plain-key``, ``duplicate-alias``, ``unresolved-variable``.
+``plain-key``, ``duplicate-alias``, ``unresolved-variable``,
+``multiline-no-key-content``.
 
 How tags are compared: a rule's NEW_TAG becomes a glob (text kept, values as
 ``*``); a copy is *routed* when some output's Match covers that whole glob,
@@ -36,7 +41,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..errors import LintError
-from . import _glob
+from . import _glob, _plugin_names
+from . import _lint_filters as _traps
 from . import _limits as limits
 from ._plugins import MatchSpec, RegexError, RewriteRule, RuleError, parse_rewrite_rule
 from .config import FluentBitConfig, ParserDefinition, Section
@@ -118,6 +124,7 @@ def lint_config(
             _check_copies(config, rewrite, index, rule, out)
             _check_tag_values(rewrite, index, rule, out)
     _check_loops(config, active, out)
+    _check_filter_traps(config, parsers, active, sources, reachable, out)
     for name in config.unresolved_variables:
         out.append(
             Finding(
@@ -130,6 +137,36 @@ def lint_config(
             )
         )
     return tuple(sorted(out, key=lambda f: f.severity is not Severity.ERROR))
+
+
+def _check_filter_traps(config: FluentBitConfig, parsers: Mapping[str, ParserDefinition] | None,
+                        rewrites: list[_Rewrite], sources: list[str], reachable: list[str], out: list[Finding]) -> None:
+    """The findings of :mod:`firelens_cdktf.routing._lint_filters`, and outputs a grep cuts off."""
+    found = [*_traps.multiline_findings(config, list(getattr(parsers, "multiline", ())) +
+                                        list(config.of_kind("MULTILINE_PARSER")))]
+    if parsers is not None:
+        found = [*_traps.typed_key_findings(config, parsers), *_traps.parser_order_findings(config, parsers), *found]
+    for item in found:
+        out.append(Finding(Severity.ERROR if item.error else Severity.WARNING, item.code, item.where, item.problem,
+                           item.fix))
+    dead = _traps.dead_routes(config, [(r.section, r.rules) for r in rewrites])
+    if not dead:
+        return
+    globs = {(i, n): rule.template.glob(r.match.glob or "*") for i, r in enumerate(rewrites) for n, rule in r.rules}
+    alive = list(sources) + [glob for key, glob in globs.items() if key not in dead]
+    for section in config.outputs:
+        glob = section.get("Match") if not section.has("Match_Regex") else "*"
+        if glob is None or not any(_glob.overlaps(glob, t) for t in reachable) or any(
+                _glob.overlaps(glob, t) for t in alive):
+            continue
+        (index, number), grep = next((item for item in dead.items() if _glob.overlaps(glob, globs[item[0]])),
+                                     next(iter(dead.items())))
+        rule = rewrites[index].section
+        out.append(Finding(
+            Severity.ERROR, "grep-unreachable-output", f"{section.describe()} {config.output_name(section)!r}",
+            f"only {rule.describe()} rule {number} feeds it, and {grep.describe()} drops every single-line record "
+            "that rule would re-tag before it runs, so it receives nothing (only a value spanning several lines "
+            "could pass)", f"loosen or remove the grep, or move it after {rule.describe()}"))
 
 
 def _source_tags(config: FluentBitConfig, containers: Sequence[str] | None, out: list[Finding]) -> list[str]:
@@ -226,9 +263,25 @@ def _rewrites(config: FluentBitConfig, out: list[Finding]) -> list[_Rewrite]:
     return result
 
 
+def _check_plugin_names(config: FluentBitConfig, out: list[Finding]) -> None:
+    """A Name Fluent Bit 4.2.2 does not register stops it at start-up: an error, with the closest known name."""
+    for kind in ("INPUT", "FILTER", "OUTPUT"):
+        for section in config.of_kind(kind):
+            name = section.plugin
+            if not name or name.lower() in _plugin_names.KNOWN[kind]:
+                continue
+            nearest = _plugin_names.closest(kind, name)
+            out.append(Finding(
+                Severity.ERROR, "unknown-plugin", section.describe(),
+                f"Fluent Bit 4.2.2 has no {kind.lower()} plugin {name!r}, so it refuses to start",
+                f"use Name {nearest}" if nearest else f"use one of the {kind.lower()} plugins Fluent Bit 4.2.2 lists",
+            ))
+
+
 def _check_sections(
     config: FluentBitConfig, parsers: Mapping[str, ParserDefinition] | None, out: list[Finding]
 ) -> None:
+    _check_plugin_names(config, out)
     for kind, sections in (("filter", config.filters), ("output", config.outputs)):
         aliases: dict[str, Section] = {}
         for section in sections:

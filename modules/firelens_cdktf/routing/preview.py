@@ -1,9 +1,9 @@
 """Predict where each log record goes, by running a Fluent Bit config in Python.
 
 The preview reads a *config file* (the compiled one, or a hand-written one
-such as the article's), so it checks exactly what is deployed. It simulates
-what Fluent Bit does with the config inside FireLens, following the Fluent
-Bit sources (fluent/fluent-bit) named at each step:
+such as the article's), so it checks exactly what is deployed. It runs what
+Fluent Bit 4.2.2 runs inside FireLens, following the sources named at each
+step (fluent/fluent-bit, tag v4.2.2):
 
 - FireLens first runs its own filter on every record: ``record_modifier``,
   ``Match *``, adding ``ecs_cluster``, ``ecs_task_arn`` and
@@ -11,59 +11,60 @@ Bit sources (fluent/fluent-bit) named at each step:
   agent/taskresource/firelens/firelensconfig_unix.go ``AddFieldToRecord`` with
   the ``*`` wildcard; the generated file includes ``extra.conf`` after it).
   ``record_modifier`` appends without checking, so a record passing twice
-  holds those keys twice (plugins/filter_record_modifier/filter_modifier.c).
-- Filters run in file order, each only for tags its ``Match`` fits
-  (src/flb_filter.c ``flb_filter_do``); ``Active false`` skips one.
-- ``parser``: the first key named ``Key_Name`` holding a string is parsed
-  with each ``Parser`` in turn; on success, with ``Reserve_Data`` off (the
-  default) the record becomes the parsed keys only; ``Preserve_Key`` only
-  matters with ``Reserve_Data`` on; a value no parser accepts leaves the
-  record unchanged (plugins/filter_parser/filter_parser.c). The ``json``
-  format accepts exactly one JSON object (src/flb_parser_json.c);
-  ``Decode_Field_As json KEY`` turns an escaped JSON string in KEY into a map
-  (src/flb_parser_decoder.c).
-- ``rewrite_tag``: rules in order, the first match wins; a rule tests the
-  KEY's value with its regex (strings only, see
-  :mod:`firelens_cdktf.routing.record_accessor`), builds NEW_TAG, and emits a copy of the
-  record as it is at that filter. The copy enters the pipeline again from
-  the *start*, FireLens's filter included (the emitter is an input plugin,
-  plugins/filter_rewrite_tag/rewrite_tag.c ``in_emitter_add_record``). KEEP
-  false drops the original.
-- Every output whose ``Match`` fits the final tag gets its own copy
-  (src/flb_router.c); outputs are named by Alias, else ``<plugin>.<N>``.
+  holds those keys twice.
+- Filters run in file order, each only for tags its ``Match`` or
+  ``Match_Regex`` fits (src/flb_filter.c ``flb_filter_do``, src/flb_router.c
+  ``router_match``); ``Active false`` (or ``0``) skips one (``is_active``).
+  Each plugin is modelled in its own module under
+  :mod:`firelens_cdktf.routing.filters`, parsers under
+  :mod:`firelens_cdktf.routing.parsers`, the multiline engine in
+  :mod:`firelens_cdktf.routing.multiline`.
+- Copies a filter emits (rewrite_tag, multiline) enter the pipeline again
+  from the *start*: the emitters are input plugins.
+- Every output whose ``Match``/``Match_Regex`` fits the final tag gets its own
+  copy (src/flb_router.c); outputs are named by Alias, else ``<plugin>.<N>``.
 
 What the preview does not model is reported, never guessed: an unknown
-filter plugin or option, an unmodelled regex feature, a parser format other
-than JSON, time parsing, and re-emission loops all stop that record with a
-note saying results after that point are unknown.
+filter plugin or option, unmodelled regex syntax, and re-emission loops stop
+that record with a note saying results after that point are unknown.
+
+Work that depends only on the tag (which filters and outputs take it) is
+done once per tag and cached; a record costs only the filters it meets.
 """
 
 from __future__ import annotations
 
-import json
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..errors import FluentBitSyntaxError
-from ._limits import FIRELENS_TAG_INFIX, TAG_ALLOWED_CHARACTERS
-from ._plugins import MatchSpec, RewriteRule, RuleError, flb_bool, parse_rewrite_rule
+from ._limits import FIRELENS_TAG_INFIX
+from ._plugins import MatchSpec, RuleError
+from ._unknown import NotSimulated
 from .config import Entry, FluentBitConfig, ParserDefinition, Section
-from .record_accessor import Pairs, Value, decode_json, encode_json, freeze
+from .filters import UNKNOWN, Note, Run, Step, Stop, build_step, is_active
+from .filters.record_modifier import RecordModifierStep
+from .multiline import MultilineParser, load_multiline_parsers
+from .outcome import Delivery, Dropped, Outcome
+from .parsers import compile_parsers, parse_json_object
+from .record_accessor import Pairs
+
+__all__ = ["MAX_REEMITS", "PREVIEW_TASK_ID", "Delivery", "Dropped", "FirelensContext", "Note", "Outcome",
+           "Simulator", "parse_json_object"]
 
 #: Task id used to build FireLens tags and ECS metadata in previews.
 PREVIEW_TASK_ID = "0123456789abcdef0123456789abcdef"
 #: Largest number of times one input record may be re-emitted before the
 #: preview calls it a loop (real Fluent Bit would go on forever).
 MAX_REEMITS = 32
+#: Distinct tags whose routing plan is cached before the cache starts over.
+_PLAN_CACHE_LIMIT = 65_536
+#: Rounds of end-of-input flushing (a flushed record may be buffered again by a later multiline filter).
+_FLUSH_ROUNDS = 8
 
-_COMMON_OPTIONS = {"name", "match", "match_regex", "alias", "log_level", "log_suppress_interval", "active"}
-_FILTER_OPTIONS = {
-    "parser": {"key_name", "parser", "reserve_data", "preserve_key", "unescape_key"},
-    "rewrite_tag": {"rule", "emitter_name", "emitter_storage.type", "emitter_mem_buf_limit"},
-    "record_modifier": {"record", "remove_key", "allowlist_key", "whitelist_key", "uuid_key"},
-}
-_PARSER_OPTIONS = {"name", "format", "decode_field_as", "decode_field", "time_key", "time_format", "time_keep", "types"}
+#: Kept for callers of the previous module layout.
+_Unknown = NotSimulated
 
 
 @dataclass(frozen=True)
@@ -91,14 +92,7 @@ class FirelensContext:
 
     def wrap(self, container: str, line: str) -> Pairs:
         """The record Docker's fluentd driver sends for one stdout line."""
-        return Pairs(
-            (
-                ("container_id", self.task_id * 2),
-                ("container_name", f"/ecs-{self.task_definition.replace(':', '-')}-{container}-{self.task_id[:8]}"),
-                ("source", "stdout"),
-                ("log", line),
-            )
-        )
+        return Pairs((*_docker_head(self, container), ("log", line)))
 
     def metadata_filter(self) -> Section:
         """The ``record_modifier`` section FireLens generates before ``extra.conf``."""
@@ -115,113 +109,42 @@ class FirelensContext:
         )
 
 
-@dataclass(frozen=True)
-class Note:
-    """Something the preview reports about a record.
-
-    ``unknown`` notes mean results after that point are not predicted;
-    ``warning`` notes flag a likely problem in an otherwise predicted result.
-    """
-
-    kind: str
-    message: str
+@lru_cache(maxsize=64)
+def _docker_head(firelens: FirelensContext, container: str) -> tuple[tuple[str, str], ...]:
+    """The keys before ``log`` in every record of ``container``: the same for each line, built once."""
+    return (
+        ("container_id", firelens.task_id * 2),
+        ("container_name", f"/ecs-{firelens.task_definition.replace(':', '-')}-{container}-{firelens.task_id[:8]}"),
+        ("source", "stdout"),
+    )
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """One copy an output receives."""
+class _UnknownMatch(Step):
+    """A filter whose Match_Regex uses syntax the preview does not model: for this tag, results stop here."""
 
-    output: str
-    tag: str
-    record: Pairs
+    __slots__ = ("message",)
 
-    @property
-    def size(self) -> int:
-        """Bytes of the record as compact JSON (what the AWS outputs send)."""
-        return len(encode_json(self.record).encode("utf-8", "surrogatepass"))
+    def __init__(self, step: Step, note: str) -> None:
+        super().__init__(step.section, step.name, step.index)
+        self.message = f"{note} (filter {step.name}): results after it are unknown"
 
-    def to_json(self) -> dict[str, object]:
-        """``{"output", "tag", "record"}`` with the record as raw JSON text."""
-        return {"output": self.output, "tag": self.tag, "record": _RawJson(encode_json(self.record))}
+    def apply(self, tag: str, record: Pairs, run: Run, origin: int | None) -> Pairs | None:
+        raise NotSimulated(self.message)
 
 
 @dataclass(frozen=True)
-class Dropped:
-    """A record or copy that went through every filter but fits no output's Match."""
-
-    tag: str
-    record: Pairs
-
-    def to_json(self) -> dict[str, object]:
-        """``{"tag", "record"}`` with the record as raw JSON text."""
-        return {"tag": self.tag, "record": _RawJson(encode_json(self.record))}
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Where one input record ends up.
-
-    ``dropped`` lists what reached the end of the pipeline without any
-    output taking it (the article's ``logdata.*`` copies); records that a
-    rewrite_tag moved away (KEEP false) are not dropped, their copy goes on.
-    """
-
-    tag: str
-    record: Pairs
-    deliveries: tuple[Delivery, ...]
-    notes: tuple[Note, ...] = ()
-    dropped: tuple[Dropped, ...] = ()
-
-    @property
-    def complete(self) -> bool:
-        """Whether every path of the record was predicted."""
-        return not any(note.kind == "unknown" for note in self.notes)
-
-    def to_json_line(self) -> str:
-        """One line: ``{"deliveries": [...]}``, plus ``"dropped"`` and ``"notes"`` when not empty."""
-        body: dict[str, object] = {"deliveries": [d.to_json() for d in self.deliveries]}
-        if self.dropped:
-            body["dropped"] = [d.to_json() for d in self.dropped]
-        if self.notes:
-            body["notes"] = [f"{n.kind}: {n.message}" for n in self.notes]
-        return _dumps(body)
-
-
-class _RawJson(str):
-    """JSON text to embed as-is (records may hold duplicate keys)."""
-
-
-def _dumps(value: object) -> str:
-    if isinstance(value, _RawJson):
-        return str(value)
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_dumps(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(_dumps(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
-class _Unknown(Exception):
-    """A step the preview does not model; the message says which."""
-
-
-#: What a filter step returns: the record going on (``None``: dropped), the
-#: copies it re-emitted as ``(tag, record)``, and notes.
-StepResult = tuple[Pairs | None, list[tuple[str, Pairs]], list[Note]]
-
-
-@dataclass
-class _Step:
-    section: Section
-    name: str
-    match: MatchSpec
-    apply: Callable[[str, Pairs], StepResult]
-
-
-@dataclass
 class _Output:
     name: str
     match: MatchSpec
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one tag meets: the filters that take it, the outputs that do, and notes about unknown matches."""
+
+    steps: tuple[Step, ...]
+    outputs: tuple[str, ...]
+    unknown_outputs: tuple[str, ...]
 
 
 @dataclass
@@ -230,9 +153,13 @@ class Simulator:
 
     Args:
         config: the parsed config (``extra.conf``).
-        parsers: parser definitions from its ``Parsers_File`` files.
+        parsers: parser definitions from its ``Parsers_File`` files (a
+            :class:`~firelens_cdktf.routing.config.ParserSet` also carries the
+            ``[MULTILINE_PARSER]`` sections).
         firelens: the FireLens values; ``None`` simulates the config alone,
             without FireLens's metadata filter.
+        multiline_parsers: ``[MULTILINE_PARSER]`` sections. Default: those
+            that came with ``parsers``.
 
     Raises:
         FluentBitSyntaxError: the config would not start (bad rule, missing
@@ -248,345 +175,172 @@ class Simulator:
     config: FluentBitConfig
     parsers: Mapping[str, ParserDefinition]
     firelens: FirelensContext | None = field(default_factory=FirelensContext)
-    _steps: list[_Step] = field(init=False, repr=False)
+    multiline_parsers: Sequence[Section] | None = None
+    _steps: list[tuple[Step, MatchSpec]] = field(init=False, repr=False)
     _outputs: list[_Output] = field(init=False, repr=False)
+    _plans: dict[str, _Plan] = field(init=False, repr=False)
+    _run: Run = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        compiled = compile_parsers(self.parsers)
+        sections = self.multiline_parsers
+        if sections is None:
+            sections = list(getattr(self.parsers, "multiline", []))
+        registry: list[MultilineParser] = []
+        if sections or any(s.plugin == "multiline" for s in self.config.filters):
+            registry = load_multiline_parsers(list(sections), compiled)
         self._steps = []
-        prelude = [self.firelens.metadata_filter()] if self.firelens else []
-        for section in prelude:
-            self._steps.append(self._step(section, "FireLens ecs-metadata (record_modifier)"))
+        if self.firelens is not None:
+            section = self.firelens.metadata_filter()
+            step = RecordModifierStep(section, "FireLens ecs-metadata (record_modifier)", 0)
+            self._steps.append((step, self._match(section)))
         for section in self.config.filters:
-            self._steps.append(self._step(section, self.config.filter_name(section)))
-        self._outputs = []
-        for section in self.config.outputs:
-            self._outputs.append(_Output(self.config.output_name(section), self._match(section)))
+            if not is_active(section):
+                continue
+            index = len(self._steps)
+            step = build_step(section, self.config.filter_name(section), index, parsers=compiled,
+                              multiline_parsers=registry)
+            self._steps.append((step, self._match(section)))
+        self._outputs = [_Output(self.config.output_name(s), self._match(s)) for s in self.config.outputs]
+        self._plans = {}
+        self._run = Run()  # reused: run() empties it before returning
 
-    def _match(self, section: Section) -> MatchSpec:
+    @staticmethod
+    def _match(section: Section) -> MatchSpec:
         try:
             return MatchSpec.of(section)
         except RuleError as exc:
             raise FluentBitSyntaxError(section.describe(), str(exc), "fix the Match_Regex") from None
 
-    def _step(self, section: Section, name: str) -> _Step:
-        match = self._match(section)
-        label = f"filter {section.plugin!r} ({name})"
-        apply: Callable[[str, Pairs], StepResult]
-        if flb_bool(section.get("Active")) is False:
-            return _Step(section, name, MatchSpec(None, None, None, None), _passthrough)
-        allowed = _COMMON_OPTIONS | _FILTER_OPTIONS.get(section.plugin, set())
-        unknown_options = sorted({e.key for e in section.entries if e.key.lower() not in allowed})
-        if section.plugin not in _FILTER_OPTIONS:
-            apply = _unmodelled(f"{label} is not simulated: results after it are unknown")
-        elif unknown_options:
-            apply = _unmodelled(f"{label} option(s) {unknown_options} are not simulated: results after it are unknown")
-        elif section.plugin == "rewrite_tag":
-            apply = _rewrite_tag(section, label)
-        elif section.plugin == "parser":
-            apply = _parser_filter(section, label, self.parsers)
-        else:
-            apply = _record_modifier(section, label)
-        return _Step(section, name, match, apply)
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """Every output's name, in config order."""
+        return tuple(output.name for output in self._outputs)
+
+    def _plan(self, tag: str) -> _Plan:
+        """Which filters and outputs take ``tag``: worked out once per tag."""
+        plan = self._plans.get(tag)
+        if plan is not None:
+            return plan
+        steps: list[Step] = []
+        for step, match in self._steps:
+            selected = match.matches(tag)
+            if selected is None:
+                steps.append(_UnknownMatch(step, match.regex_note or "Match_Regex"))
+                break
+            if selected:
+                steps.append(step)
+        outputs: list[str] = []
+        unknown: list[str] = []
+        for output in self._outputs:
+            selected = output.match.matches(tag)
+            if selected is None:
+                unknown.append(f"{output.match.regex_note} (output {output.name}): whether it receives tag {tag!r} "
+                               "is unknown")
+            elif selected:
+                outputs.append(output.name)
+        if len(self._plans) >= _PLAN_CACHE_LIMIT:
+            self._plans.clear()
+        plan = self._plans[tag] = _Plan(tuple(steps), tuple(outputs), tuple(unknown))
+        return plan
 
     def run(self, tag: str, record: Pairs) -> Outcome:
         """Predict every copy of ``record`` (arriving with ``tag``) that reaches an output."""
+        run = self._run
         deliveries: list[Delivery] = []
         dropped: list[Dropped] = []
-        notes: list[Note] = []
-        queue: deque[tuple[str, Pairs, tuple[tuple[int, str], ...]]] = deque([(tag, record, ())])
-        while queue:
-            current_tag, current, lineage = queue.popleft()
-            alive = True
-            for index, step in enumerate(self._steps):
-                selected = step.match.matches(current_tag)
-                if selected is None:
-                    notes.append(
-                        Note("unknown", f"{step.match.regex_note} (filter {step.name}): results after it are unknown")
-                    )
-                    alive = False
-                    break
-                if not selected:
-                    continue
-                try:
-                    kept, emitted, step_notes = step.apply(current_tag, current)
-                except _Unknown as exc:
-                    notes.append(Note("unknown", str(exc)))
-                    alive = False
-                    break
-                notes.extend(step_notes)
-                for new_tag, copy in emitted:
-                    hop = (index, new_tag)
-                    if hop in lineage or len(lineage) >= MAX_REEMITS:
-                        notes.append(
-                            Note(
-                                "unknown",
-                                f"loop: {step.name} re-emits tag {new_tag!r} that comes back to it; real Fluent Bit "
-                                "re-emits it forever (or stops, in releases with recursion_action): results for this "
-                                "copy are unknown",
-                            )
-                        )
-                        continue
-                    queue.append((new_tag, copy, (*lineage, hop)))
-                if kept is None:
-                    alive = False
-                    break
-                current = kept
-            if not alive:
-                continue
-            routed = False
-            for output in self._outputs:
-                selected = output.match.matches(current_tag)
-                if selected is None:
-                    routed = True  # not known to be dropped
-                    notes.append(
-                        Note(
-                            "unknown",
-                            f"{output.match.regex_note} (output {output.name}): whether it receives tag "
-                            f"{current_tag!r} is unknown",
-                        )
-                    )
-                elif selected:
-                    routed = True
-                    deliveries.append(Delivery(output.name, current_tag, current))
-            if not routed:
-                dropped.append(Dropped(current_tag, current))
-        return Outcome(tag, record, tuple(deliveries), tuple(dict.fromkeys(notes)), tuple(dropped))
-
-
-def _passthrough(tag: str, record: Pairs) -> StepResult:
-    return record, [], []
-
-
-def _unmodelled(message: str) -> Callable[[str, Pairs], StepResult]:
-    def apply(tag: str, record: Pairs) -> StepResult:
-        raise _Unknown(message)
-
-    return apply
-
-
-def _rewrite_tag(section: Section, label: str) -> Callable[[str, Pairs], StepResult]:
-    rules: list[RewriteRule] = []
-    for text in section.get_all("Rule"):
-        try:
-            rules.append(parse_rewrite_rule(text))
-        except RuleError as exc:
-            raise FluentBitSyntaxError(
-                section.describe(), f"Rule {text!r} {exc}", "fix the rule; Fluent Bit refuses to start with it"
-            ) from None
-
-    def apply(tag: str, record: Pairs) -> StepResult:
-        for rule in rules:
-            subject = rule.key.regex_subject(record) if rule.key is not None else None
-            if subject is None:
-                continue
-            if rule.regex is None:
-                raise _Unknown(f"{label}: {rule.regex_note}: results after it are unknown")
-            found = rule.regex.search(subject)
-            if found is None:
-                continue
-            captures = [found.group(0), *found.groups()] if rule.regex.groups else None
-            new_tag = rule.template.render(tag, record, captures)
-            notes = []
-            bad = "".join(dict.fromkeys(c for c in new_tag if c not in TAG_ALLOWED_CHARACTERS))
-            if bad or not new_tag:
-                notes.append(
-                    Note(
-                        "warning",
-                        f"{label} made tag {new_tag!r}, which holds characters a tag may not contain ({bad!r})",
-                    )
-                )
-            return (record if rule.keep else None), [(new_tag, record)], notes
-        return record, [], []
-
-    return apply
-
-
-def _record_modifier(section: Section, label: str) -> Callable[[str, Pairs], StepResult]:
-    if section.has("uuid_key"):
-        return _unmodelled(
-            f"{label} uuid_key adds a random value, which is not simulated: results after it are unknown"
-        )
-    appended: list[tuple[str, str]] = []
-    for value in section.get_all("Record"):
-        key, _, rest = value.partition(" ")
-        if rest:  # flb_utils_split(value, ' ', 1): "KEY VALUE", else the entry is skipped
-            appended.append((key, rest))
-    removals = list(section.get_all("Remove_key"))
-    allow = [*section.get_all("Allowlist_key"), *section.get_all("Whitelist_key")]
-
-    def selected(key: str, patterns: Sequence[str]) -> bool:
-        for pattern in patterns:
-            if pattern.endswith("*"):
-                if key.lower().startswith(pattern[:-1].lower()):
-                    return True
-            elif key.lower() == pattern.lower():
-                return True
-        return False
-
-    def apply(tag: str, record: Pairs) -> StepResult:
-        kept = list(record)
-        if removals:
-            kept = [(k, v) for k, v in kept if not selected(k, removals)]
-        elif allow:
-            kept = [(k, v) for k, v in kept if selected(k, allow)]
-        return Pairs((*kept, *appended)), [], []
-
-    return apply
-
-
-def _parser_filter(
-    section: Section, label: str, parsers: Mapping[str, ParserDefinition]
-) -> Callable[[str, Pairs], StepResult]:
-    key_name = section.get("Key_Name")
-    names = section.get_all("Parser")
-    if not key_name or not names:
-        raise FluentBitSyntaxError(
-            section.describe(), "a parser filter needs Key_Name and Parser", "add 'Key_Name log' and 'Parser json'"
-        )
-    chosen = [parsers[n] for n in names if n in parsers]
-    if not chosen:
-        raise FluentBitSyntaxError(
-            section.describe(),
-            f"none of the parsers {list(names)} is defined (known: {sorted(parsers)}); Fluent Bit refuses to start",
-            "name the parsers file in [SERVICE] Parsers_File and pass it with --parsers",
-        )
-    reserve = flb_bool(section.get("Reserve_Data")) is True
-    preserve = flb_bool(section.get("Preserve_Key")) is True
-
-    def apply(tag: str, record: Pairs) -> StepResult:
-        parsed: Pairs | None = None
-        consumed: set[int] = set()
-        for position, (key, value) in enumerate(record):
-            if key != key_name or not isinstance(value, str):
-                continue
-            for parser in chosen:
-                result = _run_parser(parser, value, label)
-                if result is not None:
-                    parsed = result
-                    consumed.add(position)
-                    break
-            if parsed is not None and not reserve:
+        # the first walk, inline: the hot path of every preview
+        plan = self._plans.get(tag) or self._plan(tag)
+        run.lineage = ()
+        current: Pairs | None = record
+        for step in plan.steps:
+            try:
+                current = step.apply(tag, current, run, None)  # type: ignore[arg-type]
+            except NotSimulated as exc:
+                run.notes.append(Note(UNKNOWN, str(exc)))
+                current = None
+            if current is None:
                 break
-        if parsed is None:
-            return record, [], []
-        if not reserve:
-            return parsed, [], []
-        rest = [kv for i, kv in enumerate(record) if preserve or i not in consumed]
-        return Pairs((*parsed, *rest)), [], []
-
-    return apply
-
-
-def _run_parser(parser: ParserDefinition, text: str, label: str) -> Pairs | None:
-    where = f"{label} parser {parser.name!r}"
-    unknown = sorted({e.key for e in parser.section.entries if e.key.lower() not in _PARSER_OPTIONS})
-    if parser.format != "json":
-        raise _Unknown(f"{where}: format {parser.format!r} is not simulated: results after it are unknown")
-    if unknown:
-        raise _Unknown(f"{where}: option(s) {unknown} are not simulated: results after it are unknown")
-    parsed = parse_json_object(text, where)
-    if parsed is None:
-        return None
-    for rule, decoder, key, action in parser.decoders:
-        if not any(k == key for k, _ in parsed):
-            continue
-        if rule != "decode_field_as" or decoder != "json" or action is not None:
-            raise _Unknown(
-                f"{where}: {rule} {decoder} {key} {action or ''} is not simulated: results after it are unknown"
-            )
-        parsed = Pairs(tuple((k, _decode_json_field(v, where) if k == key else v) for k, v in parsed))
-    if parser.get("Time_Format") is not None:
-        time_key = parser.get("Time_Key") or "time"
-        if any(k == time_key for k, _ in parsed):
-            raise _Unknown(
-                f"{where}: reading the time from {time_key!r} is not simulated: results after it are unknown"
-            )
-    return parsed
-
-
-def parse_json_object(text: str, where: str = "json parser") -> Pairs | None:
-    """What the ``json`` parser makes of ``text``: a map, or ``None`` if it refuses.
-
-    Fluent Bit accepts exactly one JSON value and only a map
-    (src/flb_parser_json.c: ``records != 1`` or a non-map root fail).
-
-    Raises:
-        _Unknown: text after the JSON value that is not itself JSON, or an
-            integer beyond 64 bits: Fluent Bit's packer is not modelled there.
-    """
-    decoder = json.JSONDecoder(object_pairs_hook=Pairs, parse_constant=_refuse)
-    position = _skip_space(text, 0)
-    values: list[object] = []
-    while position < len(text):
-        try:
-            value, position = decoder.raw_decode(text, position)
-        except (ValueError, RecursionError):
-            if values:
-                raise _Unknown(
-                    f"{where}: text after the JSON value is not simulated: results after it are unknown"
-                ) from None
-            return None
-        values.append(value)
-        position = _skip_space(text, position)
-    if len(values) != 1 or not isinstance(values[0], Pairs):
-        return None
-    _check_integers(values[0], where)
-    return freeze(values[0])  # type: ignore[return-value]
-
-
-def _refuse(name: str) -> object:
-    raise ValueError(name)
-
-
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
-
-
-def _check_integers(value: object, where: str) -> None:
-    if isinstance(value, bool):
-        return
-    if isinstance(value, int) and not -(2**63) <= value < 2**64:
-        raise _Unknown(
-            f"{where}: integer {value} does not fit 64 bits, which is not simulated: results after it are unknown"
-        )
-    if isinstance(value, Pairs):
-        for _, item in value:
-            _check_integers(item, where)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _check_integers(item, where)
-
-
-def _decode_json_field(value: Value, where: str) -> Value:
-    """``Decode_Field_As json``: an escaped JSON object in a string becomes a map."""
-    if not isinstance(value, str):
-        return value
-    unescaped = _unescape(value)
-    if not unescaped.startswith("{"):
-        return value
-    try:
-        decoded = decode_json(unescaped)
-    except ValueError:
-        return value
-    return decoded if isinstance(decoded, Pairs) else value
-
-
-def _unescape(text: str) -> str:
-    """``unescape_string`` in src/flb_parser_decoder.c, quirks included."""
-    controls = {"n": "\n", "a": "\a", "b": "\b", "t": "\t", "v": "\v", "f": "\f", "r": "\r"}
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        if text[i] == "\\" and i + 1 < len(text):
-            following = text[i + 1]
-            if following in controls:
-                out.append(controls[following])
-                i += 2
+        if current is not None:
+            if len(plan.outputs) == 1 and not plan.unknown_outputs:  # the common case, without the general path
+                deliveries.append(Delivery(plan.outputs[0], tag, current))
             else:
-                i += 1  # drop the backslash; the next character is read afresh
-            continue
-        out.append(text[i])
-        i += 1
-    return "".join(out)
+                self._deliver(run, plan, tag, current, deliveries, dropped)
+        if run.emitted:
+            self._follow(run, deliveries, dropped)
+        if not (run.notes or run.stops or dropped):
+            return Outcome(tag, record, tuple(deliveries))
+        notes: tuple[Note, ...] = ()
+        if run.notes:
+            notes = tuple(dict.fromkeys(run.notes))
+            run.notes.clear()
+        stops: tuple[Stop, ...] = ()
+        if run.stops:
+            stops = tuple(run.stops)
+            run.stops.clear()
+        return Outcome(tag, record, tuple(deliveries), notes, tuple(dropped), stops)
+
+    def finish(self) -> Outcome | None:
+        """What the filters still hold when the input ends (multiline flush timers), or ``None`` if nothing.
+
+        Call it once after the last :meth:`run`.
+        """
+        run = Run()
+        deliveries: list[Delivery] = []
+        dropped: list[Dropped] = []
+        for _ in range(_FLUSH_ROUNDS):
+            for step, _match in self._steps:
+                step.finish(run)
+            if not run.emitted:
+                break
+            self._follow(run, deliveries, dropped)
+        if not (deliveries or dropped or run.notes):
+            return None
+        notes = tuple(dict.fromkeys(run.notes)) if run.notes else ()
+        return Outcome("", Pairs(), tuple(deliveries), notes, tuple(dropped), tuple(run.stops), end_of_input=True)
+
+    def _follow(self, run: Run, deliveries: list[Delivery], dropped: list[Dropped]) -> None:
+        """Every copy the filters emitted, in the order they were emitted (their own copies join the end)."""
+        pending = run.emitted
+        index = 0
+        while index < len(pending):
+            tag, record, source, lineage = pending[index]
+            index += 1
+            self._walk(run, tag, record, lineage, source, deliveries, dropped)
+        pending.clear()
+
+    def _walk(self, run: Run, tag: str, record: Pairs, lineage: tuple[tuple[int, str], ...], origin: int | None,
+              deliveries: list[Delivery], dropped: list[Dropped]) -> None:
+        """One record (or copy) through the filters its tag meets, then to the outputs."""
+        plan = self._plans.get(tag) or self._plan(tag)
+        run.lineage = lineage
+        current: Pairs | None = record
+        for step in plan.steps:
+            try:
+                current = step.apply(tag, current, run, origin)  # type: ignore[arg-type]
+            except NotSimulated as exc:
+                run.notes.append(Note(UNKNOWN, str(exc)))
+                return
+            if current is None:
+                return
+        if len(plan.outputs) == 1 and not plan.unknown_outputs:
+            deliveries.append(Delivery(plan.outputs[0], tag, current))  # type: ignore[arg-type]
+        else:
+            self._deliver(run, plan, tag, current, deliveries, dropped)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _deliver(run: Run, plan: _Plan, tag: str, current: Pairs, deliveries: list[Delivery],
+                 dropped: list[Dropped]) -> None:
+        """A record through every filter: a copy to each output that takes its tag, else dropped."""
+        if plan.unknown_outputs:
+            run.notes.extend(Note(UNKNOWN, note) for note in plan.unknown_outputs)
+        outputs = plan.outputs
+        if not outputs:
+            if not plan.unknown_outputs:
+                dropped.append(Dropped(tag, current))  # type: ignore[arg-type]
+            return
+        first = Delivery(outputs[0], tag, current)  # type: ignore[arg-type]
+        deliveries.append(first)
+        if len(outputs) > 1:
+            text = first.json
+            deliveries.extend(Delivery(name, tag, current, text) for name in outputs[1:])  # type: ignore[arg-type]

@@ -1,21 +1,26 @@
-"""The preview's edges: reading input lines and parser files, and printing outcomes as a table.
+"""The preview's edges: reading input lines and parser files, and printing outcomes as they come.
 
 :class:`~firelens_cdktf.routing.preview.Simulator` runs the config; this module
 turns what a user gives (a config path, parsers files, stdin lines) into its
-inputs, and its :class:`~firelens_cdktf.routing.preview.Outcome` values into the
-report ``firelens-cdktf preview`` prints.
+inputs, and its :class:`~firelens_cdktf.routing.outcome.Outcome` values into the
+report ``firelens-cdktf preview`` prints. Everything streams: the table is
+written record by record and only per-output totals are kept.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TextIO
 
 from ..errors import PreviewInputError
-from .config import FluentBitConfig, ParserDefinition, load_config, parse_parsers
-from .preview import FirelensContext, Outcome
-from .record_accessor import MISSING, Missing, Pairs, Value, decode_json, encode_json
+from .config import FluentBitConfig, ParserSet, load_config, parse_parsers, parsers_of
+from .filters import EXCLUDED, HELD
+from .outcome import Outcome
+from .preview import FirelensContext
+from .record_accessor import MISSING, Missing, Pairs, Value, decode_json, encode_json, json_string
 
 
 def read_input_line(
@@ -29,18 +34,22 @@ def read_input_line(
     Raises:
         PreviewInputError: the line is neither.
     """
-    text = line.rstrip("\n").rstrip("\r")
-    if not text.strip():
+    text = line[:-1] if line.endswith("\n") else line
+    if text.endswith("\r"):
+        text = text[:-1]
+    if not text or text.isspace():
         return None
-    value: Value | Missing
-    try:
-        value = decode_json(text)
-    except ValueError:
-        value = MISSING
-    if isinstance(value, Pairs) and sorted(value.keys()) == ["record", "tag"]:
-        tag, record = value.last("tag"), value.last("record")
-        if isinstance(tag, str) and tag and isinstance(record, Pairs):
-            return tag, record
+    # a FireLens record names both keys; anything else is raw output, read without parsing it twice
+    if container is None or ('"tag"' in text and '"record"' in text):
+        value: Value | Missing
+        try:
+            value = decode_json(text)
+        except ValueError:
+            value = MISSING
+        if isinstance(value, Pairs) and sorted(value.keys()) == ["record", "tag"]:
+            tag, record = value.last("tag"), value.last("record")
+            if isinstance(tag, str) and tag and isinstance(record, Pairs):
+                return tag, record
     if container is not None:
         return firelens.tag(container), firelens.wrap(container, text)
     raise PreviewInputError(
@@ -50,20 +59,45 @@ def read_input_line(
     )
 
 
-def resolve_parsers(
-    config: FluentBitConfig, parser_paths: Sequence[str], config_dir: str
-) -> dict[str, ParserDefinition]:
-    """Load the parsers the config's ``Parsers_File`` entries name.
+def line_reader(*, container: str | None, firelens: FirelensContext) -> Callable[[str, int], tuple[str, Pairs] | None]:
+    """:func:`read_input_line` for one input, with what does not change from line to line worked out once.
+
+    Example:
+        >>> read = line_reader(container="web", firelens=FirelensContext())
+        >>> read("hello\\n", 1)[1].last("log")
+        'hello'
+    """
+    if container is None:
+        return lambda line, number: read_input_line(line, number, container=None, firelens=firelens)
+    tag = firelens.tag(container)
+    head = firelens.wrap(container, "")[:-1]
+
+    def read(line: str, number: int) -> tuple[str, Pairs] | None:
+        if '"tag"' in line and '"record"' in line:
+            return read_input_line(line, number, container=container, firelens=firelens)
+        text = line[:-1] if line.endswith("\n") else line
+        if text.endswith("\r"):
+            text = text[:-1]
+        if not text or text.isspace():
+            return None
+        return tag, Pairs((*head, ("log", text)))
+
+    return read
+
+
+def resolve_parsers(config: FluentBitConfig, parser_paths: Sequence[str], config_dir: str) -> ParserSet:
+    """Load the parsers the config's ``Parsers_File`` entries name, then those in the config itself.
 
     Each entry resolves to the ``--parsers`` file with the same file name,
     else to that file name next to the config.
 
     Raises:
         PreviewInputError: a ``Parsers_File`` cannot be found.
-        FluentBitSyntaxError: a parsers file is not valid classic format.
+        FluentBitSyntaxError: a parsers file is not valid classic format, or a
+            parser name is defined twice.
     """
     by_name = {os.path.basename(p): p for p in parser_paths}
-    parsers: dict[str, ParserDefinition] = {}
+    parsers = ParserSet()
     for entry in config.parsers_files:
         base = os.path.basename(entry)
         path = by_name.get(base) or os.path.join(config_dir, base)
@@ -74,14 +108,17 @@ def resolve_parsers(
                 f"pass --parsers PATH/{base}, or put {base} next to the config",
             )
         with open(path, encoding="utf-8") as handle:
-            parsers.update(parse_parsers(handle.read(), source=path))
+            parsers.merge(parse_parsers(handle.read(), source=path), source=path)
+    parsers.merge(parsers_of(config), source=config.source)
     return parsers
 
 
-def load_for_preview(
-    config_path: str, parser_paths: Sequence[str] = ()
-) -> tuple[FluentBitConfig, dict[str, ParserDefinition]]:
+def load_for_preview(config_path: str, parser_paths: Sequence[str] = ()) -> tuple[FluentBitConfig, ParserSet]:
     """Read a config and its parsers the way the preview CLI does."""
+    for path in parser_paths:
+        if not os.path.isfile(path):
+            raise PreviewInputError(f"--parsers {path}", "the file does not exist",
+                                    "pass the path of a parsers file (Fluent Bit aborts on a missing one)")
     config_dir = os.path.dirname(os.path.abspath(config_path))
 
     def resolve(target: str, base: str) -> str | None:
@@ -98,8 +135,9 @@ def summarize_record(record: Pairs, width: int = 70) -> str:
     A FireLens record whose ``log`` holds a JSON object is described by
     that object's fields.
     """
-    log = record.last("log")
-    if isinstance(log, str):
+    fields = dict(iter(record))  # the last entry of a key wins, as record accessors read it
+    log = fields.get("log")
+    if isinstance(log, str) and log.lstrip().startswith("{"):
         inner: Value | Missing
         try:
             inner = decode_json(log)
@@ -107,49 +145,93 @@ def summarize_record(record: Pairs, width: int = 70) -> str:
             inner = MISSING
         if isinstance(inner, Pairs):
             record = inner
+            fields = dict(iter(inner))
     parts = []
     for key in ("name", "level", "message", "log"):
-        value = record.last(key)
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            parts.append(f"{key}={json.dumps(value, ensure_ascii=False)}")
-    payload = record.last("payload")
+        value = fields.get(key)
+        if isinstance(value, str):
+            parts.append(f"{key}={json_string(value)}")
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            parts.append(f"{key}={json.dumps(value)}")
+    payload = fields.get("payload")
     if isinstance(payload, Pairs) and isinstance(label := payload.last("label"), str):
-        parts.insert(1, f"payload.label={json.dumps(label, ensure_ascii=False)}")
+        parts.insert(1, f"payload.label={json_string(label)}")
     text = " ".join(parts) or encode_json(record)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def render_table(outcomes: Iterable[Outcome], output_names: Sequence[str]) -> str:
-    """A readable report: each record and where it went, then totals per output."""
-    lines: list[str] = []
-    totals = {name: [0, 0] for name in output_names}
-    outcomes = list(outcomes)
-    for number, outcome in enumerate(outcomes, start=1):
-        lines.append(f"#{number} {_shown(outcome.tag)}  {summarize_record(outcome.record)}")
-        if not outcome.deliveries and not outcome.dropped:
+class TableWriter:
+    """Writes the readable report record by record; keeps only per-output totals.
+
+    Example:
+        >>> out = io.StringIO()
+        >>> table = TableWriter(out, ["cloudwatch_logs.0"])
+        >>> table.close()
+        >>> out.getvalue().splitlines()[-1]
+        '0 record(s) read: 0 delivered nowhere, 0 record(s) or copies dropped (no output matches), 0 not fully predicted'
+    """
+
+    def __init__(self, out: TextIO, output_names: Sequence[str]) -> None:
+        self._out = out
+        self.totals: dict[str, list[int]] = {name: [0, 0] for name in output_names}
+        self.read = self.nowhere = self.dropped = self.unknown = self.held = 0
+
+    def write(self, outcome: Outcome) -> None:
+        """Print one outcome and count it."""
+        lines: list[str] = []
+        if outcome.end_of_input:
+            lines.append("#end of input: what the filters still held, flushed as their timers would")
+        else:
+            self.read += 1
+            lines.append(f"#{self.read} {_shown(outcome.tag)}  {summarize_record(outcome.record)}")
+            held = any(stop.kind == HELD for stop in outcome.stops)
+            if not outcome.deliveries and not held:
+                self.nowhere += 1
+            self.held += held
+            if not outcome.complete:
+                self.unknown += 1
+        if not outcome.deliveries and not outcome.dropped and not outcome.stops:
             lines.append("    -> (nothing delivered)")
         for delivery in outcome.deliveries:
-            lines.append(f"    -> {delivery.output}  [{_shown(delivery.tag)}]  {delivery.size} B")
-            total = totals.setdefault(delivery.output, [0, 0])
+            size = delivery.size
+            lines.append(f"    -> {delivery.output}  [{_shown(delivery.tag)}]  {size} B")
+            total = self.totals.setdefault(delivery.output, [0, 0])
             total[0] += 1
-            total[1] += delivery.size
+            total[1] += size
         for copy in outcome.dropped:
             lines.append(f"    -> DROPPED: no output matches [{_shown(copy.tag)}]")
+        for stop in outcome.stops:
+            if stop.kind == EXCLUDED:
+                lines.append(f"    -> EXCLUDED by {stop.filter} [{_shown(stop.tag)}]")
+            else:
+                lines.append(f"    -> HELD by {stop.filter} [{_shown(stop.tag)}] until its multiline group ends")
+        self.dropped += len(outcome.dropped)
         for note in outcome.notes:
             lines.append(f"    !! {note.kind}: {note.message}")
-    width = max([len("output"), *(len(n) for n in totals)])
-    lines.append("")
-    lines.append(f"{'output'.ljust(width)}  {'records':>7}  {'bytes':>9}")
-    for name, (count, size) in totals.items():
-        lines.append(f"{name.ljust(width)}  {count:>7}  {size:>9}")
-    nowhere = sum(1 for o in outcomes if not o.deliveries)
-    dropped = sum(len(o.dropped) for o in outcomes)
-    unknown = sum(1 for o in outcomes if not o.complete)
-    lines.append(
-        f"{len(outcomes)} record(s) read: {nowhere} delivered nowhere, {dropped} record(s) or copies dropped"
-        f" (no output matches), {unknown} not fully predicted"
-    )
-    return "\n".join(lines) + "\n"
+        self._out.write("\n".join(lines) + "\n")
+
+    def close(self) -> None:
+        """Print the totals per output and the counts."""
+        width = max([len("output"), *(len(n) for n in self.totals)])
+        lines = ["", f"{'output'.ljust(width)}  {'records':>7}  {'bytes':>9}"]
+        for name, (count, size) in self.totals.items():
+            lines.append(f"{name.ljust(width)}  {count:>7}  {size:>9}")
+        held = f", {self.held} held in multiline buffers" if self.held else ""
+        lines.append(
+            f"{self.read} record(s) read: {self.nowhere} delivered nowhere{held}, {self.dropped} record(s) or copies "
+            f"dropped (no output matches), {self.unknown} not fully predicted"
+        )
+        self._out.write("\n".join(lines) + "\n")
+
+
+def render_table(outcomes: Iterable[Outcome], output_names: Sequence[str]) -> str:
+    """The whole readable report for ``outcomes`` as one string (see :class:`TableWriter`)."""
+    out = io.StringIO()
+    table = TableWriter(out, output_names)
+    for outcome in outcomes:
+        table.write(outcome)
+    table.close()
+    return out.getvalue()
 
 
 def _shown(tag: str) -> str:

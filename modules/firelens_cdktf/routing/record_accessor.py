@@ -1,9 +1,4 @@
-"""Records and record accessors exactly as Fluent Bit reads and writes them.
-
-Fluent Bit holds a record as a msgpack map: keys keep their order and the
-same key may appear twice (``record_modifier`` appends without checking, see
-plugins/filter_record_modifier/filter_modifier.c). :class:`Pairs` keeps both
-properties so the preview prints what an output really receives.
+"""Record accessors exactly as Fluent Bit reads and writes them (records themselves: :mod:`.records`).
 
 A *record accessor* (``$name``, ``$payload['label']``, ``$list[0]``) names a
 value inside a record; rewrite_tag tests its rules against one and builds new
@@ -36,145 +31,28 @@ src/flb_ra_key.c and src/record_accessor/ra.l, ra.y (fluent/fluent-bit):
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final, TypeAlias, Union
+from typing import TypeAlias
 
+from .records import (
+    MISSING,
+    Missing,
+    Pairs,
+    Value,
+    decode_json,
+    encode_json,
+    freeze,
+    from_python,
+    is_array,
+    json_string,
+    pairs_hook,
+    to_python,
+)
 
-class Missing:
-    """Marker for a key or path that is not in the record."""
-
-    _instance: Missing | None = None
-
-    def __new__(cls) -> Missing:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-MISSING: Final = Missing()
-
-Value: TypeAlias = Union[str, int, float, bool, "Pairs", tuple["Value", ...], None]
-
-
-class Pairs(tuple):  # type: ignore[type-arg]
-    """An ordered map that, like a msgpack map, may hold the same key twice.
-
-    Immutable: every change returns a new :class:`Pairs`.
-
-    Example:
-        >>> Pairs((("a", 1), ("b", 2))).last("b")
-        2
-    """
-
-    def __new__(cls, items: Sequence[tuple[str, Value]] = ()) -> Pairs:
-        return super().__new__(cls, tuple((str(k), v) for k, v in items))
-
-    def last(self, key: str) -> Value | Missing:
-        """The value of the last entry named ``key`` (how record accessors look up)."""
-        for k, v in reversed(self):
-            if k == key:
-                value: Value = v
-                return value
-        return MISSING
-
-    def keys(self) -> tuple[str, ...]:
-        """Entry names in order, duplicates included."""
-        return tuple(k for k, _ in self)
-
-    def appended(self, key: str, value: Value) -> Pairs:
-        """A copy with ``key: value`` added at the end, even if ``key`` exists."""
-        return Pairs((*self, (key, value)))
-
-    def to_python(self) -> dict[str, object]:
-        """A plain dict (last duplicate wins), for tests and callers that need one."""
-        return {k: to_python(v) for k, v in self}
-
-
-def to_python(value: Value | Missing) -> object:
-    """Convert :class:`Pairs` and tuples inside ``value`` to dicts and lists."""
-    if isinstance(value, Pairs):
-        return value.to_python()
-    if isinstance(value, tuple):
-        return [to_python(v) for v in value]
-    return value
-
-
-def from_python(value: object) -> Value:
-    """Convert dicts and lists (e.g. from ``json.loads``) to the record model."""
-    if isinstance(value, dict):
-        return Pairs(tuple((str(k), from_python(v)) for k, v in value.items()))
-    if isinstance(value, Pairs):
-        return value
-    if isinstance(value, list | tuple):
-        return tuple(from_python(v) for v in value)
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    raise TypeError(f"cannot hold {type(value).__name__} in a record")
-
-
-def _reject_constant(name: str) -> object:
-    raise ValueError(f"{name} is not JSON")
-
-
-def decode_json(text: str) -> Value:
-    """Parse JSON text keeping key order and duplicate keys.
-
-    Raises:
-        ValueError: the text is not one JSON value (NaN and Infinity included).
-    """
-    value = json.loads(text, object_pairs_hook=Pairs, parse_constant=_reject_constant)
-    return freeze(value)
-
-
-def freeze(value: object) -> Value:
-    """Make JSON-decoded data immutable: lists become tuples, inside maps too."""
-    if isinstance(value, Pairs):
-        return Pairs(tuple((k, freeze(v)) for k, v in value))
-    if isinstance(value, list | tuple):
-        return tuple(freeze(v) for v in value)
-    return value  # type: ignore[return-value]
-
-
-def is_array(value: object) -> bool:
-    """Whether ``value`` is a JSON array in the record model (a tuple, not a map)."""
-    return isinstance(value, tuple) and not isinstance(value, Pairs)
-
-
-def encode_json(value: Value | Missing) -> str:
-    """Compact JSON for ``value``, keeping duplicate keys and non-ASCII text."""
-    return "".join(_encode(value))
-
-
-def _encode(value: Value | Missing) -> Iterator[str]:
-    if isinstance(value, Pairs):
-        yield "{"
-        for index, (k, v) in enumerate(value):
-            if index:
-                yield ","
-            yield json.dumps(k, ensure_ascii=False)
-            yield ":"
-            yield from _encode(v)
-        yield "}"
-    elif isinstance(value, tuple):
-        yield "["
-        for index, v in enumerate(value):
-            if index:
-                yield ","
-            yield from _encode(v)
-        yield "]"
-    elif (isinstance(value, float) and not math.isfinite(value)) or value is MISSING:
-        yield "null"
-    else:
-        yield json.dumps(value, ensure_ascii=False)
+__all__ = ["MISSING", "Capture", "KeyPath", "KeyRef", "Literal", "Missing", "Pairs", "TagPart", "Template",
+           "TemplatePart", "Value", "WholeTag", "decode_json", "encode_json", "freeze", "from_python", "is_array",
+           "json_string", "pairs_hook", "parse_accessor", "rule_key", "tag_text", "to_python", "walk_subkeys"]
 
 
 @dataclass(frozen=True)
@@ -240,6 +118,11 @@ class KeyPath:
         """The string a rewrite_tag regex is tested against; ``None``: the rule cannot match."""
         value = self.resolve(record)
         return value if isinstance(value, str) else None
+
+
+def walk_subkeys(value: Value, subkeys: tuple[str | int, ...]) -> Value | Missing:
+    """``subkey_to_object``: the value the sub-keys select inside a map or array, or ``MISSING``."""
+    return _walk(value, subkeys)
 
 
 def _walk(value: Value, subkeys: tuple[str | int, ...]) -> Value | Missing:
@@ -339,7 +222,8 @@ def _lex(text: str) -> Iterator[tuple[str, str]]:
             i = j + 1
         elif c.isascii() and (c.isalpha() or c == "_"):
             j = i + 1
-            while j < len(text) and text[j].isascii() and (text[j].isalnum() or text[j] in "_."):
+            # ra.l: IDENTIFIER is [_A-Za-z][A-Za-z0-9_.\-/]*
+            while j < len(text) and text[j].isascii() and (text[j].isalnum() or text[j] in "_.-/"):
                 j += 1
             yield ("ident", text[i:j])
             i = j

@@ -1,0 +1,270 @@
+"""Records as Fluent Bit holds them, and their JSON, for the preview's hot path.
+
+Fluent Bit holds a record as a msgpack map: keys keep their order and the
+same key may appear twice (``record_modifier`` appends without checking, see
+plugins/filter_record_modifier/filter_modifier.c). :class:`Pairs` keeps both
+properties so the preview prints what an output really receives; arrays are
+tuples, so a record is immutable all the way down.
+
+:func:`decode_json` and :func:`encode_json` convert records from and to
+compact JSON, keeping duplicate keys and non-ASCII text; every preview line
+goes through them, so both are written for speed (the C decoder builds
+:class:`Pairs` directly; the encoder caches key texts).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring as json_string
+from typing import Final, TypeAlias, Union
+
+__all__ = ["MISSING", "Missing", "Pairs", "Value", "decode_json", "encode_json", "encode_map", "freeze", "from_python",
+           "is_array", "json_string", "pairs_hook", "remember_extension", "remember_source", "to_python"]
+
+
+class Missing:
+    """Marker for a key or path that is not in the record."""
+
+    _instance: Missing | None = None
+
+    def __new__(cls) -> Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Final = Missing()
+
+Value: TypeAlias = Union[str, int, float, bool, "Pairs", tuple["Value", ...], None]
+
+
+class Pairs(tuple):  # type: ignore[type-arg]
+    """An ordered map that, like a msgpack map, may hold the same key twice.
+
+    Immutable: every change returns a new :class:`Pairs`.
+
+    Example:
+        >>> Pairs((("a", 1), ("b", 2))).last("b")
+        2
+    """
+
+    # No __new__ of its own: ``Pairs(items)`` is tuple's C constructor, so the
+    # JSON decoder builds maps at C speed (``object_pairs_hook=Pairs``).
+
+    @classmethod
+    def trusted(cls, items: Sequence[tuple[str, Value]]) -> Pairs:
+        """A :class:`Pairs` of ``items`` (``(str, value)`` pairs), as ``Pairs(items)``."""
+        return tuple.__new__(cls, items)
+
+    def last(self, key: str) -> Value | Missing:
+        """The value of the last entry named ``key`` (how record accessors look up)."""
+        for k, v in reversed(self):
+            if k == key:
+                value: Value = v
+                return value
+        return MISSING
+
+    def keys(self) -> tuple[str, ...]:
+        """Entry names in order, duplicates included."""
+        return tuple(k for k, _ in self)
+
+    def appended(self, key: str, value: Value) -> Pairs:
+        """A copy with ``key: value`` added at the end, even if ``key`` exists."""
+        return Pairs((*self, (key, value)))
+
+    def to_python(self) -> dict[str, object]:
+        """A plain dict (last duplicate wins), for tests and callers that need one."""
+        return {k: to_python(v) for k, v in self}
+
+
+def to_python(value: Value | Missing) -> object:
+    """Convert :class:`Pairs` and tuples inside ``value`` to dicts and lists."""
+    if isinstance(value, Pairs):
+        return value.to_python()
+    if isinstance(value, tuple):
+        return [to_python(v) for v in value]
+    return value
+
+
+def from_python(value: object) -> Value:
+    """Convert dicts and lists (e.g. from ``json.loads``) to the record model."""
+    if isinstance(value, dict):
+        return Pairs(tuple((str(k), from_python(v)) for k, v in value.items()))
+    if isinstance(value, Pairs):
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(from_python(v) for v in value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot hold {type(value).__name__} in a record")
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def pairs_hook(items: list[tuple[str, object]]) -> Pairs:
+    """``object_pairs_hook`` that builds the record model directly: maps as :class:`Pairs`, arrays as tuples.
+
+    Objects inside arrays were already hooked, so only arrays need converting.
+    """
+    for item in items:
+        if type(item[1]) is list:
+            return Pairs((k, _frozen_list(v)) for k, v in items)
+    return Pairs(items)  # type: ignore[arg-type]
+
+
+def _frozen_list(value: object) -> Value:
+    if type(value) is list:
+        return tuple(_frozen_list(v) for v in value)
+    return value  # type: ignore[return-value]
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=pairs_hook, parse_constant=_reject_constant)
+_DECODER_NO_ARRAYS = json.JSONDecoder(object_pairs_hook=Pairs, parse_constant=_reject_constant)
+
+
+def decode_json(text: str) -> Value:
+    """Parse JSON text keeping key order and duplicate keys.
+
+    Raises:
+        ValueError: the text is not one JSON value (NaN and Infinity included).
+    """
+    if "[" not in text:
+        return _DECODER_NO_ARRAYS.decode(text)  # type: ignore[no-any-return]
+    return _frozen_list(_DECODER.decode(text))
+
+
+def freeze(value: object) -> Value:
+    """Make JSON-decoded data immutable: lists become tuples, inside maps too."""
+    if isinstance(value, Pairs):
+        return Pairs(tuple((k, freeze(v)) for k, v in value))
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value  # type: ignore[return-value]
+
+
+def is_array(value: object) -> bool:
+    """Whether ``value`` is a JSON array in the record model (a tuple, not a map)."""
+    return isinstance(value, tuple) and not isinstance(value, Pairs)
+
+
+def encode_json(value: Value | Missing) -> str:
+    """Compact JSON for ``value``, keeping duplicate keys and non-ASCII text.
+
+    Non-finite floats and missing values are written as ``null``.
+    """
+    return _encode(value)
+
+
+#: Encoded ``{"key":`` (first entry) and ``,"key":`` (later entries): records repeat their key names.
+_FIRST_KEY: dict[str, str] = {}
+_NEXT_KEY: dict[str, str] = {}
+_KEY_TEXT_LIMIT = 65_536
+
+
+def _encode(value: Value | Missing) -> str:
+    kind = type(value)
+    if kind is Pairs:
+        return encode_map(value) if value else "{}"  # type: ignore[arg-type]
+    if kind is str:
+        return json_string(value)  # type: ignore[arg-type]
+    if kind is int:
+        return int.__repr__(value)  # type: ignore[arg-type]
+    if kind is bool:
+        return "true" if value else "false"
+    if value is None or value is MISSING:
+        return "null"
+    if kind is float:
+        return float.__repr__(value) if math.isfinite(value) else "null"  # type: ignore[arg-type]
+    if isinstance(value, tuple):
+        return "[" + ",".join([_encode(v) for v in value]) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _encode_map(value: Pairs, js: Callable[[str], str] = json_string, first: dict[str, str] = _FIRST_KEY,
+                following: dict[str, str] = _NEXT_KEY, irepr: Callable[[int], str] = int.__repr__,
+                frepr: Callable[[float], str] = float.__repr__,
+                isfinite: Callable[[float], bool] = math.isfinite) -> str:
+    """A non-empty map: the hot path of every preview, hence bound locals, cached key texts, no concatenation."""
+    parts: list[str] = []
+    append = parts.append
+    keys = first
+    for key, item in value:
+        prefix = keys.get(key)
+        if prefix is None:
+            prefix = ("{" if keys is first else ",") + js(key) + ":"
+            if len(keys) < _KEY_TEXT_LIMIT:
+                keys[key] = prefix
+        keys = following
+        append(prefix)
+        kind = type(item)
+        if kind is str:
+            append(js(item))
+        elif kind is int:
+            append(irepr(item))
+        elif kind is Pairs:
+            append(_encode_map(item) if item else "{}")
+        elif kind is float:
+            append(frepr(item) if isfinite(item) else "null")
+        elif item is None:
+            append("null")
+        elif kind is bool:
+            append("true" if item else "false")
+        else:
+            append(_encode(item))
+    append("}")
+    return "".join(parts)
+
+
+# --- reusing the JSON a map was read from -------------------------------------------------------------
+#
+# Most records the preview delivers are a map a json parser read from one log line, sometimes with a fixed
+# tail appended (FireLens's ecs_* keys). When that line is already in the form encode_json writes (compact,
+# the same escapes, numbers as Python prints them), its text *is* the encoding, and checking that with one
+# regex is cheaper than encoding. The check is conservative: anything unusual is encoded the usual way.
+
+_STRING = r'"[^"\\\x00-\x1f]*+(?:\\["\\nrtbf][^"\\\x00-\x1f]*+)*+"'
+_END = r"(?=[,}\]])"
+# ints of at most 18 digits (within int64, so read and written alike; not -0); floats of at most 14
+# significant digits in fixed notation between 1e-4 and 1e7, without trailing zeros (Python writes those alike)
+_INT = r"(?:0|-?[1-9][0-9]{0,17})" + _END
+_FLOAT = r"-?(?:0\.(?:0|0{0,3}[1-9](?:[0-9]{0,9}[1-9])?)|[1-9][0-9]{0,6}\.(?:0|[0-9]{0,6}[1-9]))" + _END
+_CANONICAL = re.compile(r"(?:[{}\[\]:,]|" + _STRING + "|" + _INT + "|" + _FLOAT + r"|true|false|null)*+")
+#: Attribute of a map holding where its JSON can come from: the text it was read from, or
+#: ``(map it extends, encoded tail)``.
+_SOURCE = "_source_json"
+
+
+def remember_source(value: Pairs, text: str) -> None:
+    """Note that ``value`` is exactly what a JSON reader made of ``text`` (see :func:`encode_map`)."""
+    setattr(value, _SOURCE, text)
+
+
+def remember_extension(value: Pairs, base: Pairs, tail_json: str) -> None:
+    """Note that ``value`` is ``base`` followed by entries whose encoding (without braces) is ``tail_json``."""
+    if getattr(base, _SOURCE, None) is not None:
+        setattr(value, _SOURCE, (base, tail_json))
+
+
+def encode_map(value: Pairs) -> str:
+    """:func:`encode_json` of a non-empty :class:`Pairs`, reusing the text it was read from when that is the same."""
+    source = getattr(value, _SOURCE, None)
+    if source is not None:
+        if type(source) is str:
+            if _CANONICAL.fullmatch(source) is not None:
+                return source
+        else:
+            base, tail = source
+            base_json = encode_map(base) if base else "{}"
+            return base_json[:-1] + ("," if base else "") + tail + "}"
+    return _encode_map(value)
