@@ -115,7 +115,7 @@ def test_reader_policy_names_exactly_this_workgroup_table_and_buckets(doc: dict[
     assert by_sid["ReadTableDefinition"]["Resource"][0].endswith(":catalog")
     assert by_sid["ListArchivePartitions"]["Resource"] == [archive]
     assert by_sid["ListArchivePartitions"]["Condition"] == {"StringLike": {"s3:prefix": ["year=*"]}}
-    assert by_sid["ReadArchiveObjects"]["Resource"] == [f"{archive}/*"]
+    assert by_sid["ReadArchiveObjects"]["Resource"] == [f"{archive}/year=*"]  # not errors/
     assert by_sid["WriteQueryResults"]["Resource"] == [f"{results}/*"]
     assert all(a.startswith(("athena:Get", "athena:List", "athena:Batch", "athena:Start", "athena:Stop"))
                for a in by_sid["QueryInWorkgroup"]["Action"])

@@ -116,3 +116,11 @@ def test_the_plan_review_and_the_stack_check_share_one_rule() -> None:
 def test_fails_when_a_document_is_not_one_iam_accepts() -> None:
     with pytest.raises(iam.PolicyParseError, match="statement 0 is str"):
         list(grant_violations({"Statement": ["s3:*"]}))
+
+
+@pytest.mark.parametrize(("resource", "wild"), [
+    ("arn:aws:s3:::logs/year=*", False), ("${aws_s3_bucket.a.arn}/year=*", False), ("arn:aws:s3:::logs*/x", True),
+    ("arn:aws:s3:::*/year=1", True), ("${aws_s3_bucket.a.arn}*", True),
+])
+def test_keys_below_one_named_bucket_are_scoped_and_a_wildcard_in_the_bucket_is_not(resource: str, wild: bool) -> None:
+    assert iam.is_wildcard_resource(resource) is wild

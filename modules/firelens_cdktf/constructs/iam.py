@@ -19,7 +19,7 @@ The wildcard rule, exactly. Each ``Allow`` statement is expanded into grants
   ``:*`` is removed (``arn:aws:s3:::*``, ``arn:aws:s3:::logs-*``,
   ``arn:aws:iam::1:role/*``, ``...:log-group:*``); or the statement uses
   ``NotResource``. A wildcard *below one named resource* is scoped and does
-  not count: ``arn:aws:s3:::my-bucket/*`` (objects of one bucket),
+  not count: ``arn:aws:s3:::my-bucket/*`` or ``my-bucket/year=*`` (objects of one bucket),
   ``...:log-group:/app:*`` (streams of one group). S3, SNS and SQS ARNs have
   no resource type, so their first segment is the name. A Terraform
   reference (``${aws_s3_bucket.x.arn}``, as synthesized JSON holds it)
@@ -182,10 +182,9 @@ def archive_reader(*, workgroup_arn: str, catalog_arn: str, database_arn: str, t
     bucket (https://docs.aws.amazon.com/athena/latest/ug/access.html).
     Listing the archive is limited to keys under ``data_prefix`` (the
     Firehose prefix up to its first expression, ``year=``), so the failed
-    records under ``errors/`` are not listed. Object reads cover the archive
-    bucket's objects (``<bucket arn>/*``): the wildcard rule (module docstring)
-    accepts a ``*`` only below one named resource, and ``year=*`` is not, so
-    the object grant names the bucket, which holds only this stream's data.
+    records under ``errors/`` are not listed, and object reads are limited to
+    the same keys (``<bucket arn>/year=*``): a wildcard in the keys below one
+    named bucket is scoped under the wildcard rule (module docstring).
 
     Args:
         workgroup_arn: the Athena workgroup queries must run in.
@@ -203,7 +202,8 @@ def archive_reader(*, workgroup_arn: str, catalog_arn: str, database_arn: str, t
         Statement(sid="LocateArchive", actions=("s3:GetBucketLocation",), resources=(archive_bucket_arn,)),
         Statement(sid="ListArchivePartitions", actions=("s3:ListBucket",), resources=(archive_bucket_arn,),
                   conditions={"StringLike": {"s3:prefix": [f"{data_prefix}*"]}}),
-        Statement(sid="ReadArchiveObjects", actions=("s3:GetObject",), resources=(f"{archive_bucket_arn}/*",)),
+        Statement(sid="ReadArchiveObjects", actions=("s3:GetObject",),
+                  resources=(f"{archive_bucket_arn}/{data_prefix}*",)),
         Statement(sid="UseResultsBucket",
                   actions=("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
                   resources=(results_bucket_arn,)),
@@ -334,7 +334,7 @@ def parse_policy(text: str) -> dict[str, Any] | None:
 #: ARN services whose resource part has no resource type (``arn:aws:s3:::bucket/key``).
 _UNTYPED_ARN_SERVICES = frozenset({"s3", "sns", "sqs"})
 #: One Terraform reference, optionally followed by one trailing ``/*`` or ``:*``.
-_REFERENCE = re.compile(r"^\$\{[^${}*?]+\}(?:/\*|:\*)?$")
+_REFERENCE = re.compile(r"^\$\{[^${}*?]+\}(?:[/:][^${}]*)?$")
 
 
 def _has_wildcard(text: str) -> bool:
@@ -373,9 +373,11 @@ def is_wildcard_resource(resource: str) -> bool:
         if rest.endswith(suffix):
             rest = rest[: -len(suffix)]
             break
+    typed = parts[2] not in _UNTYPED_ARN_SERVICES
+    if not typed and "/" in rest and not _has_wildcard(rest.split("/", 1)[0]):
+        return False  # keys below one named bucket (arn:aws:s3:::logs/year=*): scoped
     if _has_wildcard(rest):
         return True
-    typed = parts[2] not in _UNTYPED_ARN_SERVICES
     return typed and "/" not in rest and ":" not in rest  # only a type is left: every resource of it
 
 
