@@ -99,12 +99,13 @@ CLOUDWATCH_BATCH_MAX_BYTES = 1_048_576
 CLOUDWATCH_EVENT_OVERHEAD_BYTES = 26
 CLOUDWATCH_BATCH_MAX_SPAN_MS = 24 * 60 * 60 * 1000
 
-#: Fluent Bit's cloudwatch_logs output truncates a message to 262,118 bytes
-#: (256 KiB minus the 26-byte event overhead, the API's limit when it was
-#: written; the API now documents 1 MB per event). MAX_EVENT_LEN in
-#: plugins/out_cloudwatch_logs/cloudwatch_api.h (fluent/fluent-bit).
+#: Fluent Bit 4.2.2's cloudwatch_logs output truncates an event message, as
+#: escaped in the request, to 1,000,000 bytes: MAX_EVENT_LEN in
+#: plugins/out_cloudwatch_logs/cloudwatch_api.h (fluent/fluent-bit, tag
+#: v4.2.2, commit c994082f; releases before 4.2.2 used 262,118, 256 KiB minus the 26-byte
+#: event overhead). The API takes events up to 1 MiB.
 #: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_InputLogEvent.html
-FLUENT_BIT_CLOUDWATCH_MAX_MESSAGE_BYTES = 262_118
+FLUENT_BIT_CLOUDWATCH_MAX_MESSAGE_BYTES = 1_000_000
 
 #: S3 bucket names may not look like an IP address, nor use these reserved
 #: prefixes and suffixes (access points, Object Lambda, directory and table buckets).

@@ -106,7 +106,7 @@ class _Progress:
 
 def _run_preview(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     from .routing.preview import FirelensContext, Simulator
-    from .routing.preview_io import TableWriter, line_reader, load_for_preview
+    from .routing.preview_io import TableWriter, line_reader, load_for_preview, split_note
 
     config, parsers = load_for_preview(args.config, args.parsers)
     firelens = FirelensContext()
@@ -127,9 +127,16 @@ def _run_preview(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr
     run = simulator.run
     number = 0
     for number, line in enumerate(stdin, start=1):
-        item = read(line, number)
-        if item is not None:
-            sink(run(item[0], item[1]))
+        items = read(line, number)
+        if len(items) == 1:
+            sink(run(*items[0]))
+        else:  # blank, or a long line Docker splits: say so on each piece
+            for tag, record in items:
+                outcome = run(tag, record)
+                note = split_note(record, config)
+                if note is not None:
+                    outcome.notes = (*outcome.notes, note)
+                sink(outcome)
         if not number & 0x1FFF:  # a clock read every 8,192 lines, not every line
             progress.tick(number)
     end = simulator.finish()
@@ -151,9 +158,10 @@ class CostReport:
     The mix is built with the arithmetic of ``observe_mix`` (local/cost.py)
     from streamed totals instead of every payload, so memory stays flat; the
     prices, the scenarios and their lines are ``estimate``'s. What each output
-    keeps of a record is what its plugin sends (local/delivery.py): CloudWatch
-    drops ``{}`` and cuts messages at 262,118 bytes; Firehose drops ``{}`` and
-    records of 1,000 KiB, and stores each line with its newline.
+    keeps of a record is what its plugin sends (routing/output_limits.py, each
+    copy's fate): CloudWatch drops ``{}`` and records too large for its buffer
+    and cuts messages at 1,000,000 escaped bytes; Firehose drops ``{}`` and
+    records that reach 1,000 KiB, and stores each line with its newline.
     """
 
     def __init__(self, config: FluentBitConfig, *, volume_gb: float | None, region: str | None) -> None:
@@ -186,16 +194,9 @@ class CostReport:
                                       billing_increment=_limits.FIREHOSE_BILLING_INCREMENT_BYTES)
 
     def _payload(self, output: str, body: str, size: int) -> int | None:
-        from .local.delivery import firehose_discard_reason, truncate_message
-
+        """Bytes the destination keeps of a copy the plugin sends whole (fates are counted by the summary)."""
         kind = self._kinds.get(output, ("other", ""))[0]
-        if kind == "cloudwatch":
-            if body == "{}":
-                return None
-            return size if size <= 262_118 else len(truncate_message(body).encode("utf-8"))
-        if kind == "firehose":
-            return None if firehose_discard_reason(body) else size + 1
-        return size
+        return size + 1 if kind == "firehose" else size
 
     def render(self) -> str:
         """The totals, then the estimate (or why there is none)."""
@@ -207,8 +208,10 @@ class CostReport:
         for name, traffic in summary.outputs.items():
             lines.append(f"{name.ljust(width)}  {traffic.records:>12,}  {traffic.bytes:>16,}")
         held = f", {summary.held:,} held in multiline buffers" if summary.held else ""
+        limits = (f", {summary.discarded:,} copies discarded and {summary.truncated:,} truncated by their output's "
+                  "size limits" if summary.discarded or summary.truncated else "")
         lines.append(f"{summary.nowhere:,} delivered nowhere{held}, {summary.dropped:,} record(s) or copies dropped "
-                     f"(no output matches), {summary.unknown:,} not fully predicted")
+                     f"(no output matches), {summary.unknown:,} not fully predicted{limits}")
         lines.append("")
         lines.extend(self._cost())
         return "\n".join(lines) + "\n"

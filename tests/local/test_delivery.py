@@ -102,8 +102,18 @@ def test_firehose_discards_empty_records_and_records_reaching_1000_kib() -> None
     plan = plan_delivery([_copy("app.sql", "{}"), _copy("app.sql", too_big), _copy("app.sql", '{"a":1}')],
                          {"app.sql": FIREHOSE})
     assert plan.firehose[0].bodies == ('{"a":1}',)
-    assert [reason.split(":")[0] for _, reason in plan.discarded] == [
-        "an empty record", f"with its newline it reaches {_limits.FIREHOSE_RECORD_MAX_BYTES} bytes"]
+    reasons = [reason for _, reason in plan.discarded]
+    assert reasons[0].startswith("discarded by kinesis_firehose: an empty record")
+    assert reasons[1].startswith("discarded by kinesis_firehose: the 1,023,999-byte record with its newline reaches "
+                                 "MAX_EVENT_SIZE 1,024,000")
+
+
+def test_firehose_counts_the_limit_on_fluent_bits_unicode_escapes_not_utf8() -> None:
+    # 171,000 "é" are 342,000 bytes of UTF-8 but 1,026,000 as \\u00e9: past the limit
+    body = '"' + "é" * 171_000 + '"'
+    plan = plan_delivery([_copy("app.sql", body), _copy("app.sql", '{"msg":"café"}')], {"app.sql": FIREHOSE})
+    assert plan.firehose[0].bodies == ('{"msg":"caf\\u00e9"}',)
+    assert "1,026,002-byte record" in plan.discarded[0][1]
 
 
 # --- CloudWatch events and batches --------------------------------------------------------------
@@ -132,9 +142,21 @@ def test_cloudwatch_batch_never_spans_24_hours() -> None:
     assert [[e.message for e in b] for b in batches] == [["a", "b"], ["c"]]
 
 
-def test_cloudwatch_message_is_cut_at_262118_bytes_without_splitting_a_character() -> None:
-    message = "x" * 262_117 + "é"  # é is 2 bytes: 262,119 in all
-    assert truncate_message(message) == "x" * 262_117
+def test_cloudwatch_message_is_cut_at_1000000_escaped_bytes_without_an_unpaired_backslash() -> None:
+    # Fluent Bit 4.2.2 cuts the message as escaped in the request (MAX_EVENT_LEN); a quote costs 2 bytes there
+    message = '"' + "x" * 999_997 + '\\\\' + "y" * 5_000 + '"'
+    sent = truncate_message(message)
+    assert sent == '"' + "x" * 999_997  # '"' escapes to 2 bytes, the x's to 999,997: the backslash pair does not fit
+    assert truncate_message('{"a":"é"}') == '{"a":"\\u00e9"}'
+
+
+def test_cloudwatch_discards_a_record_too_large_for_the_plugins_buffer() -> None:
+    huge = '{"log":"' + "x" * 5_000_000 + '"}'
+    plan = plan_delivery([_copy("app.default", huge), _copy("app.default", '{"a":1}')], {"app.default": CLOUDWATCH})
+    assert [e.message for d in plan.cloudwatch for e in d.events] == ['{"a":1}']
+    assert "Discarding massive log record" in plan.discarded[0][1]
+    with pytest.raises(StandInError, match="massive"):
+        truncate_message(huge)
 
 
 def test_planned_cloudwatch_events_go_to_one_stream_per_tag() -> None:

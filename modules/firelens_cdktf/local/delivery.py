@@ -8,21 +8,24 @@ AWS APIs, against the deployed resources:
 - ``kinesis_firehose`` (fluent/fluent-bit plugins/out_kinesis_firehose,
   firehose_api.c): each record becomes its JSON plus ``"\\n"``; a record
   whose JSON is ``{}`` is discarded, one that reaches 1,000 KiB with its
-  newline too. With ``simple_aggregation`` on (src/aws/flb_aws_aggregation.c)
+  newline too (:mod:`firelens_cdktf.routing.output_limits`). With ``simple_aggregation`` on (src/aws/flb_aws_aggregation.c)
   those lines are concatenated into one Firehose record of at most
   1,000 KiB, which gets one more ``"\\n"`` at the end; without it each line
   is its own Firehose record. Records go out with ``PutRecordBatch``.
 - ``cloudwatch_logs`` (plugins/out_cloudwatch_logs, cloudwatch_api.c): each
   record becomes one event whose message is the record's JSON (the plugin's
   ``log_key`` option, which sends one key's value instead, is not used by the
-  compiled config and is refused here), truncated at 262,118 bytes; events
+  compiled config and is refused here), truncated at 1,000,000 escaped bytes
+  or discarded when too large for the plugin's buffer
+  (:func:`~firelens_cdktf.routing.output_limits.cloudwatch_message`); events
   are sorted by time and sent with ``PutLogEvents`` to the stream
   ``<log_stream_prefix><tag>`` (or ``log_stream_name``), created first.
 
 The record's JSON is the preview's compact rendering
-(:func:`firelens_cdktf.routing.record_accessor.encode_json`); Fluent Bit's own renderer
-may escape non-ASCII text differently (its ``json.escape_unicode``
-setting), which changes bytes, not records.
+(:func:`firelens_cdktf.routing.record_accessor.encode_json`) with the
+``\\uXXXX`` escapes Fluent Bit writes for non-ASCII text (its
+``json.escape_unicode``, on by default:
+:func:`~firelens_cdktf.routing.output_limits.fluent_bit_json`).
 
 Fluent Bit flushes each tag's chunk separately; the stand-in delivers a
 whole run at once, so with aggregation it builds one aggregate per
@@ -43,6 +46,7 @@ from typing import Any, Protocol
 from .. import _limits
 from ..errors import StandInError
 from ..routing.config import FluentBitConfig, Section
+from ..routing.output_limits import DISCARDED, cloudwatch_message, fate, fluent_bit_json
 from ..routing.preview import Outcome
 from ..routing.record_accessor import encode_json
 
@@ -57,8 +61,6 @@ _MODELLED_OPTIONS = {
     CLOUDWATCH_PLUGIN: _COMMON_OPTIONS | {"log_group_name", "log_stream_prefix", "log_stream_name",
                                           "auto_create_group", "log_retention_days"},
 }
-#: The JSON text of an empty record: both plugins discard it (``written <= 2``).
-_EMPTY_RECORD = "{}"
 
 
 # --- the outputs of a config ---------------------------------------------------------
@@ -272,7 +274,7 @@ def plan_delivery(copies: Sequence[RoutedCopy], outputs: Mapping[str, AwsOutput]
                     if reason:
                         discarded.append((copy, reason))
                     else:
-                        kept.append(copy.body)
+                        kept.append(fluent_bit_json(copy.body))
                 bodies.extend(kept)
                 records.extend(firehose_records(kept, simple_aggregation=output.simple_aggregation))
             if records:
@@ -281,8 +283,9 @@ def plan_delivery(copies: Sequence[RoutedCopy], outputs: Mapping[str, AwsOutput]
         else:
             streams: dict[str, list[LogEvent]] = {}
             for copy in received:
-                if copy.body == _EMPTY_RECORD:
-                    discarded.append((copy, "an empty record: cloudwatch_logs discards it"))
+                reason = cloudwatch_fate(copy.body)
+                if reason:
+                    discarded.append((copy, reason))
                     continue
                 streams.setdefault(output.log_stream(copy.tag), []).append(
                     LogEvent(copy.timestamp_ms, truncate_message(copy.body)))
@@ -301,11 +304,8 @@ def _chunks_by_tag(copies: Sequence[RoutedCopy]) -> list[list[RoutedCopy]]:
 
 def firehose_discard_reason(body: str) -> str | None:
     """Why ``kinesis_firehose`` would drop a record with this JSON, or ``None``."""
-    if body == _EMPTY_RECORD:
-        return "an empty record: kinesis_firehose discards it"
-    if len(body.encode("utf-8")) + 1 >= _limits.FIREHOSE_RECORD_MAX_BYTES:
-        return f"with its newline it reaches {_limits.FIREHOSE_RECORD_MAX_BYTES} bytes: kinesis_firehose discards it"
-    return None
+    outcome = fate(FIREHOSE_PLUGIN, body)
+    return outcome.describe() if outcome is not None else None
 
 
 def firehose_records(bodies: Sequence[str], *, simple_aggregation: bool) -> tuple[bytes, ...]:
@@ -366,16 +366,25 @@ def batch_firehose_records(records: Sequence[bytes]) -> tuple[tuple[bytes, ...],
 
 
 def truncate_message(message: str) -> str:
-    """The message ``cloudwatch_logs`` sends: cut to 262,118 UTF-8 bytes, never inside a character.
+    """The message ``cloudwatch_logs`` sends for a record whose JSON is ``message`` (which it does not discard).
 
-    The plugin also drops a trailing unpaired backslash left by the cut.
+    Fluent Bit's rendering (``\\u`` escapes), cut at 1,000,000 bytes as
+    escaped in the request, without an unpaired trailing backslash
+    (:func:`~firelens_cdktf.routing.output_limits.cloudwatch_message`).
+
+    Raises:
+        StandInError: the plugin discards the record instead (see ``plan_delivery``).
     """
-    data = message.encode("utf-8")
-    if len(data) <= _limits.FLUENT_BIT_CLOUDWATCH_MAX_MESSAGE_BYTES:
-        return message
-    cut = data[:_limits.FLUENT_BIT_CLOUDWATCH_MAX_MESSAGE_BYTES].decode("utf-8", errors="ignore")
-    trailing = len(cut) - len(cut.rstrip("\\"))
-    return cut[:-1] if trailing % 2 else cut
+    sent = cloudwatch_message(message)
+    if sent is None:
+        raise StandInError("CloudWatch log event", f"{cloudwatch_fate(message)}", "discard it as plan_delivery does")
+    return sent
+
+
+def cloudwatch_fate(message: str) -> str | None:
+    """Why ``cloudwatch_logs`` would drop a record with this JSON, or ``None`` (it may still truncate it)."""
+    outcome = fate(CLOUDWATCH_PLUGIN, message)
+    return outcome.describe() if outcome is not None and outcome.kind == DISCARDED else None
 
 
 def batch_log_events(events: Sequence[LogEvent]) -> tuple[tuple[LogEvent, ...], ...]:

@@ -47,7 +47,7 @@ from .._paths import DOCKER_DIR
 from ..routing.compiler import CompiledRouting
 from ..routing.config import FluentBitConfig, ParserDefinition
 from ..routing.preview import FirelensContext, Outcome, Simulator
-from ..routing.preview_io import load_for_preview, read_input_line
+from ..routing.preview_io import load_for_preview, read_input_records
 from ..routing.record_accessor import encode_json
 from ..stacks.config import PipelineConfig
 from .archive_check import ArchiveCheck, check_archive
@@ -249,15 +249,13 @@ def route_lines(lines: Sequence[str], router: RouterFiles, firelens: FirelensCon
     simulator = Simulator(router.config, router.parsers, firelens=firelens)
     outcomes = []
     for number, line in enumerate(lines, start=1):
-        item = read_input_line(line, number, container=router.container, firelens=firelens)
-        if item is None:
-            continue
-        outcome = simulator.run(*item)
-        if not outcome.complete:
-            notes = "; ".join(n.message for n in outcome.notes if n.kind == "unknown")
-            raise StandInError(f"app stdout line {number}", f"the preview cannot predict where it goes ({notes})",
-                               "keep the routes to what the preview models")
-        outcomes.append(outcome)
+        for tag, record in read_input_records(line, number, container=router.container, firelens=firelens):
+            outcome = simulator.run(tag, record)
+            if not outcome.complete:
+                notes = "; ".join(n.message for n in outcome.notes if n.kind == "unknown")
+                raise StandInError(f"app stdout line {number}", f"the preview cannot predict where it goes ({notes})",
+                                   "keep the routes to what the preview models")
+            outcomes.append(outcome)
     return tuple(outcomes)
 
 

@@ -4,7 +4,8 @@ and the linter and preview that read any such config as Fluent Bit 4.2.2 does.
 The preview's parts: :mod:`.preview` (the simulator), :mod:`.filters` (one
 module per filter plugin), :mod:`.parsers` (parser formats), :mod:`.multiline`
 (the multiline engine), :mod:`.outcome` and :mod:`.records` (its values),
-:mod:`.preview_io` and :mod:`.preview_summary` (reading and printing).
+:mod:`.preview_io` and :mod:`.preview_summary` (reading and printing),
+:mod:`.output_limits` (Docker's 16 KiB split and the AWS outputs' size limits).
 
 Pure Python: nothing here imports CDKTF.
 
@@ -33,7 +34,8 @@ _EXPORTS = {
     "Outcome": ".outcome", "Delivery": ".outcome", "Dropped": ".outcome",
     "Pairs": ".records", "decode_json": ".records", "encode_json": ".records",
     "compile_parser": ".parsers", "Parser": ".parsers",
-    "load_for_preview": ".preview_io", "read_input_line": ".preview_io", "line_reader": ".preview_io",
+    "load_for_preview": ".preview_io", "read_input_line": ".preview_io", "read_input_records": ".preview_io",
+    "line_reader": ".preview_io", "Fate": ".output_limits", "fluent_bit_json": ".output_limits",
     "render_table": ".preview_io", "TableWriter": ".preview_io", "PreviewSummary": ".preview_summary",
     "render_mermaid": ".diagram",
     "FLUENT_BIT_INIT_IMAGE": ".image", "FLUENT_BIT_VERSION": ".image",

@@ -37,6 +37,23 @@ FARGATE_MAX_STOP_TIMEOUT_SECONDS = _limits.FARGATE_MAX_STOP_TIMEOUT
 #: ride out short AWS API hiccups. On shutdown ``Grace`` still bounds the wait.
 DEFAULT_RETRY_LIMIT = 5
 
+# --- record sizes: Docker's split and the AWS outputs' limits (routing/output_limits.py) ----
+#: Docker's log copier buffer: a stdout line that fills it before its newline
+#: is sent in pieces of this many bytes, marked partial (``defaultBufSize``,
+#: moby daemon/logger/copier.go).
+DOCKER_LOG_LINE_BUFFER_BYTES = 16 * 1024
+#: cloudwatch_logs truncates an event message (escaped, as it goes in the
+#: request) to ``MAX_EVENT_LEN`` (plugins/out_cloudwatch_logs/cloudwatch_api.h,
+#: since v4.2.2; earlier releases used 262,118).
+FLUENT_BIT_CLOUDWATCH_MAX_EVENT_BYTES = _limits.FLUENT_BIT_CLOUDWATCH_MAX_MESSAGE_BYTES
+#: cloudwatch_logs renders each event into a buffer of
+#: ``PUT_LOG_EVENTS_PAYLOAD_SIZE`` bytes (plugins/out_cloudwatch_logs/cloudwatch_logs.c
+#: ``tmp_buf``); an event that does not fit an empty one is discarded.
+CLOUDWATCH_PLUGIN_BUFFER_BYTES = 1_048_576
+#: kinesis_firehose discards a record whose JSON plus newline reaches
+#: ``MAX_EVENT_SIZE`` (plugins/out_kinesis_firehose/firehose_api.h).
+FLUENT_BIT_FIREHOSE_MAX_EVENT_BYTES = _limits.FIREHOSE_RECORD_MAX_BYTES
+
 # --- Fluent Bit HTTP server and health check -----------------------------------
 # https://docs.fluentbit.io/manual/administration/monitoring
 #: Fluent Bit's default ``HTTP_Port``; the log router's health check queries it.

@@ -8,6 +8,7 @@ rendered once and reused for its size and for the ``--json`` output.
 from __future__ import annotations
 
 from .filters import UNKNOWN, Note, Stop
+from .output_limits import Fate
 from .records import Pairs, encode_json, encode_map, json_string
 
 __all__ = ["Delivery", "Dropped", "Note", "Outcome", "Stop"]
@@ -18,15 +19,20 @@ _HEADS_LIMIT = 4_096
 
 
 class Delivery:
-    """One copy an output receives: the output's name, the copy's tag and record."""
+    """One copy an output receives: the output's name, the copy's tag and record.
 
-    __slots__ = ("output", "tag", "record", "_json")
+    ``fate`` is set when the output's plugin cannot send the record whole
+    (:mod:`firelens_cdktf.routing.output_limits`): it discards or truncates it.
+    """
+
+    __slots__ = ("output", "tag", "record", "_json", "fate")
 
     def __init__(self, output: str, tag: str, record: Pairs, json_text: str | None = None) -> None:
         self.output = output
         self.tag = tag
         self.record = record
         self._json = json_text
+        self.fate: Fate | None = None
 
     @property
     def json(self) -> str:
@@ -53,8 +59,15 @@ class Delivery:
         return head
 
     def to_json_text(self) -> str:
-        """``{"output": ..., "tag": ..., "record": {...}}`` as one JSON text."""
-        return self.json_head() + self.json + "}"
+        """``{"output": ..., "tag": ..., "record": {...}}`` as one JSON text.
+
+        With a fate, ``"fate": {"kind": ..., "sent_bytes": ..., "reason": ...}`` follows the record.
+        """
+        if self.fate is None:
+            return self.json_head() + self.json + "}"
+        fate = self.fate
+        return (f'{self.json_head()}{self.json},"fate":{{"kind":{json_string(fate.kind)},"sent_bytes":{fate.kept},'
+                f'"reason":{json_string(fate.reason)}}}}}')
 
     def __repr__(self) -> str:
         return f"Delivery(output={self.output!r}, tag={self.tag!r}, record={self.record!r})"
@@ -126,7 +139,7 @@ class Outcome:
         The end-of-input outcome starts with ``"end_of_input": true``.
         """
         if not (self.dropped or self.stops or self.notes or self.end_of_input):
-            if len(self.deliveries) == 1:
+            if len(self.deliveries) == 1 and self.deliveries[0].fate is None:
                 delivery = self.deliveries[0]
                 return "".join(('{"deliveries":[', delivery.json_head(), delivery.json, "}]}"))
             return '{"deliveries":[' + ",".join([d.to_json_text() for d in self.deliveries]) + "]}"

@@ -23,6 +23,9 @@ step (fluent/fluent-bit, tag v4.2.2):
   from the *start*: the emitters are input plugins.
 - Every output whose ``Match``/``Match_Regex`` fits the final tag gets its own
   copy (src/flb_router.c); outputs are named by Alias, else ``<plugin>.<N>``.
+- A copy too large for its ``cloudwatch_logs`` or ``kinesis_firehose``
+  output carries the plugin's *fate* (discarded or truncated, with the
+  source): :mod:`firelens_cdktf.routing.output_limits`.
 
 What the preview does not model is reported, never guessed: an unknown
 filter plugin or option, unmodelled regex syntax, and re-emission loops stop
@@ -47,6 +50,7 @@ from .filters import UNKNOWN, Note, Run, Step, Stop, build_step, is_active
 from .filters.record_modifier import RecordModifierStep
 from .multiline import MultilineParser, load_multiline_parsers
 from .outcome import Delivery, Dropped, Outcome
+from .output_limits import UNKNOWN_FATE, docker_pieces, fate
 from .parsers import compile_parsers, parse_json_object
 from .record_accessor import Pairs
 
@@ -91,8 +95,29 @@ class FirelensContext:
         return f"{container}{FIRELENS_TAG_INFIX}{self.task_id}"
 
     def wrap(self, container: str, line: str) -> Pairs:
-        """The record Docker's fluentd driver sends for one stdout line."""
+        """The record Docker's fluentd driver sends for one stdout line shorter than 16 KiB."""
         return Pairs((*_docker_head(self, container), ("log", line)))
+
+    def wrap_line(self, container: str, line: str, number: int) -> tuple[Pairs, ...]:
+        """The records Docker's fluentd driver sends for stdout line ``number``.
+
+        A line of 16 KiB or more arrives in pieces
+        (:func:`~firelens_cdktf.routing.output_limits.docker_pieces`), each with
+        the driver's ``partial_message``, ``partial_id``, ``partial_ordinal``
+        and ``partial_last`` (moby daemon/logger/fluentd/fluentd.go). Docker's
+        ``partial_id`` is a random 64-hex-digit id; the preview uses the line
+        number in hex, so a preview is reproducible and each line's pieces
+        share one id.
+        """
+        pieces = docker_pieces(line)
+        if len(pieces) == 1:
+            return (self.wrap(container, line),)
+        head = _docker_head(self, container)
+        partial_id = f"{number:064x}"
+        last = len(pieces)
+        return tuple(Pairs((*head, ("log", piece), ("partial_message", "true"), ("partial_id", partial_id),
+                            ("partial_ordinal", str(ordinal)), ("partial_last", "true" if ordinal == last else "false")))
+                     for ordinal, piece in enumerate(pieces, start=1))
 
     def metadata_filter(self) -> Section:
         """The ``record_modifier`` section FireLens generates before ``extra.conf``."""
@@ -180,6 +205,7 @@ class Simulator:
     _outputs: list[_Output] = field(init=False, repr=False)
     _plans: dict[str, _Plan] = field(init=False, repr=False)
     _run: Run = field(init=False, repr=False)
+    _limited: dict[str, tuple[str, bool, bool]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         compiled = compile_parsers(self.parsers)
@@ -202,6 +228,9 @@ class Simulator:
                               multiline_parsers=registry)
             self._steps.append((step, self._match(section)))
         self._outputs = [_Output(self.config.output_name(s), self._match(s)) for s in self.config.outputs]
+        # outputs whose plugin has size limits: name -> (plugin, sets log_key, sets time_key)
+        self._limited = {self.config.output_name(s): (s.plugin, bool(s.get("log_key")), bool(s.get("time_key")))
+                         for s in self.config.outputs if s.plugin in ("cloudwatch_logs", "kinesis_firehose")}
         self._plans = {}
         self._run = Run()  # reused: run() empties it before returning
 
@@ -268,6 +297,8 @@ class Simulator:
                 self._deliver(run, plan, tag, current, deliveries, dropped)
         if run.emitted:
             self._follow(run, deliveries, dropped)
+        if self._limited:
+            self._size_limits(deliveries, run)
         if not (run.notes or run.stops or dropped):
             return Outcome(tag, record, tuple(deliveries))
         notes: tuple[Note, ...] = ()
@@ -294,10 +325,25 @@ class Simulator:
             if not run.emitted:
                 break
             self._follow(run, deliveries, dropped)
+        if self._limited:
+            self._size_limits(deliveries, run)
         if not (deliveries or dropped or run.notes):
             return None
         notes = tuple(dict.fromkeys(run.notes)) if run.notes else ()
         return Outcome("", Pairs(), tuple(deliveries), notes, tuple(dropped), tuple(run.stops), end_of_input=True)
+
+    def _size_limits(self, deliveries: list[Delivery], run: Run) -> None:
+        """Mark copies their output's plugin discards or truncates; a fate not modelled is an ``unknown`` note."""
+        limited = self._limited
+        for delivery in deliveries:
+            spec = limited.get(delivery.output)
+            if spec is None:
+                continue
+            result = fate(spec[0], delivery.json, log_key=spec[1], time_key=spec[2])
+            if result is not None:
+                delivery.fate = result
+                if result.kind == UNKNOWN_FATE:
+                    run.notes.append(Note(UNKNOWN, f"output {delivery.output}: {result.reason}"))
 
     def _follow(self, run: Run, deliveries: list[Delivery], dropped: list[Dropped]) -> None:
         """Every copy the filters emitted, in the order they were emitted (their own copies join the end)."""

@@ -16,20 +16,24 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
 from ..errors import PreviewInputError
+from ._limits import DOCKER_LOG_LINE_BUFFER_BYTES
 from .config import FluentBitConfig, ParserSet, load_config, parse_parsers, parsers_of
-from .filters import EXCLUDED, HELD
+from .filters import EXCLUDED, HELD, WARNING, Note
 from .outcome import Outcome
 from .preview import FirelensContext
 from .record_accessor import MISSING, Missing, Pairs, Value, decode_json, encode_json, json_string
 
 
-def read_input_line(
+def read_input_records(
     line: str, number: int, *, container: str | None, firelens: FirelensContext
-) -> tuple[str, Pairs] | None:
-    """Turn one stdin line into ``(tag, record)``; ``None`` for a blank line.
+) -> tuple[tuple[str, Pairs], ...]:
+    """Turn one stdin line into the ``(tag, record)`` pairs Fluent Bit receives; none for a blank line.
 
     A line is a FireLens record ``{"tag": "...", "record": {...}}``; with
-    ``container`` set, any other line is that container's raw stdout line.
+    ``container`` set, any other line is that container's raw stdout line,
+    which Docker's log driver sends as one record, or as several
+    ``partial_message`` pieces when it is 16 KiB or longer
+    (:meth:`FirelensContext.wrap_line`).
 
     Raises:
         PreviewInputError: the line is neither.
@@ -38,7 +42,7 @@ def read_input_line(
     if text.endswith("\r"):
         text = text[:-1]
     if not text or text.isspace():
-        return None
+        return ()
     # a FireLens record names both keys; anything else is raw output, read without parsing it twice
     if container is None or ('"tag"' in text and '"record"' in text):
         value: Value | Missing
@@ -49,9 +53,10 @@ def read_input_line(
         if isinstance(value, Pairs) and sorted(value.keys()) == ["record", "tag"]:
             tag, record = value.last("tag"), value.last("record")
             if isinstance(tag, str) and tag and isinstance(record, Pairs):
-                return tag, record
+                return ((tag, record),)
     if container is not None:
-        return firelens.tag(container), firelens.wrap(container, text)
+        tag = firelens.tag(container)
+        return tuple((tag, record) for record in firelens.wrap_line(container, text, number))
     raise PreviewInputError(
         f"stdin line {number}",
         'is not a FireLens record {"tag": "...", "record": {...}}',
@@ -59,30 +64,68 @@ def read_input_line(
     )
 
 
-def line_reader(*, container: str | None, firelens: FirelensContext) -> Callable[[str, int], tuple[str, Pairs] | None]:
-    """:func:`read_input_line` for one input, with what does not change from line to line worked out once.
+def read_input_line(
+    line: str, number: int, *, container: str | None, firelens: FirelensContext
+) -> tuple[str, Pairs] | None:
+    """Turn one stdin line into its one ``(tag, record)``; ``None`` for a blank line.
+
+    As :func:`read_input_records`, for input known to hold no raw line of
+    16 KiB or more.
+
+    Raises:
+        PreviewInputError: the line is neither a FireLens record nor (with
+            ``container``) a raw line, or it is a raw line Docker would split
+            (use :func:`read_input_records`).
+    """
+    records = read_input_records(line, number, container=container, firelens=firelens)
+    if len(records) > 1:
+        raise PreviewInputError(f"stdin line {number}", f"Docker's log driver sends it as {len(records)} records "
+                                "(16 KiB or longer)", "read it with read_input_records()")
+    return records[0] if records else None
+
+
+def line_reader(
+    *, container: str | None, firelens: FirelensContext
+) -> Callable[[str, int], tuple[tuple[str, Pairs], ...]]:
+    """:func:`read_input_records` for one input, with what does not change from line to line worked out once.
 
     Example:
         >>> read = line_reader(container="web", firelens=FirelensContext())
-        >>> read("hello\\n", 1)[1].last("log")
+        >>> read("hello\\n", 1)[0][1].last("log")
         'hello'
     """
     if container is None:
-        return lambda line, number: read_input_line(line, number, container=None, firelens=firelens)
+        return lambda line, number: read_input_records(line, number, container=None, firelens=firelens)
     tag = firelens.tag(container)
     head = firelens.wrap(container, "")[:-1]
 
-    def read(line: str, number: int) -> tuple[str, Pairs] | None:
+    def read(line: str, number: int) -> tuple[tuple[str, Pairs], ...]:
         if '"tag"' in line and '"record"' in line:
-            return read_input_line(line, number, container=container, firelens=firelens)
+            return read_input_records(line, number, container=container, firelens=firelens)
         text = line[:-1] if line.endswith("\n") else line
         if text.endswith("\r"):
             text = text[:-1]
         if not text or text.isspace():
-            return None
-        return tag, Pairs((*head, ("log", text)))
+            return ()
+        if len(text) * 4 >= DOCKER_LOG_LINE_BUFFER_BYTES:
+            return tuple((tag, record) for record in firelens.wrap_line(container, text, number))
+        return ((tag, Pairs((*head, ("log", text)))),)
 
     return read
+
+
+def split_note(record: Pairs, config: FluentBitConfig) -> Note | None:
+    """A warning for a record that is one piece of a stdout line Docker's log driver cut; ``None`` otherwise."""
+    if record.last("partial_message") != "true":
+        return None
+    ordinal, last = record.last("partial_ordinal"), record.last("partial_last")
+    joined = [config.filter_name(s) for s in config.filters
+              if s.plugin == "multiline" and (s.get("Mode") or "").lower() == "partial_message"]
+    then = (f"the multiline filter {joined[0]} joins the pieces (Mode partial_message)" if joined else
+            "no multiline filter with Mode partial_message joins them, so each piece is parsed and routed on its own")
+    return Note(WARNING, f"piece {ordinal}{' (the last)' if last == 'true' else ''} of a stdout line of 16 KiB or "
+                         f"more, which Docker's log driver sends in {DOCKER_LOG_LINE_BUFFER_BYTES:,}-byte pieces "
+                         f"(moby daemon/logger/copier.go): {then}")
 
 
 def resolve_parsers(config: FluentBitConfig, parser_paths: Sequence[str], config_dir: str) -> ParserSet:
@@ -175,6 +218,7 @@ class TableWriter:
         self._out = out
         self.totals: dict[str, list[int]] = {name: [0, 0] for name in output_names}
         self.read = self.nowhere = self.dropped = self.unknown = self.held = 0
+        self.discarded = self.truncated = 0
 
     def write(self, outcome: Outcome) -> None:
         """Print one outcome and count it."""
@@ -198,6 +242,11 @@ class TableWriter:
             total = self.totals.setdefault(delivery.output, [0, 0])
             total[0] += 1
             total[1] += size
+            if delivery.fate is not None:
+                fate = delivery.fate
+                lines.append(f"       !! {fate.describe()}")
+                self.discarded += fate.kind == "discarded"
+                self.truncated += fate.kind == "truncated"
         for copy in outcome.dropped:
             lines.append(f"    -> DROPPED: no output matches [{_shown(copy.tag)}]")
         for stop in outcome.stops:
@@ -217,9 +266,11 @@ class TableWriter:
         for name, (count, size) in self.totals.items():
             lines.append(f"{name.ljust(width)}  {count:>7}  {size:>9}")
         held = f", {self.held} held in multiline buffers" if self.held else ""
+        limits = (f", {self.discarded} copies discarded and {self.truncated} truncated by their output's size limits"
+                  if self.discarded or self.truncated else "")
         lines.append(
             f"{self.read} record(s) read: {self.nowhere} delivered nowhere{held}, {self.dropped} record(s) or copies "
-            f"dropped (no output matches), {self.unknown} not fully predicted"
+            f"dropped (no output matches), {self.unknown} not fully predicted{limits}"
         )
         self._out.write("\n".join(lines) + "\n")
 

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 
 from .filters import HELD
 from .outcome import Outcome
+from .output_limits import DISCARDED, TRUNCATED
 
 #: gzip level of the compression ratio (the cost model's GZIP_LEVEL).
 GZIP_LEVEL = 6
 
 #: ``payload(output, record_json, json_bytes)``: the bytes the destination
-#: stores for one delivered record, or ``None`` when the output plugin discards it.
+#: stores for one delivered record the plugin sends whole, or ``None`` when it
+#: discards it. Copies with a size fate (``Delivery.fate``) keep what the fate says.
 PayloadSize = Callable[[str, str, int], "int | None"]
 
 
@@ -61,6 +63,8 @@ class PreviewSummary:
                  billing_increment: int = 5_120) -> None:
         self.outputs: dict[str, OutputTraffic] = {name: OutputTraffic() for name in output_names}
         self.lines = self.nowhere = self.dropped = self.unknown = self.held = 0
+        #: copies their output's plugin discards or truncates for size (routing/output_limits.py)
+        self.discarded = self.truncated = 0
         self.baseline_records = self.baseline_bytes = 0
         self._payload = payload
         self._increment = billing_increment
@@ -90,7 +94,15 @@ class PreviewSummary:
             size = delivery.size
             traffic.records += 1
             traffic.bytes += size
-            kept = size if payload is None else payload(delivery.output, delivery.json, size)
+            fate = delivery.fate
+            if fate is not None and fate.kind == DISCARDED:
+                self.discarded += 1
+                kept = None
+            elif fate is not None and fate.kind == TRUNCATED:
+                self.truncated += 1
+                kept = fate.kept
+            else:
+                kept = size if payload is None else payload(delivery.output, delivery.json, size)
             if kept is not None:
                 traffic.payloads += 1
                 traffic.payload_bytes += kept
