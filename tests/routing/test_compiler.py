@@ -130,11 +130,20 @@ def test_pinned_fluent_bit_supports_firehose_aggregation() -> None:
 
 
 def test_grace_and_emitter_limit_can_be_overridden() -> None:
-    service_and_filter = compile_routing(DEFAULT_ROUTING, grace_seconds=100, emitter_mem_buf_limit="2M").config
-    assert (service_and_filter.service[0].get("Grace"), service_and_filter.filters[1].get("Emitter_Mem_Buf_Limit")) == (
-        "100",
-        "2M",
-    )
+    config = compile_routing(DEFAULT_ROUTING, grace_seconds=100, emitter_mem_buf_limit="2M").config
+    rewrite_tag = next(f for f in config.filters if f.plugin == "rewrite_tag")
+    assert (config.service[0].get("Grace"), rewrite_tag.get("Emitter_Mem_Buf_Limit")) == ("100", "2M")
+
+
+def test_each_apps_first_filter_joins_the_pieces_docker_cuts_long_lines_into() -> None:
+    routing = LogRouting(region="ap-northeast-1", apps=(
+        AppLogRouting(container="web", default=CloudWatchLogs("/web")),
+        AppLogRouting(container="worker", default=CloudWatchLogs("/worker"), json_key=None)))
+    filters = compile_routing(routing).config.filters
+    joins = [f for f in filters if f.plugin == "multiline"]
+    assert [(f.get("Match"), f.get("Mode"), f.get("multiline.key_content")) for f in joins] == [
+        ("web-firelens-*", "partial_message", "log"), ("worker-firelens-*", "partial_message", "log")]
+    assert filters[0] is joins[0]  # before web's parser, which would fail on a piece
 
 
 def test_an_app_without_routes_sends_everything_to_its_default() -> None:

@@ -11,6 +11,10 @@ file sits next to it. What the output guarantees:
 - routes re-emit into ``routed.<container>.<route>``, a namespace no app
   Match can catch (container names have no dot), so copies cannot loop;
   each rewrite_tag has its own ``Emitter_Name`` and ``Emitter_Mem_Buf_Limit``;
+- each app's first filter is a ``multiline`` filter in ``Mode
+  partial_message`` on ``log``: it joins the 16 KiB pieces Docker's log
+  driver cuts a longer stdout line into, so such a line is parsed and
+  routed whole (:mod:`firelens_cdktf.routing.output_limits`);
 - every filter and output has an ``Alias`` (names in metrics and previews);
 - ``Flush``/``Grace`` in ``[SERVICE]``, ``Retry_Limit`` on every output,
   Fluent Bit's HTTP server on loopback with ``Health_Check On`` (what the
@@ -49,6 +53,9 @@ from .routes import AppLogRouting, CloudWatchLogs, Destination, FirehoseStream, 
 
 #: Name of the JSON parser the compiled parsers file defines.
 JSON_PARSER_NAME = "json"
+#: The key Docker's fluentd log driver puts each stdout line, or piece of
+#: one, in (moby daemon/logger/fluentd/fluentd.go).
+DOCKER_LINE_KEY = "log"
 
 
 @dataclass(frozen=True)
@@ -309,7 +316,22 @@ def _sections(routing: LogRouting, service: Section, retry_limit: int, emitter_l
 
 
 def _app_filters(app: AppLogRouting, emitter_limit: str) -> list[Section]:
-    out: list[Section] = []
+    # Docker's log driver cuts a stdout line of 16 KiB or more into partial records (routing/output_limits.py);
+    # joined first, a long JSON line is parsed and routed whole instead of landing in `default` in pieces.
+    out: list[Section] = [
+        _section(
+            "FILTER",
+            ("Name", "multiline"),
+            ("Alias", f"{app.container}.join"),
+            ("Match", app.match),
+            ("Mode", "partial_message"),
+            ("multiline.key_content", DOCKER_LINE_KEY),
+            comments=(
+                f"{app.container}: join the 16 KiB pieces Docker's log driver cuts a longer stdout line into "
+                "(partial_message), so the line is parsed and routed whole.",
+            ),
+        )
+    ]
     if app.json_key is not None:
         out.append(
             _section(
