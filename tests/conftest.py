@@ -50,6 +50,7 @@ if not os.environ.get("TF_CLI_CONFIG_FILE", "").startswith(str(ROOT)):
 _EMULATOR_FIXTURES = {"emulator", "shared_emulator", "shared_deployment"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups set here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tiers, order and worker groups.
 
