@@ -48,6 +48,8 @@ if not os.environ.get("TF_CLI_CONFIG_FILE", "").startswith(str(ROOT)):
 
 
 _EMULATOR_FIXTURES = {"emulator", "shared_emulator", "shared_deployment"}
+#: The worker group of every test that reads the session's shared deployment.
+SHARED_GROUP = "shared-deployment"
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups set here
@@ -60,14 +62,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
       tests of one module share a worker (its module-scoped emulator and
       deployment are made once), and every test of the shared deployment shares
       one worker, in this order.
+    - The longest groups are handed out first (xdist gives groups to workers
+      in the order they come): the shared deployment's, then the other
+      modules with emulator tests, then the pure ones, which fill the gaps.
     """
+    groups: dict[pytest.Item, str] = {}
+    slow: set[str] = set()
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
+        shared = {"shared_emulator", "shared_deployment"} & fixtures
+        group = groups[item] = SHARED_GROUP if shared else item.nodeid.split("::")[0]
         if _EMULATOR_FIXTURES & fixtures:
             item.add_marker(pytest.mark.emulator)
-        shared = {"shared_emulator", "shared_deployment"} & fixtures
-        item.add_marker(pytest.mark.xdist_group("shared-deployment" if shared else item.nodeid.split("::")[0]))
-    items.sort(key=lambda item: item.get_closest_marker("changes_shared_deployment") is not None)
+            slow.add(group)
+        item.add_marker(pytest.mark.xdist_group(group))
+
+    def order(item: pytest.Item) -> tuple[int, bool]:
+        group = groups[item]
+        rank = 0 if group == SHARED_GROUP else 1 if group in slow else 2
+        return rank, item.get_closest_marker("changes_shared_deployment") is not None
+
+    items.sort(key=order)  # stable: a module's tests keep their order
 
 
 # --- synth ----------------------------------------------------------------------------------------

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import os
+import re
+import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -96,17 +98,23 @@ def plans(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> dict[
     env = emulator.env(REGION)
     files = {}
 
-    def plan(name: str, variant: Variant) -> None:
-        (workdir / "cdk.tf.json").write_text(_synth(variant, root / "terraform.tfstate"))
-        files[name] = out / f"{name}.json"
-        files[name].write_text(json.dumps(plan_json(workdir, env)))
-
     (workdir / "cdk.tf.json").write_text(_synth(BASE, root / "terraform.tfstate"))
     terraform(workdir, "init", "-input=false", env=env)
-    plan("first-deploy", BASE)
+    files["first-deploy"] = out / "first-deploy.json"
+    files["first-deploy"].write_text(json.dumps(plan_json(workdir, env)))
     terraform(workdir, "apply", "-input=false", "plan.tfplan", env=env)
+    # The variants only read the applied state: each plans in its own copy of the initialised
+    # directory, all at once (Terraform waits on the emulator far more than it computes).
+    copies = {}
     for name, variant in VARIANTS.items():
-        plan(name, variant)
+        copies[name] = root / f"stack-{name}"
+        shutil.copytree(workdir, copies[name], symlinks=True)
+        (copies[name] / "cdk.tf.json").write_text(_synth(variant, root / "terraform.tfstate"))  # synth: one thread
+    with ThreadPoolExecutor(max_workers=len(VARIANTS)) as pool:
+        planned = {name: pool.submit(plan_json, copies[name], env, "-lock=false") for name in VARIANTS}
+        for name, result in planned.items():
+            files[name] = out / f"{name}.json"
+            files[name].write_text(json.dumps(result.result()))
     return files
 
 
