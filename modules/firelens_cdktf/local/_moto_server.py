@@ -1,4 +1,4 @@
-"""moto's server with the project's corrections: policy conditions, Firehose's S3 objects, Athena's gaps.
+"""moto's server with the project's corrections: policy conditions, Firehose's S3 objects, Athena's and ECS's gaps.
 
 The corrections change how the emulator behaves, never the synthesized JSON:
 
@@ -7,7 +7,9 @@ The corrections change how the emulator behaves, never the synthesized JSON:
    name, GZIP (:mod:`firelens_cdktf.local._moto_firehose`);
 3. Athena calls Terraform's provider makes that moto lacks or gets wrong:
    ``ListTagsForResource``, ``DeleteNamedQuery``, ``UpdateWorkGroup``
-   (:mod:`firelens_cdktf.local._moto_athena`).
+   (:mod:`firelens_cdktf.local._moto_athena`);
+4. ECS ``CreateService`` keeps ``availabilityZoneRebalancing``
+   (:mod:`firelens_cdktf.local._moto_ecs`).
 
 Policy conditions: moto (5.2.x, ``moto/iam/access_control.py`` and ``policy_conditions.py``)
 passes no request context into bucket-policy evaluation, and treats a
@@ -48,11 +50,12 @@ def _is_action_permitted(self: Any, action: str, resource: str = "*", principal:
 
 def patch() -> None:
     """Apply every correction in this process."""
-    from . import _moto_athena, _moto_firehose
+    from . import _moto_athena, _moto_ecs, _moto_firehose
 
     access_control.IAMPolicyStatement.is_action_permitted = _is_action_permitted  # type: ignore[method-assign]
     _moto_firehose.patch()
     _moto_athena.patch()
+    _moto_ecs.patch()
 
 
 if __name__ == "__main__":
