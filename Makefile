@@ -88,7 +88,7 @@ destroy: install ## destroy what `make run` deployed to the emulator
 	@$(VENV_PY) -m firelens_cdktf.local.run destroy
 
 test: install ## run the whole test suite (two workers; `pytest -m "not emulator"` is the pure tier alone)
-	@$(VENV_PY) -m pytest -n 2 --dist loadgroup
+	@$(VENV_PY) -m pytest
 
 synth: install ## synthesize every stack into cdktf.out/
 	@npx --no-install cdktf synth
