@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +58,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     - Every test that uses an emulator is in the emulator tier.
     - Tests that change the shared deployment run after every test that reads it.
-    - With ``make test``'s two workers (pytest-xdist, ``--dist loadgroup``) the
+    - With ``make test``'s workers (pytest-xdist, ``--dist loadgroup``) the
       tests of one module share a worker (its module-scoped emulator and
       deployment are made once), and every test of the shared deployment shares
       one worker, in this order.
@@ -198,6 +198,19 @@ class SharedDeployment:
     emulator: Emulator
     workdirs: dict[str, Path]
     env: dict[str, str]
+    _plans: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
+
+    def plan(self, stack: str) -> Path:
+        """The JSON of ``terraform plan`` of ``stack`` as deployed, made once for every test that reads it.
+
+        Only tests that do not change the deployment may read it (the one
+        that does runs last, see ``changes_shared_deployment``).
+        """
+        if stack not in self._plans:
+            from firelens_cdktf.review.security_scan import plan_as_json
+
+            self._plans[stack] = plan_as_json(self.workdirs[stack], self.env)
+        return self._plans[stack]
 
 
 #: The stacks ``make run`` deploys, in order.

@@ -1,10 +1,10 @@
-"""``make test``'s two workers keep a module's tests together, so its emulator and deployment are made once.
+"""``make test``'s workers keep a module's tests together, so its emulator and deployment are made once.
 
 The groups come from ``pytest_collection_modifyitems`` in ``conftest.py``;
 pytest-xdist reads them in its own hook of the same name, so ours must run
 first. When it ran second, every module's tests were spread over both
 workers and each worker made its own module emulator and shared deployment.
-This runs one small module on two workers, as ``make test`` does, and reads
+This runs one small module on two workers, as the pure tier does, and reads
 where each test ran.
 """
 

@@ -22,7 +22,6 @@ from firelens_cdktf.review.security_scan import (
     Result,
     ScanError,
     ScanReport,
-    plan_as_json,
     load_allowlist,
     parse_report,
     parse_unknown_results,
@@ -45,9 +44,8 @@ def json_reports(synthesized: Path) -> dict[str, ScanReport]:
 
 @pytest.fixture(scope="module")
 def plan_report(shared_deployment: SharedDeployment) -> ScanReport:
-    # The same plan `make scan` makes (deployed_plan = apply + this), on the session's deployment.
-    plan = plan_as_json(shared_deployment.workdirs["pipeline"], shared_deployment.env)
-    return run_checkov(plan, Framework.TERRAFORM_PLAN, target="pipeline")
+    # The same plan `make scan` makes (deployed_plan: apply, then plan_as_json), on the session's deployment.
+    return run_checkov(shared_deployment.plan("pipeline"), Framework.TERRAFORM_PLAN, target="pipeline")
 
 
 @pytest.mark.parametrize("stack", STACKS)
