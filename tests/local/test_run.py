@@ -31,3 +31,26 @@ def test_steps_are_numbered_out_of_the_total_and_name_the_current_one(capsys: py
     steps.detail("a\nb")
     assert capsys.readouterr().out == "[1/7] starting\n[2/7] deploying\n    a\n    b\n"
     assert steps.current == "step 2/7 (deploying)"
+
+
+@pytest.mark.parametrize(("module", "argv", "function", "target"), [
+    ("firelens_cdktf.local.run", ["deploy"], "run", "make run"),
+    ("firelens_cdktf.local.run", ["destroy"], "destroy", "make destroy"),
+    ("firelens_cdktf.local.plan", [], "plan", "make plan"),
+])
+def test_ctrl_c_ends_with_one_line_that_says_how_the_lock_is_cleared(
+        module: str, argv: list[str], function: str, target: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib
+
+    loaded = importlib.import_module(module)
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt  # what Ctrl-C raises wherever the command is
+
+    monkeypatch.setattr(loaded, function, interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        loaded.main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert stopped.value.code == 130
+    assert len(err) == 1 and err[0].startswith(f"{target}: interrupted.") and "make unlock" in err[0]

@@ -106,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
                     allow_wildcard=tuple(args.allow_wildcard))
     except FirelensError as error:  # bad settings, a failed synth or Terraform: the message says it all
         raise SystemExit(f"make plan: {error}") from None
+    except KeyboardInterrupt:
+        print("\nmake plan: interrupted. A state lock Terraform may have left is cleared by the next 'make plan' "
+              "or 'make run' when it is this clone's; otherwise 'make unlock' names and clears it.", file=sys.stderr)
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

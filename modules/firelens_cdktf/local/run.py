@@ -57,6 +57,8 @@ STATE_DIR = Path(".emulator")
 VOLUME_ENV = "FIRELENS_LOG_GB_PER_MONTH"
 #: Its default: 1 TB.
 DEFAULT_VOLUME_GB = 1000.0
+#: Exit status after Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
 
 
 class Steps:
@@ -329,6 +331,11 @@ def main(argv: list[str] | None = None) -> int:
             run(_volume_gb(args.gb_per_month))
     except FirelensError as error:  # bad settings, a failed synth or Terraform: the message says it all
         raise SystemExit(f"make {'destroy' if args.command == 'destroy' else 'run'}: {error}") from None
+    except KeyboardInterrupt:
+        target = "destroy" if args.command == "destroy" else "run"
+        print(f"\nmake {target}: interrupted. A state lock Terraform may have left is cleared by the next "
+              f"'make {target}' when it is this clone's; otherwise 'make unlock' names and clears it.", file=sys.stderr)
+        raise SystemExit(INTERRUPTED) from None
     return 0
 
 
