@@ -29,36 +29,22 @@ def apply_stacks(stacks_dir: Path, stacks: Sequence[str], workdir: Path, env: di
     """Copy each of ``stacks`` from ``stacks_dir`` into ``workdir`` and ``init`` + ``apply`` it, in order.
 
     The copies keep the synth output untouched and give each caller its own
-    ``.terraform`` directory. When ``state`` comes first and its bucket is
-    new, the stacks after it are applied as soon as the bucket exists, while
-    the state stack's own apply finishes (:func:`ensure_state_stack`): their
-    backends need only the bucket. Returns stack name -> its working directory.
+    ``.terraform`` directory. A ``state`` stack that :func:`ensure_state_stack`
+    has just created or adopted is applied and initialised on its S3 backend
+    already, so it is not applied a second time. Returns stack name -> its
+    working directory.
 
     Raises:
         TerraformError: a step failed.
     """
-    workdirs = {stack: workdir / stack for stack in stacks}
+    workdirs = {}
     for stack in stacks:
-        shutil.copytree(stacks_dir / stack, workdirs[stack])
-
-    def apply(stack: str) -> None:
+        stack_dir = workdirs[stack] = workdir / stack
+        shutil.copytree(stacks_dir / stack, stack_dir)
         say(f"terraform apply {stack}")
-        terraform(workdirs[stack], "init", "-input=false", env=env)
-        terraform(workdirs[stack], "apply", "-auto-approve", "-input=false", env=env)
-
-    done: list[str] = []
-
-    def apply_the_rest() -> None:
-        for stack in stacks[1:]:
-            apply(stack)
-            done.append(stack)
-
-    if stacks and stacks[0] == "state":
-        status = ensure_state_stack(workdirs["state"], bucket=state_bucket(workdirs["state"]), s3=s3, env=env,
-                                    say=say, when_created=apply_the_rest)
-        if status != "present":  # created or adopted: applied, its working directory on the S3 backend
-            done.append("state")
-    for stack in stacks:
-        if stack not in done:
-            apply(stack)
+        if stack == "state" and ensure_state_stack(stack_dir, bucket=state_bucket(stack_dir), s3=s3, env=env,
+                                                   say=say) != "present":
+            continue
+        terraform(stack_dir, "init", "-input=false", env=env)
+        terraform(stack_dir, "apply", "-auto-approve", "-input=false", env=env)
     return workdirs

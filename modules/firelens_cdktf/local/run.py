@@ -196,29 +196,16 @@ def deploy(stacks: tuple[str, ...] = STACKS, steps: Steps | None = None) -> dict
                 say=steps.detail)
     RunRecord.begin(STATE_DIR, port)
     _prepare(stacks, env)
-    outputs: dict[str, dict[str, str]] = {}
-
-    def deploy_stacks(names: tuple[str, ...], *extra: str) -> None:
-        """One cdktf call for ``names`` (in dependency order), on the synth _prepare made."""
-        outputs_file = STATE_DIR / f"outputs-deploy-{'-'.join(names)}.json"
-        _cdktf(["deploy", *names, "--auto-approve", "--skip-synth", *extra, "--outputs-file", str(outputs_file)],
-               env, log_name=f"cdktf-deploy-{'-'.join(names)}.log")
-        outputs.update(json.loads(outputs_file.read_text()))
-
-    rest = tuple(stack for stack in stacks if stack != "state")
-    created = False
-    if "state" in stacks and rest:
-        # A new state bucket: the other stacks deploy as soon as it exists, alongside the state
-        # stack's own apply (the provider's 55 s lifecycle wait), not after it.
-        created = ensure_state_stack(
-            Path(OUTPUT_DIR) / "stacks" / "state", bucket=config.state_bucket, s3=s3, env=env, say=steps.detail,
-            when_created=lambda: deploy_stacks(rest, "--ignore-missing-stack-dependencies")) == "created"
-    elif "state" in stacks:
+    if "state" in stacks:
         ensure_state_stack(Path(OUTPUT_DIR) / "stacks" / "state", bucket=config.state_bucket, s3=s3, env=env,
                            say=steps.detail)
-    # The state bucket the others' backends need exists by now, so cdktf may initialise them all up front.
-    deploy_stacks(("state",) if created else stacks)
-    outputs = {stack: outputs[stack] for stack in stacks if stack in outputs}
+    # One cdktf call for every stack (in dependency order), on the synth _prepare made: the state
+    # bucket the others' backends need exists by now (ensure_state_stack), so cdktf may initialise
+    # them all up front.
+    outputs_file = STATE_DIR / "outputs-deploy.json"
+    _cdktf(["deploy", *stacks, "--auto-approve", "--skip-synth", "--outputs-file", str(outputs_file)], env,
+           log_name=f"cdktf-deploy-{'-'.join(stacks)}.log")
+    outputs: dict[str, dict[str, str]] = json.loads(outputs_file.read_text())
     (STATE_DIR / "outputs.json").write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")
     if own_steps:
         steps.step("outputs")

@@ -10,11 +10,7 @@ before its first deploy and handles the three cases:
   second clone, CI): nothing to do, ``terraform init`` finds them;
 - the bucket does not exist (first deploy): apply with a temporary local
   backend (an override file), then ``terraform init -migrate-state`` copies the
-  state into the bucket, and the local copy is deleted. The apply spends most
-  of its time in the AWS provider's 55 s wait on the bucket's lifecycle
-  configuration, after the bucket exists: a caller's ``when_created`` (the
-  other stacks' deploy, whose backends only need the bucket) runs then,
-  alongside it;
+  state into the bucket, and the local copy is deleted;
 - the bucket exists but holds no state for the stack (its state was lost, or
   kept locally by an older version of this project): the bucket and its
   settings are adopted into a new state with ``import`` blocks, then the
@@ -48,7 +44,6 @@ import json
 import os
 import socket
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -112,8 +107,7 @@ def _bucket_addresses(stack_dir: Path) -> list[tuple[str, str]]:
     return out
 
 
-def ensure_state_stack(stack_dir: Path, *, bucket: str, s3: Any, env: dict[str, str], say: Say,
-                       when_created: Callable[[], None] | None = None) -> str:
+def ensure_state_stack(stack_dir: Path, *, bucket: str, s3: Any, env: dict[str, str], say: Say) -> str:
     """Make the synthesized ``state`` stack in ``stack_dir`` deployable with its S3 backend; return what was done.
 
     Args:
@@ -122,16 +116,12 @@ def ensure_state_stack(stack_dir: Path, *, bucket: str, s3: Any, env: dict[str, 
         s3: A boto3 S3 client for the account (or emulator) being deployed to.
         env: Environment for Terraform (credentials, endpoint).
         say: Where progress lines go.
-        when_created: Called once, only when this call creates the bucket:
-            as soon as the bucket exists, while the state stack's own apply
-            goes on (its lifecycle wait). Typically the other stacks' deploy.
 
     Returns:
-        ``"present"``, ``"created"`` (``when_created`` ran) or ``"adopted"``.
+        ``"present"``, ``"created"`` or ``"adopted"``.
 
     Raises:
         TerraformError: a Terraform step failed (its output is in the message).
-        Exception: whatever ``when_created`` raised, once the state's apply has ended.
     """
     key = state_key("state")
     if _exists(s3, bucket) and _exists(s3, bucket, key):
@@ -141,7 +131,7 @@ def ensure_state_stack(stack_dir: Path, *, bucket: str, s3: Any, env: dict[str, 
         local_state = stack_dir / "bootstrap.tfstate"
         with _local_backend(stack_dir, local_state):
             terraform(stack_dir, "init", "-input=false", "-reconfigure", env=env)
-            _apply_meanwhile(stack_dir, env, until=lambda: _exists(s3, bucket), then=when_created, say=say)
+            terraform(stack_dir, "apply", "-auto-approve", "-input=false", env=env)
         terraform(stack_dir, "init", "-input=false", "-migrate-state", "-force-copy", env=env)
         if not _exists(s3, bucket, key):
             raise StateError(f"state stack: the state did not arrive at s3://{bucket}/{key}; it is kept in "
@@ -161,47 +151,6 @@ def ensure_state_stack(stack_dir: Path, *, bucket: str, s3: Any, env: dict[str, 
         adopt.unlink(missing_ok=True)
     say(f"adopted {len(imports)} resources; their state now lives in s3://{bucket}/{key}")
     return "adopted"
-
-
-#: Seconds between checks for the new state bucket while the state stack's apply runs.
-_BUCKET_POLL_SECONDS = 0.5
-
-
-def _apply_meanwhile(stack_dir: Path, env: dict[str, str], *, until: Callable[[], bool],
-                     then: Callable[[], None] | None, say: Say) -> None:
-    """``terraform apply`` the stack; once ``until()`` holds while it runs, call ``then()`` alongside it.
-
-    ``then`` is called exactly once: when ``until()`` first holds, or after the
-    apply if it finished first. The apply's error wins over ``then``'s.
-    """
-    if then is None:
-        terraform(stack_dir, "apply", "-auto-approve", "-input=false", env=env)
-        return
-    failure: list[BaseException] = []
-
-    def apply() -> None:
-        try:
-            terraform(stack_dir, "apply", "-auto-approve", "-input=false", env=env)
-        except BaseException as error:  # re-raised in the caller's thread below
-            failure.append(error)
-
-    worker = threading.Thread(target=apply, name="terraform apply state", daemon=True)
-    worker.start()
-    while worker.is_alive() and not until():
-        worker.join(_BUCKET_POLL_SECONDS)
-    if failure:
-        worker.join()
-        raise failure[0]
-    if worker.is_alive():
-        say("the state bucket exists: deploying the other stacks while the state stack's apply finishes")
-    try:
-        then()
-    except BaseException as error:
-        worker.join()
-        raise (failure[0] if failure else error) from None
-    worker.join()
-    if failure:
-        raise failure[0]
 
 
 def destroy_state_stack(stack_dir: Path, *, bucket: str, env: dict[str, str], say: Say,
