@@ -185,3 +185,26 @@ def test_a_run_record_survives_the_run_and_names_its_process(tmp_path: Path) -> 
     written = RunRecord.begin(tmp_path, 4566)
     loaded = RunRecord.load(tmp_path, 4566)
     assert (loaded == written, loaded.alive if loaded else None, RunRecord.load(tmp_path, 4567)) == (True, True, None)
+
+
+class _PresentState:
+    """An S3 client on which the state bucket and the state stack's state object exist."""
+
+    def head_bucket(self, **_: Any) -> dict[str, Any]:
+        return {}
+
+    def head_object(self, **_: Any) -> dict[str, Any]:
+        return {}
+
+
+@pytest.mark.parametrize(("backend", "kept"), [("local", False), ("s3", True)])
+def test_a_directory_left_on_make_destroys_local_backend_is_initialised_afresh(tmp_path: Path, backend: str,
+                                                                             kept: bool) -> None:
+    # make destroy moved the state to a local file; another clone deployed since, so the state is in the bucket
+    record = tmp_path / ".terraform" / "terraform.tfstate"
+    record.parent.mkdir()
+    record.write_text(json.dumps({"version": 3, "backend": {"type": backend, "config": {}}}))
+    said: list[str] = []
+    assert ensure_state_stack(tmp_path, bucket="b", s3=_PresentState(), env={}, say=said.append) == "present"
+    assert record.exists() is kept
+    assert bool(said) is not kept

@@ -107,6 +107,26 @@ def _bucket_addresses(stack_dir: Path) -> list[tuple[str, str]]:
     return out
 
 
+def _forget_local_backend(stack_dir: Path, say: Say) -> None:
+    """Drop a working directory's record of a temporary local backend, so ``terraform init`` takes the S3 one.
+
+    ``make destroy`` leaves the state stack's directory initialised on the
+    local file its state moved to. Once another clone has deployed again, the
+    state is in the bucket, and a plain ``terraform init`` (``cdktf deploy``)
+    would stop at "Backend configuration changed". Without the record the
+    directory counts as not initialised and the S3 backend is set up afresh.
+    """
+    record = stack_dir / ".terraform" / "terraform.tfstate"
+    try:
+        backend = json.loads(record.read_text()).get("backend", {}).get("type")
+    except (OSError, ValueError):
+        return
+    if backend not in (None, "s3"):
+        record.unlink()
+        say(f"state stack: its working directory was set up for a {backend} backend (left by make destroy); "
+            "initialising it on the state bucket instead")
+
+
 def ensure_state_stack(stack_dir: Path, *, bucket: str, s3: Any, env: dict[str, str], say: Say) -> str:
     """Make the synthesized ``state`` stack in ``stack_dir`` deployable with its S3 backend; return what was done.
 
@@ -125,6 +145,7 @@ def ensure_state_stack(stack_dir: Path, *, bucket: str, s3: Any, env: dict[str, 
     """
     key = state_key("state")
     if _exists(s3, bucket) and _exists(s3, bucket, key):
+        _forget_local_backend(stack_dir, say)
         return "present"
     if not _exists(s3, bucket):
         say(f"state bucket {bucket} does not exist: creating it with a local state, then moving that state into it")
