@@ -10,13 +10,15 @@ is the pure tier. ``make test`` runs both.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pickle
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 
@@ -41,6 +43,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 # The same environment the Makefile exports, for `pytest` run on its own.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
+os.environ.setdefault("GOGC", "400")
 if not os.environ.get("TF_CLI_CONFIG_FILE", "").startswith(str(ROOT)):
     _rc = ROOT / ".terraform.d" / "cli.tfrc"
     terraform_rc.main([str(_rc)])
@@ -62,12 +65,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
       tests of one module share a worker (its module-scoped emulator and
       deployment are made once), and every test of the shared deployment shares
       one worker, in this order.
-    - The longest groups are handed out first (xdist gives groups to workers
-      in the order they come): the shared deployment's, then the other
-      modules with emulator tests, then the pure ones, which fill the gaps.
+    - The groups are handed out longest first (``--no-loadscope-reorder`` in
+      ``pytest.ini`` makes xdist keep this order instead of sorting by test
+      count): see :func:`work_order`.
     """
     groups: dict[pytest.Item, str] = {}
     slow: set[str] = set()
+    seconds: dict[str, float] = {}
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         shared = {"shared_emulator", "shared_deployment"} & fixtures
@@ -75,14 +79,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if _EMULATOR_FIXTURES & fixtures:
             item.add_marker(pytest.mark.emulator)
             slow.add(group)
+        mark = item.get_closest_marker("worker_seconds")
+        if mark is not None:
+            seconds[group] = max(seconds.get(group, 0.0), float(mark.args[0]))
         item.add_marker(pytest.mark.xdist_group(group))
 
-    def order(item: pytest.Item) -> tuple[int, bool]:
-        group = groups[item]
-        rank = 0 if group == SHARED_GROUP else 1 if group in slow else 2
-        return rank, item.get_closest_marker("changes_shared_deployment") is not None
+    rank = {group: position for position, group in enumerate(work_order(set(groups.values()), slow, seconds))}
+    items.sort(key=lambda item: (rank[groups[item]], item.get_closest_marker("changes_shared_deployment") is not None))
 
-    items.sort(key=order)  # stable: a module's tests keep their order
+
+def work_order(groups: set[str], emulator_groups: set[str], seconds: dict[str, float]) -> list[str]:
+    """The order in which xdist hands the worker groups out: longest first, so the workers end together.
+
+    The shared deployment's group comes first (it is the longest, and other
+    groups' readers wait on nothing); then the groups whose modules say how
+    long they take (``@pytest.mark.worker_seconds``), longest first; then the
+    other groups with emulator tests; then the pure ones, which fill the gaps.
+    Ties keep the collection's (alphabetical) order.
+    """
+    def key(group: str) -> tuple[int, float, str]:
+        if group == SHARED_GROUP:
+            return 0, 0.0, group
+        if group in seconds:
+            return 1, -seconds[group], group
+        return (2 if group in emulator_groups else 3), 0.0, group
+
+    return sorted(groups, key=key)
 
 
 # --- synth ----------------------------------------------------------------------------------------
@@ -93,10 +115,42 @@ def synth_main(outdir: Path, env: dict[str, str] | None = None) -> Path:
     return synth_app(outdir, env=env)
 
 
+# --- made once per run -----------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def run_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory every process of this pytest run shares: the xdist workers' common parent, else the base."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], T]) -> T:
+    """``make(<run directory>/<name>)``, computed by the first worker that asks and read back by the others.
+
+    Session fixtures are made once per xdist worker; this makes a value once
+    per ``pytest`` run (a file lock in :func:`run_directory` serialises the
+    workers). The value is pickled, so it must be plain data; a directory it
+    names is shared by every worker and must only be read or copied. If
+    ``make`` raises, nothing is kept and the next worker that asks tries again
+    (and reports its own error).
+    """
+    root = run_directory(tmp_path_factory)
+    result = root / f"{name}.pickle"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if result.exists():
+            return cast(T, pickle.loads(result.read_bytes()))
+        value = make(root / name)
+        result.write_bytes(pickle.dumps(value))
+        return value
+
+
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """cdktf output directory of one ``python main.py`` run, shared by the whole session."""
-    return synth_main(tmp_path_factory.mktemp("cdktf.out"))
+    """cdktf output directory of one ``python main.py`` run, shared by every worker of the run (read only)."""
+    return once_per_run(tmp_path_factory, "cdktf.out", synth_main)
 
 
 def synth_json(stack: TerraformStack) -> dict[str, Any]:
@@ -234,5 +288,5 @@ def shared_deployment(synthesized: Path, tmp_path_factory: pytest.TempPathFactor
     return SharedDeployment(shared_emulator, workdirs, env)
 
 
-__all__ = ["DEPLOYED_STACKS", "FIXTURES", "ROOT", "SharedDeployment", "copy_stack", "deploy", "find", "only", "plan_json", "ref", "resources",
+__all__ = ["DEPLOYED_STACKS", "FIXTURES", "ROOT", "SharedDeployment", "copy_stack", "deploy", "find", "once_per_run", "only", "plan_json", "ref", "resources",
            "s3_client", "statements", "synth_json", "synth_main", "terraform"]

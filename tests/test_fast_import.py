@@ -13,6 +13,9 @@ from conftest import ROOT, synth_main
 from firelens_cdktf import _fast_import
 
 
+pytestmark = pytest.mark.worker_seconds(75)
+
+
 @pytest.fixture(scope="module")
 def eager_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return synth_main(tmp_path_factory.mktemp("eager"), {_fast_import.EAGER_ENV: "1"})

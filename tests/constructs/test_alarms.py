@@ -28,6 +28,9 @@ from conftest import terraform
 REGION = "ap-northeast-1"
 
 
+pytestmark = pytest.mark.worker_seconds(35)
+
+
 @pytest.fixture(scope="module")
 def pipeline() -> dict[str, Any]:
     return synth_json(PipelineStack(Testing.app(), "pipeline", config=PipelineConfig()))

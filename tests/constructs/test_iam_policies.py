@@ -26,6 +26,9 @@ from firelens_cdktf.constructs.iam import STAR_RESOURCE_ACTIONS, grant_violation
 STACKS = ("state", "pipeline", "images")
 
 
+pytestmark = pytest.mark.worker_seconds(12)
+
+
 def _documents(synthesized: Path, stack: str) -> Iterator[tuple[str, dict[str, Any]]]:
     doc = json.loads((synthesized / "stacks" / stack / "cdk.tf.json").read_text())
     for type_, blocks in doc.get("resource", {}).items():

@@ -26,7 +26,7 @@ from conftest import ROOT, terraform
 from firelens_cdktf.local.emulator import Emulator
 from firelens_cdktf.local.synth import synth_app
 
-pytestmark = pytest.mark.emulator
+pytestmark = [pytest.mark.emulator, pytest.mark.worker_seconds(150)]
 
 EXAMPLE = ROOT / "examples" / "second-team"
 STACK = "second-team"

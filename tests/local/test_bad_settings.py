@@ -38,6 +38,9 @@ CASES = {
 }
 
 
+pytestmark = pytest.mark.worker_seconds(7)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

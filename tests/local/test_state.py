@@ -39,6 +39,9 @@ CONFIG = PipelineConfig()
 BUCKET = CONFIG.state_bucket
 
 
+pytestmark = pytest.mark.worker_seconds(55)
+
+
 @pytest.fixture(scope="module")
 def env(emulator: Emulator) -> dict[str, str]:
     return emulator.env(CONFIG.region)

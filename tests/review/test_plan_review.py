@@ -40,6 +40,9 @@ TASK_POLICY = "aws_iam_role_policy.task-policy"
 # --- real plans -----------------------------------------------------------------------------------
 
 
+pytestmark = pytest.mark.worker_seconds(70)
+
+
 @dataclass(frozen=True)
 class Variant:
     """One version of the test stack's code."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SharedDeployment
+from conftest import SharedDeployment, once_per_run
 from firelens_cdktf.review.security_scan import (
     AllowEntry,
     Finding,
@@ -32,14 +32,20 @@ from firelens_cdktf.review.security_scan import (
 STACKS = ("state", "pipeline", "images")
 
 
+pytestmark = pytest.mark.worker_seconds(20)
+
+
 @pytest.fixture(scope="module")
 def allowlist() -> tuple[AllowEntry, ...]:
     return load_allowlist()
 
 
 @pytest.fixture(scope="module")
-def json_reports(synthesized: Path) -> dict[str, ScanReport]:
-    return {stack: run_checkov(synthesized / "stacks" / stack, Framework.TERRAFORM_JSON) for stack in STACKS}
+def json_reports(synthesized: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, ScanReport]:
+    # Read by this module's pure tests and by its shared-deployment tests, which run on another
+    # worker: three checkov runs (~20 s), made once per run.
+    return once_per_run(tmp_path_factory, "checkov-terraform-json", lambda _: {
+        stack: run_checkov(synthesized / "stacks" / stack, Framework.TERRAFORM_JSON) for stack in STACKS})
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,9 @@ CONFIG = PipelineConfig()
 DEPLOYED = DEPLOYED_STACKS
 
 
+pytestmark = pytest.mark.worker_seconds(16)
+
+
 @pytest.mark.parametrize("stack", DEPLOYED)
 def test_stack_passes_terraform_validate_with_the_real_provider(
     synthesized: Path, tmp_path: Path, stack: str
