@@ -4,17 +4,19 @@ No resource is declared here: see modules/firelens_cdktf/stacks/.
 """
 
 import firelens_cdktf
+from firelens_cdktf import FirelensError
+from firelens_cdktf.stacks import PipelineConfig
+
+try:  # first: a bad setting fails at once, before cdktf starts its JavaScript runtime (~5 s)
+    config = PipelineConfig.from_env()  # FIRELENS_STAGE, FIRELENS_REGION, FIRELENS_STATE_BUCKET
+except FirelensError as error:  # its message says what to fix, a traceback adds nothing
+    raise SystemExit(f"main.py: {error}") from None
 
 firelens_cdktf.use_fast_provider_imports()  # before anything imports the provider bindings: synth in ~2 s, not ~20
 
 from cdktf import App  # noqa: E402
-from firelens_cdktf import FirelensError  # noqa: E402
-from firelens_cdktf.stacks import ImagesStack, PipelineConfig, PipelineStack, StateStack  # noqa: E402
+from firelens_cdktf.stacks import ImagesStack, PipelineStack, StateStack  # noqa: E402
 
-try:
-    config = PipelineConfig.from_env()  # FIRELENS_STAGE, FIRELENS_REGION, FIRELENS_STATE_BUCKET
-except FirelensError as error:  # a bad setting: its message says what to fix, a traceback adds nothing
-    raise SystemExit(f"main.py: {error}") from None
 app = App()
 state = StateStack(app, "state", config=config)  # the bucket every stack's state lives in, its own too
 pipeline = PipelineStack(app, "pipeline", config=config)  # archive, repositories, FirelensService
