@@ -67,7 +67,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
     root = tmp_path_factory.mktemp("team")
     venv = root / "venv"
-    _run(sys.executable, "-m", "venv", venv)
+    _run(sys.executable, "-m", "venv", "--without-pip", venv)  # this checkout's pip installs into it (--python)
     python = venv / "bin" / "python"
     site = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip())
     shared = root / "third-party"
@@ -77,7 +77,8 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installe
         if not entry.name.startswith(_OWN) and not entry.name.endswith(".pth"):
             (shared / entry.name).symlink_to(entry)
     (site / "third_party.pth").write_text(f"{shared}\n")
-    _run(python, "-m", "pip", "install", "--no-index", "--quiet", "--disable-pip-version-check", wheel)
+    _run(sys.executable, "-m", "pip", "--python", python, "install", "--no-index", "--quiet",
+         "--disable-pip-version-check", wheel)
     return Installed(python=python, bin=venv / "bin", site_packages=site)
 
 
