@@ -91,11 +91,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def work_order(groups: set[str], emulator_groups: set[str], seconds: dict[str, float]) -> list[str]:
     """The order in which xdist hands the worker groups out: longest first, so the workers end together.
 
-    The shared deployment's group comes first (it is the longest, and other
-    groups' readers wait on nothing); then the groups whose modules say how
-    long they take (``@pytest.mark.worker_seconds``), longest first; then the
-    other groups with emulator tests; then the pure ones, which fill the gaps.
-    Ties keep the collection's (alphabetical) order.
+    The shared deployment's group comes first (it is the longest); then the
+    groups whose modules say how long they take
+    (``@pytest.mark.worker_seconds``), longest first; then the other groups
+    with emulator tests; then the pure ones, which fill the gaps. Ties go by
+    name, which is the collection's order.
     """
     def key(group: str) -> tuple[int, float, str]:
         if group == SHARED_GROUP:
@@ -143,7 +143,9 @@ def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Call
         if result.exists():
             return cast(T, pickle.loads(result.read_bytes()))
         value = make(root / name)
-        result.write_bytes(pickle.dumps(value))
+        partial = result.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(value))
+        partial.replace(result)  # whole or not at all, should this worker die mid-write
         return value
 
 
