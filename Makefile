@@ -52,10 +52,13 @@ $(PY_STAMP): Pipfile.lock | $(PIPENV)
 	@touch $@
 
 # The project's own package, editable: main.py, the tests and the console
-# script (.venv/bin/firelens-cdktf) import firelens_cdktf from modules/.
+# script (.venv/bin/firelens-cdktf) import firelens_cdktf from modules/. The app
+# (firelens_app) and the harness (firelens_harness) are not in the wheel; a .pth
+# file puts modules/ on the venv's path so they import too.
 $(PKG_STAMP): pyproject.toml $(PY_STAMP)
 	@echo "==> installing the firelens-cdktf package (editable) and its console script into .venv/"
 	@$(VENV_PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@echo "$(CURDIR)/modules" > "$$($(VENV_PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/firelens-checkout.pth"
 	@touch $@
 
 $(NODE_STAMP): package-lock.json
@@ -64,7 +67,7 @@ $(NODE_STAMP): package-lock.json
 	@touch $@
 
 $(TFRC): FORCE
-	@PYTHONPATH=modules $(PYTHON) -m firelens_cdktf.local.terraform_rc $@
+	@PYTHONPATH=modules $(PYTHON) -m firelens_local.terraform_rc $@
 
 FORCE:
 
@@ -80,17 +83,17 @@ node-check:
 install: node-check $(PY_STAMP) $(PKG_STAMP) $(NODE_STAMP) $(TFRC) ## install everything the project needs (idempotent)
 
 run: install ## deploy to the local emulator, run the sample app, route, deliver, check, report cost
-	@$(VENV_PY) -m firelens_cdktf.local.run deploy
+	@$(VENV_PY) -m firelens_harness.run deploy
 
 .PHONY: query
 query: install ## the archive's saved Athena queries, run with DuckDB over what `make run` delivered (QUERY_ARGS="--day YYYY-MM-DD")
-	@$(VENV_PY) -m firelens_cdktf.local.query $(QUERY_ARGS)
+	@$(VENV_PY) -m firelens_harness.query_cli $(QUERY_ARGS)
 
 stop: ## stop the local AWS emulator on EMULATOR_PORT (default 4566)
-	@PYTHONPATH=modules $(PYTHON) -m firelens_cdktf.local.emulator stop
+	@PYTHONPATH=modules $(PYTHON) -m firelens_local.emulator stop
 
 destroy: install ## destroy what `make run` deployed to the emulator
-	@$(VENV_PY) -m firelens_cdktf.local.run destroy
+	@$(VENV_PY) -m firelens_harness.run destroy
 
 # Three workers on two cores: emulator tests spend most of their time waiting (the provider's
 # lifecycle wait), and a third worker fills that time; the CPU-bound pure tier keeps pytest.ini's two.
@@ -105,14 +108,14 @@ diff: install ## show what `cdktf deploy` would change (uses your AWS credential
 
 .PHONY: unlock
 unlock: install ## clear the state locks an interrupted run left on the emulator (EMULATOR_PORT)
-	@$(VENV_PY) -m firelens_cdktf.local.state unlock
+	@$(VENV_PY) -m firelens_harness.state_cli unlock
 
 .PHONY: plan
 plan: install ## plan state and pipeline on the emulator and review the plans, as CI does
-	@$(VENV_PY) -m firelens_cdktf.local.plan $(REVIEW_ARGS)
+	@$(VENV_PY) -m firelens_harness.plan $(REVIEW_ARGS)
 
 deploy: install ## deploy state and pipeline to the AWS account of your credentials
-	@$(VENV_PY) -m firelens_cdktf.local.state bootstrap
+	@$(VENV_PY) -m firelens_harness.state_cli bootstrap
 	@npx --no-install cdktf deploy state
 	@npx --no-install cdktf deploy pipeline --ignore-missing-stack-dependencies
 
@@ -122,7 +125,7 @@ images: install ## build and push the images (needs a Docker engine), after `mak
 
 .PHONY: scan
 scan: install ## security scan (checkov: stacks + pipeline plan) and the bad-input catalogue
-	@$(VENV_PY) -m firelens_cdktf.review.security_scan
+	@$(VENV_PY) -m firelens_harness.security_scan
 
 bench: install ## synth medians and ratio, the preview's throughput and memory, cdktf synth end to end, make run's phases
 	@$(VENV_PY) -m benchmarks.synth

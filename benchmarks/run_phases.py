@@ -25,11 +25,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from firelens_cdktf._paths import PROJECT_ROOT
-from firelens_cdktf.local import run as local_run
-from firelens_cdktf.local.emulator import Emulator, free_port
-from firelens_cdktf.local.round_trip import AwsClients, DeployedPipeline, run_round_trip
-from firelens_cdktf.stacks.config import PipelineConfig
+from firelens_app.config import PipelineConfig
+from firelens_app.paths import PROJECT_ROOT
+from firelens_harness import run as local_run
+from firelens_harness.round_trip import AwsClients, DeployedPipeline, run_round_trip
+from firelens_local.emulator import Emulator, free_port
 
 _CREATION = re.compile(r"(\S+): Creation complete after (?:(\d+)m)?(\d+)s")
 

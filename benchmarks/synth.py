@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from firelens_cdktf._fast_import import EAGER_ENV
-from firelens_cdktf.local.synth import synth_app
+from firelens_local.synth import synth_app
 
 
 def _synth_once(outdir: Path, eager: bool) -> float:

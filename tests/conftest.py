@@ -23,15 +23,15 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pytest
 
 import firelens_cdktf
-from firelens_cdktf.local import terraform_rc
-from firelens_cdktf.local.apply import apply_stacks
-from firelens_cdktf.local.synth import synth_app
-from firelens_cdktf.local.terraform import terraform
+from firelens_local import terraform_rc
+from firelens_local.apply import apply_stacks
+from firelens_local.synth import synth_app
+from firelens_local.terraform import terraform
 
 if TYPE_CHECKING:
     from cdktf import TerraformStack
 
-from firelens_cdktf.local.emulator import Emulator
+from firelens_local.emulator import Emulator
 
 firelens_cdktf.use_fast_provider_imports()
 
@@ -226,7 +226,7 @@ def plan_json(workdir: Path, env: dict[str, str] | None = None, *extra: str) -> 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[Emulator]:
     """A moto server on a free port, for one test module (tests that deploy something of their own)."""
-    from firelens_cdktf.local.emulator import Emulator
+    from firelens_local.emulator import Emulator
 
     with Emulator() as emu:
         yield emu
@@ -235,7 +235,7 @@ def emulator() -> Iterator[Emulator]:
 @pytest.fixture(scope="session")
 def shared_emulator() -> Iterator[Emulator]:
     """The session's moto server, holding :func:`shared_deployment`."""
-    from firelens_cdktf.local.emulator import Emulator
+    from firelens_local.emulator import Emulator
 
     with Emulator() as emu:
         yield emu
@@ -263,7 +263,7 @@ class SharedDeployment:
         that does runs last, see ``changes_shared_deployment``).
         """
         if stack not in self._plans:
-            from firelens_cdktf.review.security_scan import plan_as_json
+            from firelens_harness.security_scan import plan_as_json
 
             self._plans[stack] = plan_as_json(self.workdirs[stack], self.env)
         return self._plans[stack]
@@ -283,7 +283,7 @@ def shared_deployment(synthesized: Path, tmp_path_factory: pytest.TempPathFactor
     runs after all of them; a test that needs to change the infrastructure
     otherwise deploys its own copy on the module's ``emulator``.
     """
-    from firelens_cdktf.stacks.config import PipelineConfig
+    from firelens_app.config import PipelineConfig
 
     env = shared_emulator.env(PipelineConfig().region)
     workdirs = deploy(synthesized, DEPLOYED_STACKS, tmp_path_factory.mktemp("shared-deployment"), env)

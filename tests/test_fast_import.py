@@ -12,7 +12,6 @@ import pytest
 from conftest import ROOT, synth_main
 from firelens_cdktf import _fast_import
 
-
 pytestmark = pytest.mark.worker_seconds(75)
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from conftest import ROOT, SHARED_GROUP, once_per_run, work_order
 
-MODULE = "tests/routing/test_output_limits.py"
+MODULE = "tests/fluentbit/test_output_limits.py"
 
 
 def test_a_modules_tests_run_on_one_worker_under_its_group() -> None:
@@ -36,9 +36,9 @@ def test_a_modules_tests_run_on_one_worker_under_its_group() -> None:
 
 
 def test_groups_are_handed_out_in_conftests_order_not_by_test_count() -> None:
-    # conftest.py orders these two pure modules by name, so test_diagram.py (6 tests) first;
+    # conftest.py orders these two pure modules by name, so test_config.py (few tests) first;
     # xdist's default would run test_output_limits.py (22 tests) first, as would the command line.
-    small, large = "tests/routing/test_diagram.py", MODULE
+    small, large = "tests/app/test_config.py", MODULE
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "1", "-v", large, small],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:]

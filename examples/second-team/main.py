@@ -11,7 +11,7 @@ cluster, one network and one CloudWatch log group:
 Run with ``CDKTF_OUTDIR=cdktf.out python main.py`` (or ``npx cdktf synth``).
 The images are referenced by content-hash tags in the team's own ECR
 repositories; building and pushing them is the team's images stack (see
-``firelens_cdktf.stacks.ImagesStack`` for how this project does it).
+``firelens_app.stacks.ImagesStack`` for how this project does it).
 """
 
 import firelens_cdktf
@@ -19,9 +19,9 @@ import firelens_cdktf
 firelens_cdktf.use_fast_provider_imports()  # before anything imports the provider bindings
 
 from cdktf import App, LocalBackend, TerraformOutput, TerraformStack  # noqa: E402
-from constructs import Construct  # noqa: E402
 
-from firelens_cdktf import (  # noqa: E402
+from constructs import Construct  # noqa: E402
+from firelens_cdktf import (
     AppContainer,
     AppLogRouting,
     CloudWatchLogs,
@@ -35,10 +35,10 @@ from firelens_cdktf import (  # noqa: E402
     NetworkPlacement,
     PublicNetwork,
     Route,
+    aws_provider,  # noqa: E402
     compile_routing,
 )
 from firelens_cdktf.constructs import content_tag, log_router_context  # noqa: E402
-from firelens_cdktf.stacks import aws_provider  # noqa: E402
 
 REGION = "ap-northeast-1"
 SHARED_LOGS = CloudWatchLogs("/second-team/app", retention_days=14)

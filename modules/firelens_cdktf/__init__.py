@@ -1,14 +1,18 @@
 """firelens_cdktf: a FireLens log-routing pipeline on ECS Fargate as CDKTF constructs.
 
-What a consuming team needs is exported here: the constructs, the route
-types and the errors. The layers live in subpackages:
+The top level holds what a team writes in its app: the constructs and their
+settings, the route types, the archive's column and query types, and the
+errors. Everything else lives in its layer, each importing only the ones
+below it:
 
-- :mod:`firelens_cdktf.routing`: routes, the Fluent Bit config they compile
-  to, the linter and the preview (pure Python);
-- :mod:`firelens_cdktf.constructs`: ``FirelensService``, ``LogArchive`` and their parts;
-- :mod:`firelens_cdktf.stacks`: this project's own stacks;
-- :mod:`firelens_cdktf.local`: the emulator and ``make run``/``make plan`` tooling;
-- :mod:`firelens_cdktf.review`: plan review, security scan, bad-input catalogue.
+- :mod:`firelens_cdktf.fluentbit`: the Fluent Bit 4.2.2 model and simulator;
+- :mod:`firelens_cdktf.lint`: findings for any Fluent Bit config;
+- :mod:`firelens_cdktf.routing`: routes in Python and their compiler;
+- :mod:`firelens_cdktf.iam`, :mod:`firelens_cdktf.archive`,
+  :mod:`firelens_cdktf.cost`: IAM documents, the archive's table, the cost model;
+- :mod:`firelens_cdktf.constructs`: the CDKTF constructs;
+- :mod:`firelens_cdktf.review`: the Terraform plan review;
+- :mod:`firelens_cdktf.cli`: the ``firelens-cdktf`` command.
 
 Synth speed: the prebuilt provider packages import all of their ~2,100
 resource modules on first import (15-20 s). Call
@@ -24,48 +28,88 @@ binding, to load only the modules used (same classes, same JSON)::
 
 from __future__ import annotations
 
-from ._fast_import import use_fast_provider_imports as use_fast_provider_imports
-from ._lazy import lazy_exports
+from typing import TYPE_CHECKING
 
-__version__ = "0.2.0"
+from firelens_cdktf._fast_import import use_fast_provider_imports as use_fast_provider_imports
+from firelens_cdktf._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from firelens_cdktf.archive.schema import Column as Column
+    from firelens_cdktf.archive.schema import SavedQuery as SavedQuery
+    from firelens_cdktf.constructs.alarms import FirehoseDeliveryAlarms as FirehoseDeliveryAlarms
+    from firelens_cdktf.constructs.alarms import RouterLogLossAlarm as RouterLogLossAlarm
+    from firelens_cdktf.constructs.archive_queries import ArchiveQueries as ArchiveQueries
+    from firelens_cdktf.constructs.container_image import ContainerImage as ContainerImage
+    from firelens_cdktf.constructs.container_image import ContainerRepository as ContainerRepository
+    from firelens_cdktf.constructs.firelens_service import FirelensService as FirelensService
+    from firelens_cdktf.constructs.log_archive import LogArchive as LogArchive
+    from firelens_cdktf.constructs.network import PublicNetwork as PublicNetwork
+    from firelens_cdktf.constructs.provider import aws_provider as aws_provider
+    from firelens_cdktf.constructs.secure_bucket import SecureBucket as SecureBucket
+    from firelens_cdktf.constructs.service_props import AppContainer as AppContainer
+    from firelens_cdktf.constructs.service_props import ContainerImageRef as ContainerImageRef
+    from firelens_cdktf.constructs.service_props import DependencyCondition as DependencyCondition
+    from firelens_cdktf.constructs.service_props import HealthCheck as HealthCheck
+    from firelens_cdktf.constructs.service_props import LogRouter as LogRouter
+    from firelens_cdktf.constructs.service_props import NetworkPlacement as NetworkPlacement
+    from firelens_cdktf.constructs.service_props import RouterAlarms as RouterAlarms
+    from firelens_cdktf.constructs.service_props import RouterHealthCheck as RouterHealthCheck
+    from firelens_cdktf.constructs.service_props import Sidecar as Sidecar
+    from firelens_cdktf.errors import ConfigError as ConfigError
+    from firelens_cdktf.errors import FirelensError as FirelensError
+    from firelens_cdktf.errors import LintError as LintError
+    from firelens_cdktf.errors import RouteError as RouteError
+    from firelens_cdktf.fluentbit.image import FLUENT_BIT_INIT_IMAGE as FLUENT_BIT_INIT_IMAGE
+    from firelens_cdktf.routing.compiler import CompiledRouting as CompiledRouting
+    from firelens_cdktf.routing.compiler import compile_routing as compile_routing
+    from firelens_cdktf.routing.routes import AppLogRouting as AppLogRouting
+    from firelens_cdktf.routing.routes import CloudWatchLogs as CloudWatchLogs
+    from firelens_cdktf.routing.routes import Destination as Destination
+    from firelens_cdktf.routing.routes import FirehoseStream as FirehoseStream
+    from firelens_cdktf.routing.routes import LogRouting as LogRouting
+    from firelens_cdktf.routing.routes import Route as Route
+
+__version__ = "0.3.0"
 
 _EXPORTS = {
-    # constructs
-    "FirelensService": ".constructs.firelens_service",
-    "AppContainer": ".constructs.service_props",
-    "LogRouter": ".constructs.service_props",
-    "NetworkPlacement": ".constructs.service_props",
-    "RouterAlarms": ".constructs.service_props",
-    "LogArchive": ".constructs.log_archive",
-    "ArchiveQueries": ".constructs.archive_queries",
-    "SecureBucket": ".constructs.secure_bucket",
-    "PublicNetwork": ".constructs.network",
-    "ContainerRepository": ".constructs.container_image",
-    "ContainerImage": ".constructs.container_image",
-    "ContainerImageRef": ".constructs.service_props",
-    "Sidecar": ".constructs.service_props",
-    "HealthCheck": ".constructs.service_props",
-    "DependencyCondition": ".constructs.service_props",
-    "RouterHealthCheck": ".constructs.service_props",
-    "FirehoseDeliveryAlarms": ".constructs.alarms",
-    "RouterLogLossAlarm": ".constructs.alarms",
+    # constructs and their settings
+    "FirelensService": "firelens_cdktf.constructs.firelens_service",
+    "AppContainer": "firelens_cdktf.constructs.service_props",
+    "LogRouter": "firelens_cdktf.constructs.service_props",
+    "NetworkPlacement": "firelens_cdktf.constructs.service_props",
+    "RouterAlarms": "firelens_cdktf.constructs.service_props",
+    "ContainerImageRef": "firelens_cdktf.constructs.service_props",
+    "Sidecar": "firelens_cdktf.constructs.service_props",
+    "HealthCheck": "firelens_cdktf.constructs.service_props",
+    "DependencyCondition": "firelens_cdktf.constructs.service_props",
+    "RouterHealthCheck": "firelens_cdktf.constructs.service_props",
+    "LogArchive": "firelens_cdktf.constructs.log_archive",
+    "ArchiveQueries": "firelens_cdktf.constructs.archive_queries",
+    "SecureBucket": "firelens_cdktf.constructs.secure_bucket",
+    "PublicNetwork": "firelens_cdktf.constructs.network",
+    "ContainerRepository": "firelens_cdktf.constructs.container_image",
+    "ContainerImage": "firelens_cdktf.constructs.container_image",
+    "FirehoseDeliveryAlarms": "firelens_cdktf.constructs.alarms",
+    "RouterLogLossAlarm": "firelens_cdktf.constructs.alarms",
+    "aws_provider": "firelens_cdktf.constructs.provider",
     # routes
-    "LogRouting": ".routing.routes",
-    "AppLogRouting": ".routing.routes",
-    "Route": ".routing.routes",
-    "Destination": ".routing.routes",
-    "CloudWatchLogs": ".routing.routes",
-    "FirehoseStream": ".routing.routes",
-    "compile_routing": ".routing.compiler",
-    "CompiledRouting": ".routing.compiler",
-    "FLUENT_BIT_INIT_IMAGE": ".routing.image",
+    "LogRouting": "firelens_cdktf.routing.routes",
+    "AppLogRouting": "firelens_cdktf.routing.routes",
+    "Route": "firelens_cdktf.routing.routes",
+    "Destination": "firelens_cdktf.routing.routes",
+    "CloudWatchLogs": "firelens_cdktf.routing.routes",
+    "FirehoseStream": "firelens_cdktf.routing.routes",
+    "compile_routing": "firelens_cdktf.routing.compiler",
+    "CompiledRouting": "firelens_cdktf.routing.compiler",
+    "FLUENT_BIT_INIT_IMAGE": "firelens_cdktf.fluentbit.image",
+    # the archive's table
+    "Column": "firelens_cdktf.archive.schema",
+    "SavedQuery": "firelens_cdktf.archive.schema",
     # errors
-    "FirelensError": ".errors",
-    "ConfigError": ".errors",
-    "RouteError": ".errors",
-    "FluentBitSyntaxError": ".errors",
-    "LintError": ".errors",
-    "PreviewInputError": ".errors",
+    "FirelensError": "firelens_cdktf.errors",
+    "ConfigError": "firelens_cdktf.errors",
+    "RouteError": "firelens_cdktf.errors",
+    "LintError": "firelens_cdktf.errors",
 }
 
 __all__ = sorted([*_EXPORTS, "use_fast_provider_imports", "__version__"])

@@ -34,6 +34,13 @@ class RouteError(ConfigError):
     """A route, destination or routing option cannot work; raised when it is declared."""
 
 
+class RoutingSpecError(ConfigError):
+    """A command-line ``--routing MODULE:ATTRIBUTE`` that does not lead to a routing."""
+
+    def __init__(self, option: str, value: str, allowed: str, fix: str) -> None:
+        super().__init__("firelens-cdktf", option, value, allowed, fix)
+
+
 class FluentBitSyntaxError(_Problem):
     """A Fluent Bit classic-format file cannot be read the way Fluent Bit reads it."""
 

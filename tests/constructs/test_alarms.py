@@ -8,22 +8,16 @@ from typing import Any, NamedTuple
 
 import boto3
 import pytest
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 
-from firelens_cdktf import LogArchive
-
-from firelens_cdktf.stacks.config import PipelineConfig
-
-from firelens_cdktf.stacks.pipeline import PipelineStack
-
-from firelens_cdktf import RouterLogLossAlarm
-from firelens_cdktf.stacks._backend import aws_provider
+from conftest import find, only, ref, resources, synth_json, terraform
+from firelens_app.config import PipelineConfig
+from firelens_app.stacks.pipeline import PipelineStack
+from firelens_cdktf import LogArchive, RouterLogLossAlarm, aws_provider
 from firelens_cdktf.constructs.alarms import ROUTER_LOG_LOSS_PATTERNS, firehose_alarm_specs, router_alarm_spec
-from firelens_cdktf.local.emulator import Emulator
-from conftest import find, only, ref, resources, synth_json
-from conftest import terraform
+from firelens_local.emulator import Emulator
 
 REGION = "ap-northeast-1"
 

@@ -7,15 +7,31 @@ import json
 from typing import Any
 
 import pytest
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 
 from conftest import find, only, ref, resources, synth_json
+from firelens_cdktf.archive.schema import BIGINT, DOUBLE, STRING, Column, SavedQuery, Struct
 from firelens_cdktf.constructs.archive_queries import ArchiveQueries
-from firelens_cdktf.constructs.archive_sql import Column, STRING, saved_queries
-from firelens_cdktf.constructs.iam import grant_violations, parse_statements, wildcard_parts
 from firelens_cdktf.constructs.log_archive import LogArchive
 from firelens_cdktf.errors import ConfigError
+from firelens_cdktf.iam.policy import grant_violations, parse_statements, wildcard_parts
+
+#: A team's own table: a few keys of its records, one nested.
+COLUMNS = (
+    Column("message", STRING),
+    Column("duration_ms", DOUBLE),
+    Column("payload", Struct((Column("sql", STRING), Column("rows", BIGINT)))),
+)
+
+
+def _queries(table: str) -> tuple[SavedQuery, ...]:
+    return (
+        SavedQuery("count", f"{table}: rows of a day", "How many rows one day holds.",
+                   f'SELECT count(*) FROM "{table}" WHERE "year" = ? AND "month" = ? AND "day" = ?'),
+        SavedQuery("slow", f"{table}: slowest", "The slowest statements.",
+                   f'SELECT payload.sql FROM "{table}" ORDER BY duration_ms DESC LIMIT 5'),
+    )
 
 
 def _stack() -> tuple[TerraformStack, LogArchive]:
@@ -28,7 +44,7 @@ def doc() -> dict[str, Any]:
     stack, archive = _stack()
     queries = ArchiveQueries(stack, "queries", archive=archive, workgroup_name="sql-logs", first_year=2026,
                              database_name="app_logs", results_bucket_name="my-sql-logs-results",
-                             bytes_scanned_cutoff_per_query=200_000_000)
+                             bytes_scanned_cutoff_per_query=200_000_000, columns=COLUMNS, queries=_queries)
     queries.grant_read(IamRole(stack, "analyst", assume_role_policy="{}"))
     return synth_json(stack)
 
@@ -55,7 +71,7 @@ def test_table_reads_gzip_json_lines_with_the_openx_serde_skipping_malformed_lin
     assert storage["ser_de_info"]["parameters"] == {"ignore.malformed.json": "TRUE"}
     assert storage["input_format"] == "org.apache.hadoop.mapred.TextInputFormat"
     payload = next(c for c in storage["columns"] if c["name"] == "payload")
-    assert payload["type"].startswith("struct<sql:string,")
+    assert payload["type"] == "struct<sql:string,rows:bigint>"
 
 
 def test_workgroup_enforces_encrypted_results_a_scan_cutoff_and_metrics(doc: dict[str, Any]) -> None:
@@ -83,7 +99,8 @@ def test_saved_queries_are_named_queries_of_the_workgroup_on_the_database(doc: d
     workgroup = only(doc, "aws_athena_workgroup")
     database = only(doc, "aws_glue_catalog_database")
     named = resources(doc, "aws_athena_named_query")
-    assert sorted(q["query"] for q in named) == sorted(q.sql for q in saved_queries("sql_logs"))
+    assert sorted(q["query"] for q in named) == sorted(q.sql for q in _queries("sql_logs"))
+    assert sorted(q["name"] for q in named) == ["sql_logs: rows of a day", "sql_logs: slowest"]
     assert {(q["workgroup"], q["database"]) for q in named} == {
         (ref(doc, "aws_athena_workgroup", workgroup, "name"), ref(doc, "aws_glue_catalog_database", database, "name"))}
 
@@ -91,7 +108,7 @@ def test_saved_queries_are_named_queries_of_the_workgroup_on_the_database(doc: d
 def test_default_scan_cutoff_is_one_gib() -> None:
     stack, archive = _stack()
     ArchiveQueries(stack, "queries", archive=archive, workgroup_name="wg", first_year=2026,
-                   database_name="db", results_bucket_name="my-results")
+                   database_name="db", results_bucket_name="my-results", columns=COLUMNS)
     configuration = only(synth_json(stack), "aws_athena_workgroup")["configuration"]
     assert configuration["bytes_scanned_cutoff_per_query"] == 1024**3
 
@@ -127,7 +144,8 @@ def test_grant_read_attaches_the_reader_policy_to_the_role(doc: dict[str, Any]) 
     assert attachment["role"] == ref(doc, "aws_iam_role", find(doc, "aws_iam_role", assume_role_policy="{}"), "name")
 
 
-_GOOD = {"workgroup_name": "wg", "first_year": 2026, "database_name": "db", "results_bucket_name": "my-results"}
+_GOOD = {"workgroup_name": "wg", "first_year": 2026, "database_name": "db", "results_bucket_name": "my-results",
+         "columns": COLUMNS}
 
 
 @pytest.mark.parametrize("changes, field, allowed", [
@@ -160,3 +178,9 @@ def test_fails_when_the_archive_prefix_has_no_day_partitions() -> None:
     with pytest.raises(ConfigError, match=r"archive prefix='logs/!\{timestamp:yyyy/MM/dd\}/'.*Fix: give the "
                                           "LogArchive the default prefix"):
         ArchiveQueries(stack, "queries", archive=archive, **_GOOD)
+
+
+def test_without_queries_no_named_query_is_saved() -> None:
+    stack, archive = _stack()
+    ArchiveQueries(stack, "queries", archive=archive, **_GOOD)
+    assert resources(synth_json(stack), "aws_athena_named_query") == []

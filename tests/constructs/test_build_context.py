@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from firelens_app.config import PipelineConfig, pipeline_routing
+from firelens_app.paths import DOCKER_DIR
 from firelens_cdktf.constructs.build_context import content_tag, log_router_context, read_context, write_context
+from firelens_cdktf.fluentbit.image import FLUENT_BIT_INIT_IMAGE
 from firelens_cdktf.routing.compiler import compile_routing
-from firelens_cdktf.stacks.pipeline import DOCKER_DIR, pipeline_routing
-from firelens_cdktf.stacks.config import PipelineConfig
-from firelens_cdktf.routing.routes import CloudWatchLogs, LogRouting, AppLogRouting
-from firelens_cdktf.routing.image import FLUENT_BIT_INIT_IMAGE
+from firelens_cdktf.routing.routes import AppLogRouting, CloudWatchLogs, LogRouting
 
 
 def test_tag_is_stable_for_the_same_files() -> None:

@@ -7,11 +7,29 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
 from conftest import find, only, ref, resources, statements, synth_json
-from firelens_cdktf import AppContainer, AppLogRouting, CloudWatchLogs, ConfigError, ContainerImageRef, FirehoseStream, FirelensService, LogArchive, LogRouter, LogRouting, NetworkPlacement, PublicNetwork, Route, RouterHealthCheck, Sidecar, compile_routing
-from firelens_cdktf.stacks import PipelineConfig, PipelineStack, pipeline_routing
+from firelens_app.config import PipelineConfig, pipeline_routing
+from firelens_app.stacks import PipelineStack
+from firelens_cdktf import (
+    AppContainer,
+    AppLogRouting,
+    CloudWatchLogs,
+    ConfigError,
+    ContainerImageRef,
+    FirehoseStream,
+    FirelensService,
+    LogArchive,
+    LogRouter,
+    LogRouting,
+    NetworkPlacement,
+    PublicNetwork,
+    Route,
+    RouterHealthCheck,
+    Sidecar,
+    compile_routing,
+)
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 
-from firelens_cdktf import LogArchive
-from firelens_cdktf.errors import ConfigError
-from firelens_cdktf.constructs.log_archive import HIVE_ERROR_PREFIX, HIVE_PREFIX
 from conftest import find, only, ref, resources, statements, synth_json
+from firelens_cdktf import LogArchive
+from firelens_cdktf.constructs.log_archive import HIVE_ERROR_PREFIX, HIVE_PREFIX
+from firelens_cdktf.errors import ConfigError
 
 
 @pytest.fixture(scope="module")

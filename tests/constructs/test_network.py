@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
+from conftest import only, resources, synth_json
 from firelens_cdktf import PublicNetwork
 from firelens_cdktf.constructs.network import default_availability_zones
-from conftest import only, resources, synth_json
 
 
 @pytest.fixture(scope="module")

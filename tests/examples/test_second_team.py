@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, terraform
-from firelens_cdktf.local.emulator import Emulator
-from firelens_cdktf.local.synth import synth_app
+from firelens_local.emulator import Emulator
+from firelens_local.synth import synth_app
 
 pytestmark = [pytest.mark.emulator, pytest.mark.worker_seconds(150)]
 

@@ -2,7 +2,7 @@
 ``make run``'s schema check and query, and ``make query``.
 
 Uses the session's shared deployment (conftest), so it also proves the new
-resources apply on moto with the corrections of ``firelens_cdktf.local._moto_server``;
+resources apply on moto with the corrections of ``firelens_local._moto_server``;
 tests/stacks/test_terraform.py destroys them (named queries included) afterwards.
 """
 
@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from conftest import SharedDeployment, terraform
-from firelens_cdktf.constructs.archive_sql import SQL_LOG_COLUMNS, TOP, partition_template, saved_queries
+from firelens_app.config import PipelineConfig
+from firelens_app.sql_logs import SQL_LOG_COLUMNS, TOP, saved_queries
+from firelens_cdktf.archive.schema import partition_template
 from firelens_cdktf.constructs.log_archive import HIVE_PREFIX
-from firelens_cdktf.local import query
-from firelens_cdktf.local.firehose_keys import key_pattern
-from firelens_cdktf.local.readback import read_deployed_table, read_named_queries
-from firelens_cdktf.local.round_trip import AwsClients, DeployedPipeline, RoundTrip, run_round_trip
-from firelens_cdktf.stacks.config import PipelineConfig
+from firelens_harness.round_trip import AwsClients, DeployedPipeline, RoundTrip, run_round_trip
+from firelens_local import query
+from firelens_local.firehose_keys import key_pattern
+from firelens_local.readback import read_deployed_table, read_named_queries
 
 CONFIG = PipelineConfig()
 STREAM = "put-s3-sample-metrics-logs"
@@ -50,7 +51,7 @@ def test_firehose_stores_gzip_objects_under_the_days_partition_with_firehose_nam
     bucket = pipeline.archive_buckets[0]
     before = {o["Key"] for o in clients.s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
     clients.firehose.put_record_batch(DeliveryStreamName=STREAM, Records=[{"Data": b'{"name":"ActiveRecord"}\n\n'}])
-    today = datetime.now(timezone.utc)
+    today = datetime.now(UTC)
     (key,) = {o["Key"] for o in clients.s3.list_objects_v2(Bucket=bucket)["Contents"]} - before
     match = key_pattern(HIVE_PREFIX, STREAM, compression="GZIP").fullmatch(key)
     assert match and key.startswith(today.strftime("year=%Y/month=%m/day=%d/")), key

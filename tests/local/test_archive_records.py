@@ -5,9 +5,9 @@ from __future__ import annotations
 import gzip
 import json
 
-from firelens_cdktf.constructs.archive_sql import BIGINT, BOOLEAN, DOUBLE, INT, SQL_LOG_COLUMNS, STRING, Column, \
-    MapOf, Struct
-from firelens_cdktf.local.archive_records import check_schema, object_text, read_lines, to_row
+from firelens_app.sql_logs import SQL_LOG_COLUMNS
+from firelens_cdktf.archive.schema import BIGINT, BOOLEAN, DOUBLE, INT, STRING, Column, MapOf, Struct
+from firelens_local.archive_records import check_schema, object_text, read_lines, to_row
 
 SQL_RECORD = {
     "host": "vm", "application": "SampleMetrics", "environment": "production",

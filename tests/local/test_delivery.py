@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from firelens_cdktf import _limits
+from firelens_app.routing import article_routing
+from firelens_cdktf import limits as _limits
+from firelens_cdktf.fluentbit.config import parse_config
 from firelens_cdktf.routing.compiler import compile_routing
-from firelens_cdktf.routing.config import parse_config
-from firelens_cdktf.local.delivery import (
+from firelens_local.delivery import (
     CloudWatchOutput,
     FirehoseOutput,
     LogEvent,
@@ -23,7 +24,6 @@ from firelens_cdktf.local.delivery import (
     send,
     truncate_message,
 )
-from firelens_cdktf.routing.routes import DEFAULT_ROUTING
 
 FIREHOSE = FirehoseOutput("app.sql", "sql-stream", "ap-northeast-1", simple_aggregation=True)
 CLOUDWATCH = CloudWatchOutput("app.default", "/app", "ap-northeast-1", stream_prefix="fluentbit-")
@@ -37,7 +37,7 @@ def _copy(output: str, body: str, tag: str = "app-firelens-1", timestamp_ms: int
 
 
 def test_outputs_come_from_the_compiled_config_by_alias() -> None:
-    outputs = aws_outputs(compile_routing(DEFAULT_ROUTING).config)
+    outputs = aws_outputs(compile_routing(article_routing()).config)
     assert outputs == {
         "rails-app.sql": FirehoseOutput("rails-app.sql", "put-s3-sample-metrics-logs", "ap-northeast-1", True),
         "rails-app.labelled": CloudWatchOutput("rails-app.labelled", "/sample-metrics-fluentbit/analysis",

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from firelens_cdktf.constructs.log_archive import HIVE_PREFIX
-from firelens_cdktf.local.firehose_keys import key_pattern
-from firelens_cdktf.local.delivery_check import (
+from firelens_local.delivery import AwsOutput, CloudWatchOutput, FirehoseOutput, RoutedCopy, plan_delivery
+from firelens_local.delivery_check import (
     CLOUDWATCH_LOGS,
     S3,
     DeliveryMismatch,
@@ -22,8 +22,8 @@ from firelens_cdktf.local.delivery_check import (
     observed_records,
     require_exact,
 )
-from firelens_cdktf.local.delivery import AwsOutput, CloudWatchOutput, FirehoseOutput, RoutedCopy, plan_delivery
-from firelens_cdktf.local.readback import StoredEvent, StoredObject
+from firelens_local.firehose_keys import key_pattern
+from firelens_local.readback import StoredEvent, StoredObject
 
 BUCKET = "archive-bucket"
 DEFAULT = Placement(CLOUDWATCH_LOGS, "/app", "fluentbit-app-firelens-1")

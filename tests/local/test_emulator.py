@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from firelens_cdktf.errors import EmulatorError
-from firelens_cdktf.local import emulator
-from firelens_cdktf.local.emulator import check_port_free_or_moto, free_port, listener, pidfile
+from firelens_local import emulator
+from firelens_local.emulator import check_port_free_or_moto, free_port, listener, pidfile
 
 
 def test_fails_when_another_program_holds_the_port_and_names_it() -> None:

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import gzip
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from firelens_cdktf.constructs.log_archive import HIVE_ERROR_PREFIX, HIVE_PREFIX
-from firelens_cdktf.local._moto_firehose import stored_object
-from firelens_cdktf.local.firehose_keys import (
-    evaluate_prefix,
-    format_timestamp,
-    key_pattern,
-    object_name,
-)
+from firelens_local._moto_firehose import stored_object
+from firelens_local.firehose_keys import evaluate_prefix, format_timestamp, key_pattern, object_name
 
-WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 UUID = "6f1c2a9e-0b7d-4c1e-9d2a-3b4c5d6e7f80"
 
 
@@ -80,6 +75,6 @@ def test_emulated_firehose_stores_a_gzip_object_under_the_evaluated_prefix() -> 
 
 def test_emulated_firehose_uses_the_streams_time_zone_and_stores_uncompressed_as_is() -> None:
     destination = {"BucketARN": "arn:aws:s3:::archive", "Prefix": HIVE_PREFIX, "CustomTimeZone": "Asia/Tokyo"}
-    late = datetime(2026, 1, 2, 20, 0, tzinfo=timezone.utc)  # already Jan 3 in Tokyo
+    late = datetime(2026, 1, 2, 20, 0, tzinfo=UTC)  # already Jan 3 in Tokyo
     _, key, body = stored_object(destination, "logs", "1", [{"Data": b"x\n"}], late, UUID)
     assert key == f"year=2026/month=01/day=03/logs-1-2026-01-03-05-00-00-{UUID}" and body == b"x\n"

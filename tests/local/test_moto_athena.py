@@ -10,8 +10,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from firelens_cdktf.local import _moto_server
-from firelens_cdktf.local._moto_athena import apply_configuration_updates
+from firelens_local import _moto_server
+from firelens_local._moto_athena import apply_configuration_updates
 
 REGION = "ap-northeast-1"
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from firelens_cdktf.local import _moto_server
+from firelens_local import _moto_server
 
 REGION = "ap-northeast-1"
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
-from firelens_cdktf.local import _moto_server
-from firelens_cdktf.constructs.iam import PolicyDocument, Statement, deny_insecure_transport
+from firelens_cdktf.iam.policy import PolicyDocument, Statement, deny_insecure_transport
+from firelens_local import _moto_server
 
 BUCKET = "arn:aws:s3:::bucket"
 

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from firelens_cdktf.constructs.archive_sql import SQL_LOG_COLUMNS, parse_hive_type, saved_queries
-from firelens_cdktf.local.query import LocalAthena, QueryResult, duckdb_type, render_result, to_duckdb
-from firelens_cdktf.local.readback import DeployedQuery, DeployedTable, PartitionObject
+from firelens_app.sql_logs import SQL_LOG_COLUMNS, saved_queries
+from firelens_cdktf.archive.schema import parse_hive_type
+from firelens_local.query import LocalAthena, QueryResult, duckdb_type, render_result, to_duckdb
+from firelens_local.readback import DeployedQuery, DeployedTable, PartitionObject
 
 DAY = date(2026, 11, 30)
 TABLE = DeployedTable("firelens_sample_logs", "sql_logs", SQL_LOG_COLUMNS, "archive",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from firelens_cdktf.constructs.archive_sql import SQL_LOG_COLUMNS
-from firelens_cdktf.local.readback import DeployedTable, Snapshot, StoredEvent, arrivals_since
+from firelens_app.sql_logs import SQL_LOG_COLUMNS
+from firelens_local.readback import DeployedTable, Snapshot, StoredEvent, arrivals_since
 
 SHARED = StoredEvent("/analysis", "fluentbit-routed.app.labelled.user_show", '{"run":1}')
 

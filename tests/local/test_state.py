@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 
 from conftest import copy_stack, s3_client, terraform
+from firelens_app.config import PipelineConfig
 from firelens_cdktf.errors import StateError
-from firelens_cdktf.local.emulator import Emulator
-from firelens_cdktf.local.state import (
+from firelens_local.emulator import Emulator
+from firelens_local.state import (
     Lock,
     RunRecord,
     check_locks,
@@ -33,7 +34,6 @@ from firelens_cdktf.local.state import (
     state_key,
     this_user,
 )
-from firelens_cdktf.stacks.config import PipelineConfig
 
 CONFIG = PipelineConfig()
 BUCKET = CONFIG.state_bucket

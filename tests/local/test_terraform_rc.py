@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from firelens_cdktf.local import terraform_rc as _terraform_rc
+from firelens_local import terraform_rc as _terraform_rc
 
 
 @pytest.fixture

@@ -24,13 +24,13 @@ from typing import Any
 
 import pytest
 
+from conftest import ROOT, plan_json, terraform
 from firelens_cdktf.cli import main
-from firelens_cdktf.local.emulator import Emulator
 from firelens_cdktf.errors import PlanReviewError
 from firelens_cdktf.review.model import STATEFUL_RESOURCE_TYPES
 from firelens_cdktf.review.plan_review import review_plans, stack_argument
 from firelens_cdktf.review.render import render_review_markdown, render_review_text
-from conftest import ROOT, plan_json, terraform
+from firelens_local.emulator import Emulator
 
 REGION = "ap-northeast-1"
 AUDIT = "aws_cloudwatch_log_group.audit"
@@ -65,14 +65,13 @@ VARIANTS = {
 
 def _synth(variant: Variant, state_file: Path) -> str:
     """The test stack's Terraform JSON, synthesized in-process."""
-    from cdktf import LocalBackend, Testing, TerraformStack
+    from cdktf import LocalBackend, TerraformStack, Testing
     from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
     from cdktf_cdktf_provider_aws.iam_role import IamRole
     from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 
-    from firelens_cdktf import LogArchive
-    from firelens_cdktf.stacks._backend import aws_provider
-    from firelens_cdktf.constructs.iam import PolicyDocument, Statement, assume_role_policy
+    from firelens_cdktf import LogArchive, aws_provider
+    from firelens_cdktf.iam.policy import PolicyDocument, Statement, assume_role_policy
 
     stack = TerraformStack(Testing.app(), "plan-review")
     LocalBackend(stack, path=str(state_file))

@@ -6,24 +6,24 @@ tests/fixtures/compiled``; after an intended change, rerun it and review the dif
 
 from __future__ import annotations
 
-
 import pytest
 
 from conftest import FIXTURES
-from firelens_cdktf.routing.image import FLUENT_BIT_INIT_IMAGE, FLUENT_BIT_VERSION
-from firelens_cdktf.routing._limits import SIMPLE_AGGREGATION_MIN_FLUENT_BIT
+from firelens_app.routing import article_routing
 from firelens_cdktf.errors import RouteError
+from firelens_cdktf.fluentbit.config import Section
+from firelens_cdktf.fluentbit.image import FLUENT_BIT_INIT_IMAGE, FLUENT_BIT_VERSION
+from firelens_cdktf.fluentbit.limits import SIMPLE_AGGREGATION_MIN_FLUENT_BIT
+from firelens_cdktf.lint.checks import lint_config
 from firelens_cdktf.routing.compiler import CompiledRouting, compile_routing
-from firelens_cdktf.routing.config import Section
-from firelens_cdktf.routing.lint import lint_config
-from firelens_cdktf.routing.routes import DEFAULT_ROUTING, AppLogRouting, CloudWatchLogs, LogRouting
+from firelens_cdktf.routing.routes import AppLogRouting, CloudWatchLogs, LogRouting
 
 COMPILED = FIXTURES / "compiled"
 
 
 @pytest.fixture(scope="module")
 def compiled() -> CompiledRouting:
-    return compile_routing(DEFAULT_ROUTING)
+    return compile_routing(article_routing())
 
 
 def _sections(compiled: CompiledRouting) -> tuple[Section, ...]:
@@ -39,7 +39,7 @@ def test_parsers_file_matches_the_golden_file(compiled: CompiledRouting) -> None
 
 
 def test_same_routes_compile_to_the_same_bytes(compiled: CompiledRouting) -> None:
-    assert compile_routing(DEFAULT_ROUTING).files == compiled.files
+    assert compile_routing(article_routing()).files == compiled.files
 
 
 def test_files_are_placed_where_firelens_reads_them(compiled: CompiledRouting) -> None:
@@ -130,7 +130,7 @@ def test_pinned_fluent_bit_supports_firehose_aggregation() -> None:
 
 
 def test_grace_and_emitter_limit_can_be_overridden() -> None:
-    config = compile_routing(DEFAULT_ROUTING, grace_seconds=100, emitter_mem_buf_limit="2M").config
+    config = compile_routing(article_routing(), grace_seconds=100, emitter_mem_buf_limit="2M").config
     rewrite_tag = next(f for f in config.filters if f.plugin == "rewrite_tag")
     assert (config.service[0].get("Grace"), rewrite_tag.get("Emitter_Mem_Buf_Limit")) == ("100", "2M")
 
@@ -155,17 +155,17 @@ def test_an_app_without_routes_sends_everything_to_its_default() -> None:
 
 def test_fails_when_grace_exceeds_the_fargate_stop_timeout() -> None:
     with pytest.raises(RouteError, match="grace_seconds=121"):
-        compile_routing(DEFAULT_ROUTING, grace_seconds=121)
+        compile_routing(article_routing(), grace_seconds=121)
 
 
 def test_fails_when_the_emitter_limit_is_not_a_size() -> None:
     with pytest.raises(RouteError, match="emitter_mem_buf_limit='ten megs'"):
-        compile_routing(DEFAULT_ROUTING, emitter_mem_buf_limit="ten megs")
+        compile_routing(article_routing(), emitter_mem_buf_limit="ten megs")
 
 
 def test_fails_when_aggregation_needs_a_newer_fluent_bit() -> None:
     with pytest.raises(RouteError, match="simple_aggregation=True"):
-        compile_routing(DEFAULT_ROUTING, fluent_bit_version=(4, 2, 1))
+        compile_routing(article_routing(), fluent_bit_version=(4, 2, 1))
 
 
 def test_two_apps_compile_to_separate_pipelines_the_linter_passes() -> None:
@@ -192,7 +192,7 @@ def test_health_thresholds_are_awss_output_metrics_values(compiled: CompiledRout
 
 
 def test_http_server_can_be_turned_off() -> None:
-    compiled = compile_routing(DEFAULT_ROUTING, http_port=None)
+    compiled = compile_routing(article_routing(), http_port=None)
     assert (compiled.http_port, compiled.config.service[0].has("HTTP_Server")) == (None, False)
 
 
@@ -202,4 +202,4 @@ def test_exposes_grace_http_port_and_emitter_buffers_for_the_task_definition(com
 
 def test_fails_when_the_http_port_is_one_firelens_holds() -> None:
     with pytest.raises(RouteError, match="http_port=24224"):
-        compile_routing(DEFAULT_ROUTING, http_port=24224)
+        compile_routing(article_routing(), http_port=24224)

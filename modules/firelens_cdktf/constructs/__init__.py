@@ -1,36 +1,71 @@
-"""The constructs: thin CDKTF adapters over the routing domain and the IAM documents.
+"""The constructs: thin CDKTF adapters over the routing, IAM and archive domains.
 
 :class:`FirelensService` runs app containers on Fargate with a FireLens log
-router; :class:`LogArchive` is the Firehose stream and the S3 bucket its SQL
-logs land in, :class:`ArchiveQueries` the Glue table, Athena workgroup and saved
-queries over it (their SQL in the pure ``constructs.archive_sql``); the rest are their parts (a private bucket, a small public
-network, alarms, ECR repositories and image builds, container definitions,
-IAM documents). Names are imported on first use: ``constructs.iam`` and
-``constructs.container_definitions`` are plain Python and import no CDKTF.
+router; :class:`LogArchive` is the Firehose stream and the S3 bucket archived
+logs land in, :class:`ArchiveQueries` the Glue table, Athena workgroup and
+saved queries over it; the rest are their parts (a private bucket, a small
+public network, alarms, ECR repositories and image builds, the provider).
 """
 
 from __future__ import annotations
 
-from .._lazy import lazy_exports
+from typing import TYPE_CHECKING
+
+from firelens_cdktf._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from firelens_cdktf.constructs.alarms import AlarmSpec as AlarmSpec
+    from firelens_cdktf.constructs.alarms import FirehoseDeliveryAlarms as FirehoseDeliveryAlarms
+    from firelens_cdktf.constructs.alarms import RouterLogLossAlarm as RouterLogLossAlarm
+    from firelens_cdktf.constructs.archive_queries import ArchiveQueries as ArchiveQueries
+    from firelens_cdktf.constructs.build_context import content_tag as content_tag
+    from firelens_cdktf.constructs.build_context import log_router_context as log_router_context
+    from firelens_cdktf.constructs.build_context import read_context as read_context
+    from firelens_cdktf.constructs.build_context import write_context as write_context
+    from firelens_cdktf.constructs.container_image import ContainerImage as ContainerImage
+    from firelens_cdktf.constructs.container_image import ContainerRepository as ContainerRepository
+    from firelens_cdktf.constructs.container_image import docker_provider_for_ecr as docker_provider_for_ecr
+    from firelens_cdktf.constructs.firelens_service import FirelensService as FirelensService
+    from firelens_cdktf.constructs.log_archive import LogArchive as LogArchive
+    from firelens_cdktf.constructs.network import PublicNetwork as PublicNetwork
+    from firelens_cdktf.constructs.provider import aws_provider as aws_provider
+    from firelens_cdktf.constructs.secure_bucket import SecureBucket as SecureBucket
+    from firelens_cdktf.constructs.service_props import AppContainer as AppContainer
+    from firelens_cdktf.constructs.service_props import ContainerImageRef as ContainerImageRef
+    from firelens_cdktf.constructs.service_props import DependencyCondition as DependencyCondition
+    from firelens_cdktf.constructs.service_props import HealthCheck as HealthCheck
+    from firelens_cdktf.constructs.service_props import LogRouter as LogRouter
+    from firelens_cdktf.constructs.service_props import NetworkPlacement as NetworkPlacement
+    from firelens_cdktf.constructs.service_props import RouterAlarms as RouterAlarms
+    from firelens_cdktf.constructs.service_props import RouterHealthCheck as RouterHealthCheck
+    from firelens_cdktf.constructs.service_props import Sidecar as Sidecar
 
 _EXPORTS = {
-    "FirelensService": ".firelens_service",
-    "AppContainer": ".service_props", "LogRouter": ".service_props", "NetworkPlacement": ".service_props",
-    "RouterAlarms": ".service_props",
-    "LogArchive": ".log_archive",
-    "ArchiveQueries": ".archive_queries",
-    "SavedQuery": ".archive_sql", "saved_queries": ".archive_sql", "SQL_LOG_COLUMNS": ".archive_sql",
-    "SecureBucket": ".secure_bucket",
-    "PublicNetwork": ".network",
-    "FirehoseDeliveryAlarms": ".alarms", "RouterLogLossAlarm": ".alarms", "AlarmSpec": ".alarms",
-    "ContainerRepository": ".container_image", "ContainerImage": ".container_image",
-    "ContainerImageRef": ".service_props", "Sidecar": ".service_props",
-    "HealthCheck": ".service_props", "DependencyCondition": ".service_props",
-    "RouterHealthCheck": ".service_props",
-    "PolicyDocument": ".iam", "Statement": ".iam", "PolicyStatement": ".iam", "STAR_RESOURCE_ACTIONS": ".iam",
-    "grant_violations": ".iam", "parse_statements": ".iam", "archive_reader": ".iam",
-    "log_router_context": ".build_context", "content_tag": ".build_context", "read_context": ".build_context",
-    "write_context": ".build_context",
+    "FirelensService": "firelens_cdktf.constructs.firelens_service",
+    "AppContainer": "firelens_cdktf.constructs.service_props",
+    "LogRouter": "firelens_cdktf.constructs.service_props",
+    "NetworkPlacement": "firelens_cdktf.constructs.service_props",
+    "RouterAlarms": "firelens_cdktf.constructs.service_props",
+    "ContainerImageRef": "firelens_cdktf.constructs.service_props",
+    "Sidecar": "firelens_cdktf.constructs.service_props",
+    "HealthCheck": "firelens_cdktf.constructs.service_props",
+    "DependencyCondition": "firelens_cdktf.constructs.service_props",
+    "RouterHealthCheck": "firelens_cdktf.constructs.service_props",
+    "LogArchive": "firelens_cdktf.constructs.log_archive",
+    "ArchiveQueries": "firelens_cdktf.constructs.archive_queries",
+    "SecureBucket": "firelens_cdktf.constructs.secure_bucket",
+    "PublicNetwork": "firelens_cdktf.constructs.network",
+    "FirehoseDeliveryAlarms": "firelens_cdktf.constructs.alarms",
+    "RouterLogLossAlarm": "firelens_cdktf.constructs.alarms",
+    "AlarmSpec": "firelens_cdktf.constructs.alarms",
+    "ContainerRepository": "firelens_cdktf.constructs.container_image",
+    "ContainerImage": "firelens_cdktf.constructs.container_image",
+    "docker_provider_for_ecr": "firelens_cdktf.constructs.container_image",
+    "log_router_context": "firelens_cdktf.constructs.build_context",
+    "content_tag": "firelens_cdktf.constructs.build_context",
+    "read_context": "firelens_cdktf.constructs.build_context",
+    "write_context": "firelens_cdktf.constructs.build_context",
+    "aws_provider": "firelens_cdktf.constructs.provider",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = sorted([*_EXPORTS])
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from .. import _limits
-from ..errors import ConfigError
+from firelens_cdktf import limits as _limits
+from firelens_cdktf.errors import ConfigError
 
 
 def is_token(value: object) -> bool:

@@ -36,8 +36,7 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_metric_filter import (
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 
 from constructs import Construct
-
-from ._validation import check_topic_arn
+from firelens_cdktf.constructs._validation import check_topic_arn
 
 #: Period every alarm evaluates (s): Firehose publishes its metrics every 5 minutes at most.
 PERIOD_SECONDS = 300

@@ -1,6 +1,6 @@
 """ArchiveQueries: a Glue table over a LogArchive, an Athena workgroup, saved queries and a reader policy.
 
-The table, its projection and the SQL come from :mod:`firelens_cdktf.constructs.archive_sql`
+The table, its projection and the SQL come from :mod:`firelens_cdktf.archive.schema`
 (pure values, also run locally by ``make query``); this module only turns
 them into resources.
 """
@@ -8,6 +8,7 @@ them into resources.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from cdktf_cdktf_provider_aws.athena_named_query import AthenaNamedQuery
 from cdktf_cdktf_provider_aws.athena_workgroup import (
@@ -41,14 +42,13 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 )
 
 from constructs import Construct
-
-from ..errors import ConfigError
-from . import archive_sql
-from ._validation import check_pattern, check_range, is_token
-from .archive_sql import Column
-from .iam import PolicyDocument, archive_reader
-from .log_archive import HIVE_PREFIX, LogArchive
-from .secure_bucket import SecureBucket, check_bucket_name
+from firelens_cdktf.archive import schema as archive_sql
+from firelens_cdktf.archive.schema import Column, SavedQuery
+from firelens_cdktf.constructs._validation import check_pattern, check_range, is_token
+from firelens_cdktf.constructs.log_archive import HIVE_PREFIX, LogArchive
+from firelens_cdktf.constructs.secure_bucket import SecureBucket, check_bucket_name
+from firelens_cdktf.errors import ConfigError
+from firelens_cdktf.iam.policy import PolicyDocument, archive_reader
 
 #: Athena's smallest per-query data usage limit, 10 MB; the default is 1 GiB.
 #: https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
@@ -70,7 +70,7 @@ class ArchiveQueries(Construct):
     on ``year``/``month``/``day`` (no crawler, no ``MSCK REPAIR``), an Athena
     workgroup that enforces its settings (results in their own encrypted
     bucket that expires them, a per-query scan limit, CloudWatch metrics),
-    the saved queries of :func:`~firelens_cdktf.constructs.archive_sql.saved_queries`,
+    the team's saved queries,
     and a managed policy that lets a team query exactly this table in this
     workgroup.
 
@@ -83,7 +83,7 @@ class ArchiveQueries(Construct):
         workgroup_name: The Athena workgroup (letters, digits, ``.``, ``_``, ``-``).
         first_year: First year of the year projection: the year the archive
             started; queries for earlier years find nothing. The projection covers
-            :data:`~firelens_cdktf.constructs.archive_sql.PROJECTED_YEARS` years from it.
+            :data:`~firelens_cdktf.archive.schema.PROJECTED_YEARS` years from it.
         database_name: Glue database to create. Give this or ``database``.
         database: An existing Glue database to put the table in instead.
         table_name: The table. Default: the delivery stream's name in lower case
@@ -93,7 +93,11 @@ class ArchiveQueries(Construct):
         results_expiration_days: Delete query results after this many days. Default: 7.
         bytes_scanned_cutoff_per_query: Athena cancels a query that scans more.
             Default: 1 GiB; at least 10,000,000.
-        columns: The table's columns. Default: :data:`~firelens_cdktf.constructs.archive_sql.SQL_LOG_COLUMNS`.
+        columns: The table's columns: the keys of the records the archive holds
+            (the year/month/day partition columns are added; do not list them).
+        queries: The saved queries: a function of the table's name that returns
+            :class:`~firelens_cdktf.archive.SavedQuery` values, each becoming an
+            Athena named query in the workgroup. Default: none are saved.
 
     Attributes:
         database, table, workgroup, results_bucket, reader_policy (``aws_iam_policy``),
@@ -106,7 +110,7 @@ class ArchiveQueries(Construct):
 
         queries = ArchiveQueries(stack, "queries", archive=archive, workgroup_name="sample-sql-logs",
                                  database_name="firelens_sample", results_bucket_name="my-org-sample-results",
-                                 first_year=2026)
+                                 first_year=2026, columns=[Column("message", STRING), Column("level", STRING)])
         queries.grant_read(analyst_role)
     """
 
@@ -124,7 +128,8 @@ class ArchiveQueries(Construct):
         table_name: str | None = None,
         results_expiration_days: int = DEFAULT_RESULTS_EXPIRATION_DAYS,
         bytes_scanned_cutoff_per_query: int = DEFAULT_BYTES_SCANNED_CUTOFF,
-        columns: tuple[Column, ...] = archive_sql.SQL_LOG_COLUMNS,
+        columns: Sequence[Column],
+        queries: Callable[[str], Sequence[SavedQuery]] | None = None,
     ) -> None:
         super().__init__(scope, id_)
         where = f"ArchiveQueries '{self.node.path}'"
@@ -148,13 +153,13 @@ class ArchiveQueries(Construct):
         if not columns or {c.name for c in columns} & {k.name for k in archive_sql.PARTITION_KEYS}:
             raise ConfigError(where, "columns", [c.name for c in columns],
                               "at least one column, none named year, month or day (the partition keys)",
-                              "rename the column or leave columns at its default")
+                              "rename the column: the partition columns are added for you")
         # The partitions follow the stream's own prefix, so they cannot drift apart.
         prefix = archive.stream.extended_s3_configuration.prefix_input or ""
         template = self._template(where, prefix)
 
         self.table_name = table_name
-        self.columns = columns
+        self.columns = tuple(columns)
         self.database = database or GlueCatalogDatabase(
             self, "database", name=database_name or "",
             description="FireLens log archives: tables over the Firehose archive buckets")
@@ -201,7 +206,7 @@ class ArchiveQueries(Construct):
         self.named_queries = {
             query.key: AthenaNamedQuery(self, f"query-{query.key}", name=query.name, description=query.description,
                                         database=self.database.name, workgroup=self.workgroup.name, query=query.sql)
-            for query in archive_sql.saved_queries(table_name)
+            for query in (queries(table_name) if queries else ())
         }
 
         partition = DataAwsPartition(self, "partition")

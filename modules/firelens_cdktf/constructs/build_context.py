@@ -11,8 +11,8 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..routing.compiler import CompiledRouting
-from ..routing.image import FLUENT_BIT_INIT_IMAGE
+from firelens_cdktf.fluentbit.image import FLUENT_BIT_INIT_IMAGE
+from firelens_cdktf.routing.compiler import CompiledRouting
 
 #: Files never sent to Docker (and so not part of the hash).
 _IGNORED_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache"}

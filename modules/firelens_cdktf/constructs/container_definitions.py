@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .service_props import LOG_ROUTER_NAME, AppContainer, LogRouter, Sidecar
+from firelens_cdktf.constructs.service_props import LOG_ROUTER_NAME, AppContainer, LogRouter, Sidecar
 
 
 def _environment(env: Mapping[str, str]) -> list[dict[str, str]]:

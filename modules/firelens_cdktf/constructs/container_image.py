@@ -18,11 +18,10 @@ from cdktf_cdktf_provider_docker.provider import DockerProvider, DockerProviderR
 from cdktf_cdktf_provider_docker.registry_image import RegistryImage
 
 from constructs import Construct
-
-from .. import _limits
-from ._validation import check_pattern, check_range
-from .build_context import content_tag, read_context
-from .service_props import ContainerImageRef
+from firelens_cdktf import limits as _limits
+from firelens_cdktf.constructs._validation import check_pattern, check_range
+from firelens_cdktf.constructs.build_context import content_tag, read_context
+from firelens_cdktf.constructs.service_props import ContainerImageRef
 
 
 class ContainerRepository(Construct):

@@ -16,18 +16,13 @@ from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup, SecurityGroupEgress, SecurityGroupIngress
 
 from constructs import Construct
-
-from .. import _limits
-from ..errors import ConfigError
-from ..routing._limits import DEFAULT_HTTP_PORT
-from ..routing.compiler import CompiledRouting
-from ._validation import check_choice, check_pattern, check_range
-from .alarms import RouterLogLossAlarm
-from .container_definitions import app_container, log_router_container, sidecar_container
-from .iam import PolicyDocument, Statement, assume_role_policy, ecr_pull, firehose_put_records, log_stream_writes
-from .log_archive import LogArchive
-from .network import PublicNetwork, default_availability_zones
-from .service_props import (
+from firelens_cdktf import limits as _limits
+from firelens_cdktf.constructs._validation import check_choice, check_pattern, check_range
+from firelens_cdktf.constructs.alarms import RouterLogLossAlarm
+from firelens_cdktf.constructs.container_definitions import app_container, log_router_container, sidecar_container
+from firelens_cdktf.constructs.log_archive import LogArchive
+from firelens_cdktf.constructs.network import PublicNetwork, default_availability_zones
+from firelens_cdktf.constructs.service_props import (
     DEFAULT_ROUTER_MEMORY_RESERVATION_MIB,
     LOG_ROUTER_NAME,
     AppContainer,
@@ -36,6 +31,17 @@ from .service_props import (
     RouterAlarms,
     Sidecar,
 )
+from firelens_cdktf.errors import ConfigError
+from firelens_cdktf.fluentbit.limits import DEFAULT_HTTP_PORT
+from firelens_cdktf.iam.policy import (
+    PolicyDocument,
+    Statement,
+    assume_role_policy,
+    ecr_pull,
+    firehose_put_records,
+    log_stream_writes,
+)
+from firelens_cdktf.routing.compiler import CompiledRouting
 
 _SERVICE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 #: Role-name prefix characters IAM accepts; the longest suffix added here is

@@ -23,13 +23,18 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 )
 
 from constructs import Construct
-
-from .. import _limits
-from ..errors import ConfigError
-from ._validation import check_choice, check_pattern, check_range, check_topic_arn, is_token
-from .alarms import FirehoseDeliveryAlarms
-from .iam import PolicyDocument, Statement, assume_role_policy, firehose_delivery_to_s3, firehose_put_records
-from .secure_bucket import SecureBucket, check_bucket_name
+from firelens_cdktf import limits as _limits
+from firelens_cdktf.constructs._validation import check_choice, check_pattern, check_range, check_topic_arn, is_token
+from firelens_cdktf.constructs.alarms import FirehoseDeliveryAlarms
+from firelens_cdktf.constructs.secure_bucket import SecureBucket, check_bucket_name
+from firelens_cdktf.errors import ConfigError
+from firelens_cdktf.iam.policy import (
+    PolicyDocument,
+    Statement,
+    assume_role_policy,
+    firehose_delivery_to_s3,
+    firehose_put_records,
+)
 
 #: Hive-style daily partitions (the article's), so Athena prunes by date.
 HIVE_PREFIX = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"

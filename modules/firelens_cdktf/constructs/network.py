@@ -14,8 +14,7 @@ from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 
 from constructs import Construct
-
-from ..errors import ConfigError
+from firelens_cdktf.errors import ConfigError
 
 #: An availability zone name: a region name plus one letter (``ap-northeast-1a``).
 _ZONE_NAME = re.compile(r"^([a-z]{2}(-[a-z]+)+-\d)[a-z]$")

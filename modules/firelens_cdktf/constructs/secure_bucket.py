@@ -16,10 +16,9 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 )
 
 from constructs import Construct
-
-from .. import _limits
-from ..errors import ConfigError
-from .iam import PolicyDocument, deny_insecure_transport
+from firelens_cdktf import limits as _limits
+from firelens_cdktf.errors import ConfigError
+from firelens_cdktf.iam.policy import PolicyDocument, deny_insecure_transport
 
 
 class SecureBucket(Construct):

@@ -19,9 +19,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import _limits
-from ..errors import ConfigError
-from ._validation import check_pattern, check_pinned_image, check_range, check_topic_arn, is_token
+from firelens_cdktf import limits as _limits
+from firelens_cdktf.constructs._validation import (
+    check_pattern,
+    check_pinned_image,
+    check_range,
+    check_topic_arn,
+    is_token,
+)
+from firelens_cdktf.errors import ConfigError
 
 #: Name of the log router container (the article's).
 LOG_ROUTER_NAME = "log_router"

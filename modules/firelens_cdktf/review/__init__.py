@@ -1,18 +1,34 @@
-"""Review tools: the plan review that gates CI, the security scan, and the bad-input catalogue.
+"""Plan review: reads ``terraform show -json`` plans and blocks what a reviewer must not miss.
 
-:func:`review_plans` reads ``terraform show -json`` plans (pure Python) and
-blocks loss of stateful resources and new IAM wildcard grants.
+Pure Python: it blocks loss of stateful resources and new IAM wildcard grants,
+and renders the verdict as text or as the PR comment's Markdown.
 """
 
 from __future__ import annotations
 
-from .._lazy import lazy_exports
+from typing import TYPE_CHECKING
+
+from firelens_cdktf._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from firelens_cdktf.review.model import STATEFUL_RESOURCE_TYPES as STATEFUL_RESOURCE_TYPES
+    from firelens_cdktf.review.model import PlanReview as PlanReview
+    from firelens_cdktf.review.model import StackReview as StackReview
+    from firelens_cdktf.review.plan_review import review_plans as review_plans
+    from firelens_cdktf.review.plan_review import review_stack as review_stack
+    from firelens_cdktf.review.plan_review import stack_argument as stack_argument
+    from firelens_cdktf.review.render import render_review_markdown as render_review_markdown
+    from firelens_cdktf.review.render import render_review_text as render_review_text
 
 _EXPORTS = {
-    "review_plans": ".plan_review", "review_stack": ".plan_review", "stack_argument": ".plan_review",
-    "PlanReview": ".model", "StackReview": ".model", "STATEFUL_RESOURCE_TYPES": ".model",
-    "render_review_text": ".render", "render_review_markdown": ".render",
-    "CATALOGUE": ".bad_inputs", "try_all": ".bad_inputs",
+    "review_plans": "firelens_cdktf.review.plan_review",
+    "review_stack": "firelens_cdktf.review.plan_review",
+    "stack_argument": "firelens_cdktf.review.plan_review",
+    "PlanReview": "firelens_cdktf.review.model",
+    "StackReview": "firelens_cdktf.review.model",
+    "STATEFUL_RESOURCE_TYPES": "firelens_cdktf.review.model",
+    "render_review_text": "firelens_cdktf.review.render",
+    "render_review_markdown": "firelens_cdktf.review.render",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = sorted([*_EXPORTS])
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -13,7 +13,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from ..constructs.iam import PolicyStatement
+from firelens_cdktf.iam.policy import PolicyStatement
 
 #: Resource types whose deletion or replacement loses data or breaks what
 #: depends on them; deleting or replacing one blocks the plan. The value

@@ -18,7 +18,7 @@ What blocks (``PlanReview.blocked``; the CLI then exits 1):
   wildcard. Allowed per address with ``allow_wildcard``.
 - **plan error**: the plan is marked ``errored``. Never allowed.
 
-The wildcard rule is the project's one rule, in :mod:`firelens_cdktf.constructs.iam`
+The wildcard rule is the project's one rule, in :mod:`firelens_cdktf.iam.policy`
 (the same one the synthesized stacks are checked against).
 
 A document *gains* a wildcard grant when the grant is in the planned document
@@ -49,7 +49,8 @@ from pathlib import PurePath
 from types import MappingProxyType
 from typing import Any
 
-from ..constructs.iam import (
+from firelens_cdktf.errors import PlanReviewError
+from firelens_cdktf.iam.policy import (
     PolicyParseError,
     PolicyStatement,
     allow_grants,
@@ -57,8 +58,7 @@ from ..constructs.iam import (
     parse_statements,
     wildcard_parts,
 )
-from ..errors import PlanReviewError
-from .model import (
+from firelens_cdktf.review.model import (
     ACTION_ORDER,
     POLICY_ATTRIBUTES,
     STACK_NAME_PATTERN,

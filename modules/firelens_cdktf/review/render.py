@@ -11,8 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ..constructs.iam import PolicyStatement
-from .model import ACTION_ORDER, COUNTED, Action, DocumentState, PlanReview, PolicyChange, ResourceChange, StackReview
+from firelens_cdktf.iam.policy import PolicyStatement
+from firelens_cdktf.review.model import (
+    ACTION_ORDER,
+    COUNTED,
+    Action,
+    DocumentState,
+    PlanReview,
+    PolicyChange,
+    ResourceChange,
+    StackReview,
+)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,8 @@
-"""The routing domain: routes declared in Python, the Fluent Bit config they compile to,
-and the linter and preview that read any such config as Fluent Bit 4.2.2 does.
+"""Routing authoring: routes declared in Python, and the Fluent Bit config they compile to.
 
-The preview's parts: :mod:`.preview` (the simulator), :mod:`.filters` (one
-module per filter plugin), :mod:`.parsers` (parser formats), :mod:`.multiline`
-(the multiline engine), :mod:`.outcome` and :mod:`.records` (its values),
-:mod:`.preview_io` and :mod:`.preview_summary` (reading and printing),
-:mod:`.output_limits` (Docker's 16 KiB split and the AWS outputs' size limits).
-
-Pure Python: nothing here imports CDKTF.
+The compiler lints what it writes (:mod:`firelens_cdktf.lint`), so a routing
+that would loop or drop records silently never compiles. Pure Python: nothing
+here imports CDKTF.
 
 Example::
 
@@ -20,25 +15,33 @@ Example::
 
 from __future__ import annotations
 
-from .._lazy import lazy_exports
+from typing import TYPE_CHECKING
+
+from firelens_cdktf._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from firelens_cdktf.routing.compiler import CompiledRouting as CompiledRouting
+    from firelens_cdktf.routing.compiler import compile_routing as compile_routing
+    from firelens_cdktf.routing.diagram import render_mermaid as render_mermaid
+    from firelens_cdktf.routing.routes import ROUTED_TAG_PREFIX as ROUTED_TAG_PREFIX
+    from firelens_cdktf.routing.routes import AppLogRouting as AppLogRouting
+    from firelens_cdktf.routing.routes import CloudWatchLogs as CloudWatchLogs
+    from firelens_cdktf.routing.routes import Destination as Destination
+    from firelens_cdktf.routing.routes import FirehoseStream as FirehoseStream
+    from firelens_cdktf.routing.routes import LogRouting as LogRouting
+    from firelens_cdktf.routing.routes import Route as Route
 
 _EXPORTS = {
-    "LogRouting": ".routes", "AppLogRouting": ".routes", "Route": ".routes", "Destination": ".routes",
-    "CloudWatchLogs": ".routes", "FirehoseStream": ".routes", "DEFAULT_ROUTING": ".routes",
-    "ROUTED_TAG_PREFIX": ".routes", "article_routing": ".routes",
-    "compile_routing": ".compiler", "CompiledRouting": ".compiler",
-    "FluentBitConfig": ".config", "Section": ".config", "ParserDefinition": ".config", "ParserSet": ".config",
-    "parse_config": ".config", "load_config": ".config", "parse_parsers": ".config",
-    "lint_config": ".lint", "check_config": ".lint", "Finding": ".lint", "Severity": ".lint",
-    "Simulator": ".preview", "FirelensContext": ".preview",
-    "Outcome": ".outcome", "Delivery": ".outcome", "Dropped": ".outcome",
-    "Pairs": ".records", "decode_json": ".records", "encode_json": ".records",
-    "compile_parser": ".parsers", "Parser": ".parsers",
-    "load_for_preview": ".preview_io", "read_input_line": ".preview_io", "read_input_records": ".preview_io",
-    "line_reader": ".preview_io", "Fate": ".output_limits", "fluent_bit_json": ".output_limits",
-    "render_table": ".preview_io", "TableWriter": ".preview_io", "PreviewSummary": ".preview_summary",
-    "render_mermaid": ".diagram",
-    "FLUENT_BIT_INIT_IMAGE": ".image", "FLUENT_BIT_VERSION": ".image",
+    "LogRouting": "firelens_cdktf.routing.routes",
+    "AppLogRouting": "firelens_cdktf.routing.routes",
+    "Route": "firelens_cdktf.routing.routes",
+    "Destination": "firelens_cdktf.routing.routes",
+    "CloudWatchLogs": "firelens_cdktf.routing.routes",
+    "FirehoseStream": "firelens_cdktf.routing.routes",
+    "ROUTED_TAG_PREFIX": "firelens_cdktf.routing.routes",
+    "compile_routing": "firelens_cdktf.routing.compiler",
+    "CompiledRouting": "firelens_cdktf.routing.compiler",
+    "render_mermaid": "firelens_cdktf.routing.diagram",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = sorted([*_EXPORTS])
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

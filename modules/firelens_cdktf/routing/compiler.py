@@ -14,7 +14,7 @@ file sits next to it. What the output guarantees:
 - each app's first filter is a ``multiline`` filter in ``Mode
   partial_message`` on ``log``: it joins the 16 KiB pieces Docker's log
   driver cuts a longer stdout line into, so such a line is parsed and
-  routed whole (:mod:`firelens_cdktf.routing.output_limits`);
+  routed whole (:mod:`firelens_cdktf.fluentbit.output_limits`);
 - every filter and output has an ``Alias`` (names in metrics and previews);
 - ``Flush``/``Grace`` in ``[SERVICE]``, ``Retry_Limit`` on every output,
   Fluent Bit's HTTP server on loopback with ``Health_Check On`` (what the
@@ -23,7 +23,7 @@ file sits next to it. What the output guarantees:
   ``simple_aggregation`` on Firehose outputs (needs Fluent Bit >= 4.2.2);
 - the same routing gives the same bytes; a comment above each block says
   which app and route it serves;
-- the result passes :func:`firelens_cdktf.routing.lint.check_config` (checked here).
+- the result passes :func:`firelens_cdktf.lint.checks.check_config` (checked here).
 
 Example:
     >>> from firelens_cdktf.routing.routes import DEFAULT_ROUTING
@@ -36,9 +36,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import RouteError
-from . import _limits as limits
-from .config import (
+from firelens_cdktf.errors import RouteError
+from firelens_cdktf.fluentbit import limits
+from firelens_cdktf.fluentbit.config import (
     Entry,
     FluentBitConfig,
     ParserDefinition,
@@ -47,9 +47,9 @@ from .config import (
     parse_parsers,
     render_config,
 )
-from .image import FLUENT_BIT_INIT_IMAGE, FLUENT_BIT_VERSION
-from .lint import Finding, check_config
-from .routes import AppLogRouting, CloudWatchLogs, Destination, FirehoseStream, LogRouting, Route
+from firelens_cdktf.fluentbit.image import FLUENT_BIT_INIT_IMAGE, FLUENT_BIT_VERSION
+from firelens_cdktf.lint.checks import Finding, check_config
+from firelens_cdktf.routing.routes import AppLogRouting, CloudWatchLogs, Destination, FirehoseStream, LogRouting, Route
 
 #: Name of the JSON parser the compiled parsers file defines.
 JSON_PARSER_NAME = "json"
@@ -85,16 +85,15 @@ class CompiledRouting:
     @property
     def grace_seconds(self) -> int:
         """``[SERVICE] Grace``: how long Fluent Bit drains on shutdown (the router's stopTimeout must cover it)."""
-        grace = self.config.service[0].get("Grace") if self.config.service else None
+        grace = self.config.service_setting("Grace")
         return int(grace) if grace else limits.FLUENT_BIT_DEFAULT_GRACE_SECONDS
 
     @property
     def http_port(self) -> int | None:
         """Port of Fluent Bit's HTTP server (monitoring and health API), or ``None`` when it is off."""
-        service = self.config.service[0] if self.config.service else None
-        if service is None or (service.get("HTTP_Server") or "off").lower() not in ("on", "true", "yes"):
+        if (self.config.service_setting("HTTP_Server") or "off").lower() not in ("on", "true", "yes"):
             return None
-        return int(service.get("HTTP_Port") or limits.DEFAULT_HTTP_PORT)
+        return int(self.config.service_setting("HTTP_Port") or limits.DEFAULT_HTTP_PORT)
 
     @property
     def emitter_buffer_bytes(self) -> int:

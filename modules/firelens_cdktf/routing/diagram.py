@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from .image import FLUENT_BIT_INIT_IMAGE
-from .routes import AppLogRouting, Destination, LogRouting, Route
+from firelens_cdktf.fluentbit.image import FLUENT_BIT_INIT_IMAGE
+from firelens_cdktf.routing.routes import AppLogRouting, Destination, LogRouting, Route
 
 
 def render_mermaid(routing: LogRouting, *, image: str = FLUENT_BIT_INIT_IMAGE) -> str:

@@ -15,7 +15,7 @@ How a record travels (the order routes are declared in matters):
    (later routes and the default never see it); with ``True`` it goes on.
 3. What is left goes to the default destination.
 
-The article's routing, declared with this module (:func:`article_routing`)::
+A routing declared with this module (the article's, as this project's app declares it)::
 
     LogRouting(
         region="ap-northeast-1",
@@ -40,11 +40,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..errors import RouteError
-from . import _glob
-from . import _limits as limits
-from ._onigmo import InvalidRegex, UnsupportedRegex, compile_onigmo
-from .record_accessor import KeyPath
+from firelens_cdktf.errors import RouteError
+from firelens_cdktf.fluentbit import limits
+from firelens_cdktf.fluentbit import tag_match as _glob
+from firelens_cdktf.fluentbit.onigmo import InvalidRegex, UnsupportedRegex, compile_onigmo
+from firelens_cdktf.fluentbit.record_accessor import KeyPath
 
 #: First part of every tag a route re-emits. FireLens tags start with a
 #: container name, which cannot contain a dot, so no app ``Match`` can ever
@@ -414,51 +414,3 @@ class LogRouting:
     def firehose_streams(self) -> tuple[FirehoseStream, ...]:
         """The Firehose delivery streams used."""
         return tuple(d for d in self.destinations if isinstance(d, FirehoseStream))
-
-
-def article_routing() -> LogRouting:
-    r"""The article's routing, with its dropped copies sent somewhere real.
-
-    - SQL logs (``name`` is ``ActiveRecord``) move to the Firehose stream
-      ``put-s3-sample-metrics-logs`` (cheap storage in S3).
-    - Records with a ``payload.label`` are copied, one CloudWatch stream per
-      label, to ``/sample-metrics-fluentbit/analysis`` (the article tagged
-      them ``logdata.<label>`` and sent them nowhere). Labels must be
-      tag-safe, ``\A[A-Za-z0-9_-]+\z`` (``\A``/``\z``, not ``^``/``$``,
-      which in Fluent Bit's Ruby regexes match at any line of the value);
-      other labelled records only reach the default group. The original
-      record is kept.
-    - Everything else from ``rails-app`` goes to ``/sample-metrics-fluentbit``
-      with streams ``fluentbit-<tag>``, in ap-northeast-1.
-    """
-    return LogRouting(
-        region="ap-northeast-1",
-        apps=(
-            AppLogRouting(
-                container="rails-app",
-                default=CloudWatchLogs("/sample-metrics-fluentbit", stream_prefix="fluentbit-", retention_days=30),
-                routes=(
-                    Route(
-                        "sql",
-                        field="name",
-                        pattern="^(ActiveRecord)$",
-                        destination=FirehoseStream("put-s3-sample-metrics-logs"),
-                    ),
-                    Route(
-                        "labelled",
-                        field="payload.label",
-                        pattern=r"\A[A-Za-z0-9_-]+\z",
-                        destination=CloudWatchLogs(
-                            "/sample-metrics-fluentbit/analysis", stream_prefix="fluentbit-", retention_days=30
-                        ),
-                        keep_original=True,
-                        tag_suffix_field="payload.label",
-                    ),
-                ),
-            ),
-        ),
-    )
-
-
-#: The default example the pipeline deploys: :func:`article_routing`.
-DEFAULT_ROUTING: LogRouting = article_routing()

@@ -1,0 +1,102 @@
+"""``firelens-cdktf graph`` and ``compile``: a team's own routing, drawn or compiled to router files."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import importlib
+import importlib.util
+import os
+import sys
+from types import ModuleType
+from typing import TextIO
+
+from firelens_cdktf.cli.main import EXIT_OK
+from firelens_cdktf.errors import RoutingSpecError
+from firelens_cdktf.routing.compiler import compile_routing
+from firelens_cdktf.routing.diagram import render_mermaid
+from firelens_cdktf.routing.routes import LogRouting
+
+_OPTION = "--routing"
+
+
+def load_routing(spec: str) -> LogRouting:
+    """The :class:`LogRouting` that ``spec`` names: ``package.module:attribute`` or ``path/to/file.py:attribute``.
+
+    The attribute may be a ``LogRouting`` or a function of no arguments that
+    returns one. A module name is searched in the current directory first,
+    then in the installed packages, as ``python -m`` does.
+
+    Raises:
+        RoutingSpecError: the spec is malformed, the module or attribute is
+            missing, or it is not a routing.
+    """
+    source, colon, attribute = spec.rpartition(":")
+    if not colon or not source or not attribute:
+        raise RoutingSpecError(
+            _OPTION, spec, "MODULE:ATTRIBUTE or FILE.py:ATTRIBUTE, e.g. payments.routing:ROUTING",
+            "name the module (or file) and the attribute, separated by ':'",
+        )
+    module = _load_file(spec, source) if source.endswith(".py") else _load_module(spec, source)
+    try:
+        value = getattr(module, attribute)
+    except AttributeError:
+        names = sorted(n for n in vars(module) if not n.startswith("_"))
+        close = difflib.get_close_matches(attribute, names, n=1)
+        hint = f"did you mean {source}:{close[0]}?" if close else f"use one of: {', '.join(names[:8]) or 'none'}"
+        raise RoutingSpecError(_OPTION, spec, f"an attribute that {source} defines", hint) from None
+    if callable(value) and not isinstance(value, LogRouting):
+        value = value()
+    if not isinstance(value, LogRouting):
+        raise RoutingSpecError(
+            _OPTION, spec, f"a LogRouting or a function returning one (got {type(value).__name__})",
+            "point at the LogRouting(...) your app compiles for FirelensService",
+        )
+    return value
+
+
+def _load_module(spec: str, name: str) -> ModuleType:
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        raise RoutingSpecError(
+            _OPTION, spec, f"an importable module (Python found no module {exc.name!r})",
+            "run from the folder that holds your module, give its file as FILE.py:ATTRIBUTE, "
+            "or install the package that has it",
+        ) from None
+
+
+def _load_file(spec: str, path: str) -> ModuleType:
+    if not os.path.isfile(path):
+        raise RoutingSpecError(_OPTION, spec, "an existing Python file", f"check the path: {path} does not exist")
+    name = "_firelens_routing_" + os.path.splitext(os.path.basename(path))[0]
+    loader_spec = importlib.util.spec_from_file_location(name, path)
+    if loader_spec is None or loader_spec.loader is None:
+        raise RoutingSpecError(_OPTION, spec, "a Python source file", "give a .py file")
+    module = importlib.util.module_from_spec(loader_spec)
+    loader_spec.loader.exec_module(module)
+    return module
+
+
+def run_graph(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    stdout.write(render_mermaid(load_routing(args.routing)))
+    return EXIT_OK
+
+
+def run_compile(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    compiled = compile_routing(load_routing(args.routing))
+    for finding in compiled.warnings:
+        stderr.write(f"warning: {finding}\n")
+    if args.out is None:
+        for path, text in compiled.files.items():
+            stdout.write(f"==> {path} <==\n{text}\n")
+        return EXIT_OK
+    os.makedirs(args.out, exist_ok=True)
+    for path, text in compiled.files.items():
+        target = os.path.join(args.out, os.path.basename(path))
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        stdout.write(f"wrote {target}\n")
+    return EXIT_OK

@@ -1,0 +1,153 @@
+"""JSON as Fluent Bit 4.2.2 reads it, into the record model (:class:`Pairs`, tuples).
+
+Two readers, because Fluent Bit has two:
+
+- The ``json`` parser format uses yyjson (src/flb_pack.c
+  ``pack_json_to_msgpack_yyjson``): values are read one after another,
+  white space (space, tab, CR, LF) between them skipped; the first value
+  that does not parse ends the input without error once one value was read
+  (so ``{"a":1} trailing`` is one record); integers beyond 64 bits become
+  doubles; a number that overflows a double is an error (yyjson without
+  ``ALLOW_INF_AND_NAN``). src/flb_parser_json.c then wants exactly one value,
+  a map.
+- The ``json`` *decoder* (``Decode_Field json``) uses jsmn (src/flb_pack.c
+  ``pack_json_to_msgpack``, ``pack_numeric_token``): a number without ``.``
+  and without an exponent sign is read by ``strtoll``/``strtoull``, so
+  ``1e5`` is 1; out-of-range integers become doubles.
+
+Python's C decoder does the scanning; the hooks below apply Fluent Bit's
+number rules and build immutable values directly, so nothing walks the
+result a second time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+from firelens_cdktf.fluentbit.records import Pairs, pairs_hook, remember_source
+from firelens_cdktf.fluentbit.unknown import NotSimulated
+
+_WHITE = " \t\r\n"
+_NUMBER_TAIL = re.compile(r"[0-9.eE+-]")
+_INT64_MIN = -(2**63)
+_UINT64_LIMIT = 2**64
+
+
+class _Overflow(ValueError):
+    """A number yyjson refuses: it overflows a double."""
+
+
+def _yyjson_int(text: str) -> int | float:
+    value = int(text)
+    if _INT64_MIN <= value < _UINT64_LIMIT:
+        return value
+    return float(text)
+
+
+def _yyjson_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _Overflow(text)
+    return value
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(name)
+
+
+_YYJSON = json.JSONDecoder(object_pairs_hook=pairs_hook, parse_int=_yyjson_int, parse_float=_yyjson_float,
+                           parse_constant=_refuse_constant)
+# Without "[" the text holds no array, so maps can be built by Pairs itself, in C.
+_YYJSON_NO_ARRAYS = json.JSONDecoder(object_pairs_hook=Pairs, parse_int=_yyjson_int, parse_float=_yyjson_float,
+                                     parse_constant=_refuse_constant)
+#: ``raw_decode`` for a text with no ``[`` that starts with ``{``: what :func:`parse_json_object` does when the
+#: whole text is that one map (callers fall back to it otherwise).
+decode_map_without_arrays = _YYJSON_NO_ARRAYS.raw_decode
+
+
+def parse_json_object(text: str, where: str = "json parser") -> Pairs | None:
+    """What the ``json`` parser format makes of ``text``: a map, or ``None`` when it refuses.
+
+    Raises:
+        NotSimulated: a number right after the first value where yyjson's and
+            Python's number grammars differ (``1.`` or ``01``).
+    """
+    length = len(text)
+    start = 0
+    if length and text[0] in _WHITE:
+        while start < length and text[start] in _WHITE:
+            start += 1
+    decode = _YYJSON.raw_decode if "[" in text else _YYJSON_NO_ARRAYS.raw_decode
+    try:
+        value, end = decode(text, start)
+    except (ValueError, RecursionError):
+        return None
+    if type(value) is not Pairs:
+        return None
+    remember_source(value, text if start == 0 and end == length else text[start:end])
+    if end == length:
+        return value
+    while end < length and text[end] in _WHITE:
+        end += 1
+    if end >= length:
+        return value
+    try:
+        second, second_end = decode(text, end)
+    except (ValueError, RecursionError):
+        return value  # trailing text that is not JSON ends the input
+    if isinstance(second, int | float) and not isinstance(second, bool):
+        if second_end < length and _NUMBER_TAIL.match(text, second_end):
+            raise NotSimulated(
+                f"{where}: whether yyjson reads {text[end:second_end + 1]!r} after the JSON value as a number is "
+                "not simulated: results after it are unknown"
+            )
+    return None  # two values: records != 1
+
+
+def _jsmn_float(text: str) -> int | float:
+    if "." in text or "e+" in text or "e-" in text or "E+" in text or "E-" in text:
+        return float(text)
+    digits = re.match(r"-?[0-9]*", text).group(0)  # type: ignore[union-attr]
+    return _jsmn_int(digits or "0")
+
+
+def _jsmn_int(text: str) -> int | float:
+    value = int(text)
+    if _INT64_MIN <= value < _UINT64_LIMIT:
+        return value
+    return float(text)
+
+
+_JSMN = json.JSONDecoder(object_pairs_hook=pairs_hook, parse_int=_jsmn_int, parse_float=_jsmn_float,
+                         parse_constant=_refuse_constant)
+
+
+def decode_json_field(text: str, where: str) -> Pairs | None:
+    """The ``json`` decoder (src/flb_parser_decoder.c ``decode_json``): a map, or ``None`` when it fails.
+
+    Leading spaces are skipped; the text must start with ``{`` or ``[``,
+    hold exactly one JSON value, and that value must be a map.
+
+    Raises:
+        NotSimulated: text jsmn might read differently from strict JSON.
+    """
+    body = text.lstrip(" ")
+    if not body or body[0] not in "{[":
+        return None
+    try:
+        value, end = _JSMN.raw_decode(body)
+    except ValueError as exc:
+        position = getattr(exc, "pos", -1)
+        if position >= len(body.rstrip(_WHITE)):
+            return None  # incomplete JSON: jsmn reports a partial message
+        raise NotSimulated(
+            f"{where}: how jsmn reads the invalid JSON {body[:40]!r} is not simulated: results after it are unknown"
+        ) from None
+    if body[end:].strip(_WHITE):
+        raise NotSimulated(
+            f"{where}: how jsmn reads text after the JSON value in {body[:40]!r} is not simulated: "
+            "results after it are unknown"
+        )
+    return value if type(value) is Pairs else None

@@ -1,0 +1,18 @@
+"""firelens_local: deploy and check a firelens_cdktf app on a local AWS emulator, with no account.
+
+The reusable part of the dev harness, shipped in the wheel beside the
+library; install its dependencies with ``pip install 'firelens-cdktf[local]'``:
+
+- :mod:`.emulator`: moto's server on 127.0.0.1, with the patches that make
+  it answer the way AWS does for this pipeline (``firelens-local emulator start``);
+- :mod:`.synth`, :mod:`.terraform`, :mod:`.terraform_rc`, :mod:`.state`,
+  :mod:`.apply`: synth an app and run Terraform against the emulator;
+- :mod:`.delivery`: a stand-in for the log router's AWS outputs;
+- :mod:`.readback`, :mod:`.delivery_check`, :mod:`.archive_records`,
+  :mod:`.archive_check`: read what arrived and compare it with the preview;
+- :mod:`.query`: the archive's saved Athena queries, run with DuckDB.
+
+It imports the library (:mod:`firelens_cdktf`), never the reverse.
+"""
+
+from __future__ import annotations

@@ -1,0 +1,68 @@
+"""Records and their JSON: encode_json must give the same bytes whether or not it reuses the text a map
+was read from (routing/records.py ``encode_map``)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from firelens_cdktf.fluentbit.parsers import parse_json_object
+from firelens_cdktf.fluentbit.records import Pairs, encode_json, remember_extension
+
+TEXTS = [
+    '{"a":"plain","b":1,"c":-2,"d":0.42,"e":12.3,"f":true,"g":null,"h":{"i":[1,"x",{"j":false}]},"k":[]}',
+    '{"esc":"q\\"b\\\\n\\n\\t\\r\\b\\f","raw":"ユーザー表示 \\u2028"}',
+    '{"u":"caf\\u00e9"}', '{"s":"a\\/b"}', '{"c":"\\u001f"}', '{"c":"\\u001F"}',  # not canonical: rewritten
+    '{"f":1.50}', '{"f":1e5}', '{"f":0.00001}', '{"f":123456789.5}', '{"f":-0.0}', '{"f":1.0}', '{"i":-0}',
+    '{"i":123456789012345678}', '{"i":18446744073709551615}', '{"i":18446744073709551616}',
+    '{"a": 1}', '{"a":1 }', '{"dup":1,"dup":2}', "{}", '{"e":{}}',
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_reusing_the_source_text_gives_the_bytes_encoding_gives(text: str) -> None:
+    parsed = parse_json_object(text)
+    assert parsed is not None
+    assert encode_json(parsed) == encode_json(Pairs(parsed))  # Pairs(...) is a copy without the source
+
+
+def test_the_source_text_is_reused_when_it_is_already_canonical() -> None:
+    text = '{"a":"x","b":[1,2.5]}'
+    assert encode_json(parse_json_object(text)) is text  # type: ignore[arg-type]
+
+
+def test_a_map_extended_with_a_tail_encodes_as_the_whole() -> None:
+    base = parse_json_object('{"a":1}')
+    assert base is not None
+    extended = Pairs((*base, ("b", "x")))
+    remember_extension(extended, base, '"b":"x"')
+    assert encode_json(extended) == '{"a":1,"b":"x"}' == encode_json(Pairs(extended))
+
+
+def _value(rng: random.Random, depth: int) -> object:
+    kind = rng.randrange(8 if depth < 3 else 5)
+    if kind == 0:
+        return "".join(rng.choice('ab "\\\n\t\x01é𝄞/') for _ in range(rng.randrange(6)))
+    if kind == 1:
+        return rng.choice([0, -1, 7, 2**62, -(2**63), 2**64 + 1])
+    if kind == 2:
+        return rng.choice([0.1, 1.0, -0.0, 12.34, 1e-5, 1e17, 3.141592653589793, 100.5])
+    if kind == 3:
+        return rng.choice([True, False, None])
+    if kind == 4:
+        return round(rng.uniform(-1000, 1000), rng.randrange(5))
+    if kind == 5:
+        return [_value(rng, depth + 1) for _ in range(rng.randrange(3))]
+    return {f"k{i}": _value(rng, depth + 1) for i in range(rng.randrange(4))}
+
+
+def test_reuse_never_changes_bytes_on_random_records() -> None:
+    rng = random.Random(11)
+    for _ in range(2000):
+        value = {f"k{i}": _value(rng, 0) for i in range(1 + rng.randrange(6))}
+        for text in (json.dumps(value, separators=(",", ":"), ensure_ascii=False), json.dumps(value)):
+            parsed = parse_json_object(text)
+            if parsed is not None:
+                assert encode_json(parsed) == encode_json(Pairs(parsed)), text
