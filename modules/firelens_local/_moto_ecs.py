@@ -26,7 +26,8 @@ def _create_service(self: EC2ContainerServiceResponse) -> Any:
     result = _original_create_service(self)
     rebalancing = self._get_param("availabilityZoneRebalancing")
     if rebalancing is not None:
-        result.result["service"].availability_zone_rebalancing = rebalancing
+        created: Any = result.result  # moto's ActionResult wraps the service dict untyped
+        created["service"].availability_zone_rebalancing = rebalancing
     return result
 
 

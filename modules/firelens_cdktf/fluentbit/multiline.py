@@ -38,7 +38,7 @@ Sources, function by function:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -85,7 +85,7 @@ class MultilineParser:
     flush_ms: int = FLUSH_TIMEOUT_MS
 
 
-def _rules(specs: list[tuple[str, str, str | None]], where: str) -> tuple[Rule, ...]:
+def _rules(specs: Sequence[tuple[str, str, str | None]], where: str) -> tuple[Rule, ...]:
     """``flb_ml_rule_create`` for each rule, then ``flb_ml_rule_init`` (the to-state map).
 
     Raises:

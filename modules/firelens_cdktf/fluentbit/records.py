@@ -120,7 +120,7 @@ def pairs_hook(items: list[tuple[str, object]]) -> Pairs:
     for item in items:
         if type(item[1]) is list:
             return Pairs((k, _frozen_list(v)) for k, v in items)
-    return Pairs(items)  # type: ignore[arg-type]
+    return Pairs(items)
 
 
 def _frozen_list(value: object) -> Value:
@@ -179,7 +179,7 @@ def _encode(value: Value | Missing) -> str:
     if kind is str:
         return json_string(value)  # type: ignore[arg-type]
     if kind is int:
-        return int.__repr__(value)  # type: ignore[arg-type]
+        return int.__repr__(value)
     if kind is bool:
         return "true" if value else "false"
     if value is None or value is MISSING:
@@ -264,6 +264,8 @@ def encode_map(value: Pairs) -> str:
             if _CANONICAL.fullmatch(source) is not None:
                 return source
         else:
+            base: Pairs
+            tail: str
             base, tail = source
             base_json = encode_map(base) if base else "{}"
             return base_json[:-1] + ("," if base else "") + tail + "}"

@@ -218,7 +218,7 @@ class Simulator:
         self._steps = []
         if self.firelens is not None:
             section = self.firelens.metadata_filter()
-            step = RecordModifierStep(section, "FireLens ecs-metadata (record_modifier)", 0)
+            step: Step = RecordModifierStep(section, "FireLens ecs-metadata (record_modifier)", 0)
             self._steps.append((step, self._match(section)))
         for section in self.config.filters:
             if not is_active(section):
@@ -383,10 +383,10 @@ class Simulator:
         outputs = plan.outputs
         if not outputs:
             if not plan.unknown_outputs:
-                dropped.append(Dropped(tag, current))  # type: ignore[arg-type]
+                dropped.append(Dropped(tag, current))
             return
-        first = Delivery(outputs[0], tag, current)  # type: ignore[arg-type]
+        first = Delivery(outputs[0], tag, current)
         deliveries.append(first)
         if len(outputs) > 1:
             text = first.json
-            deliveries.extend(Delivery(name, tag, current, text) for name in outputs[1:])  # type: ignore[arg-type]
+            deliveries.extend(Delivery(name, tag, current, text) for name in outputs[1:])

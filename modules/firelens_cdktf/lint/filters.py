@@ -33,7 +33,6 @@ the section *and the line* it comes from, and the fix.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -46,9 +45,8 @@ from firelens_cdktf.fluentbit.parsers._types import NOT_STRING, parse_types
 from firelens_cdktf.fluentbit.plugins import MatchSpec, RewriteRule, RuleError, parse_rewrite_rule
 from firelens_cdktf.fluentbit.record_accessor import KeyPath, Pairs, Value, rule_key
 from firelens_cdktf.fluentbit.split import flb_utils_bool, slist_split_string, utils_split
+from firelens_cdktf.lint.finite_language import finite_language
 
-#: Largest finite language the grep check enumerates.
-_LANGUAGE_LIMIT = 256
 _BUILTIN_KEY_CONTENT = {"docker": "log", "cri": "log"}
 
 
@@ -179,75 +177,6 @@ def parser_order_findings(config: FluentBitConfig, parsers: Mapping[str, ParserD
 # --- grep ---------------------------------------------------------------------------------------
 
 
-def _language(pattern: re.Pattern[str]) -> set[str] | None:
-    """The single-line values ``pattern`` accepts, when they are few and the pattern is anchored at both ends."""
-    try:
-        from re import _parser  # the stdlib's own reading of the translated pattern
-
-        if pattern.flags & re.IGNORECASE:
-            return None
-        parsed = list(_parser.parse(pattern.pattern, pattern.flags))
-    except Exception:  # noqa: BLE001 - any reading it cannot follow means "no finite language"
-        return None
-    if len(parsed) < 2 or parsed[0][0] != _parser.AT or parsed[-1][0] != _parser.AT:
-        return None
-    if parsed[0][1] not in (_parser.AT_BEGINNING, _parser.AT_BEGINNING_STRING):
-        return None
-    if parsed[-1][1] not in (_parser.AT_END, _parser.AT_END_STRING):
-        return None
-    values = _strings(parsed[1:-1], _parser)
-    return None if values is None else {v for v in values if "\n" not in v}
-
-
-def _strings(items: list, parser) -> set[str] | None:  # type: ignore[no-untyped-def,type-arg]
-    results = {""}
-    for op, argument in items:
-        options: set[str] | None
-        if op == parser.LITERAL:
-            options = {chr(argument)}
-        elif op == parser.IN:
-            options = set()
-            for kind, value in argument:
-                if kind == parser.LITERAL:
-                    options.add(chr(value))
-                elif kind == parser.RANGE and value[1] - value[0] < 64:
-                    options.update(chr(c) for c in range(value[0], value[1] + 1))
-                else:
-                    return None
-        elif op == parser.SUBPATTERN:
-            options = _strings(list(argument[-1]), parser)
-        elif op == parser.BRANCH:
-            options = set()
-            for branch in argument[1]:
-                found = _strings(list(branch), parser)
-                if found is None:
-                    return None
-                options |= found
-        elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
-            low, high, body = argument
-            if high > 4:
-                return None
-            inner = _strings(list(body), parser)
-            if inner is None:
-                return None
-            options = set()
-            for count in range(low, high + 1):
-                combos = {""}
-                for _ in range(count):
-                    combos = {a + b for a in combos for b in inner}
-                    if len(combos) > _LANGUAGE_LIMIT:
-                        return None
-                options |= combos
-        else:
-            return None
-        if options is None:
-            return None
-        results = {a + b for a in results for b in options}
-        if len(results) > _LANGUAGE_LIMIT:
-            return None
-    return results
-
-
 def _record(path: KeyPath, value: str) -> Pairs:
     inner: Value = value
     for sub in reversed(path.subkeys):
@@ -264,13 +193,13 @@ def _drops_route(grep: Section, rule: RewriteRule) -> bool:
     if not rules or rule.key is None or rule.regex is None or any(r.key != rule.key or r.regex is None for r in rules):
         return False
     op = grep_filter.logical_op(grep)
-    route = _language(rule.regex.compiled)
+    route = finite_language(rule.regex.compiled)
     if route is not None:
         values = {v for v in route if rule.regex.search(v)}
         return bool(values) and not any(grep_filter.keeps(rules, op, _record(rule.key, v)) for v in values)
     kept: set[str] | None = None
     if op == grep_filter.LEGACY and rules[0].kind == grep_filter.REGEX:
-        kept = _language(rules[0].regex.compiled)  # type: ignore[union-attr]
+        kept = finite_language(rules[0].regex.compiled)  # type: ignore[union-attr]
     if kept is None:
         return False
     return not any(rule.regex.search(v) for v in kept)

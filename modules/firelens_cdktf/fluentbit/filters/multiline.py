@@ -77,7 +77,8 @@ class _Packer:
     def __init__(self, partial_id: str, origin: int | None, tag: str, keys: list[tuple[str, Value]],
                  split_key: str) -> None:
         self.partial_id, self.origin, self.tag = partial_id, origin, tag
-        self.keys, self.split_key, self.text = keys, split_key, []  # type: list[str]
+        self.keys, self.split_key = keys, split_key
+        self.text: list[str] = []
 
     def record(self) -> Pairs:
         return Pairs.trusted((*self.keys, (self.split_key, "".join(self.text))))

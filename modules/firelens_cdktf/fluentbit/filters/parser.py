@@ -120,32 +120,32 @@ class ParserStep(Step):
                     value = entry[1]
                     if value[-1:] == "}" and value[:1] == "{" and "[" not in value:
                         try:
-                            parsed, end = _decode_map(value)
+                            decoded, end = _decode_map(value)
                         except (ValueError, RecursionError):
                             return record
-                        if end == len(value) and type(parsed) is Pairs:
-                            remember_source(parsed, value)
-                            return parsed
-                    parsed = parse_json_object(value, self._plain_json)  # type: ignore[arg-type]
-                    return record if parsed is None else parsed
+                        if end == len(value) and type(decoded) is Pairs:
+                            remember_source(decoded, value)
+                            return decoded
+                    fallback = parse_json_object(value, self._plain_json)  # type: ignore[arg-type]
+                    return record if fallback is None else fallback
             return record
         for note in self._notes:
             run.note(WARNING, note)
         if self.uses_accessor:
-            value = self.accessor.resolve(record) if self.accessor is not None else None
-            parsed = self._parse(value) if isinstance(value, str) else None
-            if parsed is None:
+            resolved = self.accessor.resolve(record) if self.accessor is not None else None
+            found = self._parse(resolved) if isinstance(resolved, str) else None
+            if found is None:
                 return record
-            return Pairs.trusted((*parsed, *record)) if self.reserve else parsed
+            return Pairs.trusted((*found, *record)) if self.reserve else found
         key_name = self.key_name
         if not self.reserve and not self.preserve:
             # only the last string-valued key decides, and nothing else of the record is kept
             for entry in reversed(record):
                 if entry[0] == key_name and type(entry[1]) is str:
-                    parsed = self._parse(entry[1])
-                    return record if parsed is None else parsed
+                    only = self._parse(entry[1])
+                    return record if only is None else only
             return record
-        parsed = None
+        parsed: Pairs | None = None
         last_ok = False
         removed: list[int] = []
         preserved: tuple[str, Value] | None = None

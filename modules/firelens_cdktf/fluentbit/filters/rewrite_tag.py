@@ -69,7 +69,7 @@ class RewriteTagStep(Step):
                     subject = entry[1]
                     break
             if compiled.subkeys and type(subject) in (Pairs, tuple):
-                subject = walk_subkeys(subject, compiled.subkeys)  # type: ignore[arg-type]
+                subject = walk_subkeys(subject, compiled.subkeys)
             if type(subject) is not str:
                 continue
             rule = compiled.rule

@@ -104,8 +104,8 @@ _BACKENDS: dict[str, Callable[[str, str], tuple[Value, str] | None]] = {
 def apply_decoders(decoders: Sequence[KeyDecoders], record: Pairs, where: str) -> Pairs:
     """``flb_parser_decoder_do`` on a parsed record; the record itself when no key has a decoder."""
     by_key: dict[str, KeyDecoders] = {}
-    for decoder in decoders:
-        by_key.setdefault(decoder.key, decoder)
+    for item in decoders:
+        by_key.setdefault(item.key, item)
     matched = next((i for i, (key, _) in enumerate(record) if key in by_key), None)
     if matched is None:
         return record
