@@ -64,31 +64,83 @@ def rails_lines(seed: int = 7) -> Iterator[str]:
     while True:
         request += 1
         rid = f"{rng.getrandbits(128):032x}"
-        head = {"host": "ip-10-0-1-23", "application": "Semantic Logger", "environment": "production",
-                "timestamp": f"2024-05-12T03:{request // 60 % 60:02d}:{request % 60:02d}.{rng.randrange(10**6):06d}Z",
-                "pid": 7, "thread": f"puma srv tp {rng.randrange(1, 6):03d}",
-                "named_tags": {"request_id": rid, "ip": f"203.0.113.{rng.randrange(1, 255)}"}}
+        head = {
+            "host": "ip-10-0-1-23",
+            "application": "Semantic Logger",
+            "environment": "production",
+            "timestamp": f"2024-05-12T03:{request // 60 % 60:02d}:{request % 60:02d}.{rng.randrange(10**6):06d}Z",
+            "pid": 7,
+            "thread": f"puma srv tp {rng.randrange(1, 6):03d}",
+            "named_tags": {"request_id": rid, "ip": f"203.0.113.{rng.randrange(1, 255)}"},
+        }
         controller = rng.choice(_CONTROLLERS)
         path = f"/users/{rng.randrange(1, 10_000)}?query={rng.getrandbits(24):x}"
-        yield _line({**head, "level": "info", "level_index": 2, "name": "Rack",
-                          "message": f"Started --  {{:method=>\"GET\", :path=>\"{path}\"}}"})
+        yield _line(
+            {
+                **head,
+                "level": "info",
+                "level_index": 2,
+                "name": "Rack",
+                "message": f'Started --  {{:method=>"GET", :path=>"{path}"}}',
+            }
+        )
         for _ in range(rng.randrange(1, 4)):
             ms = rng.random() * 3
-            yield _line({**head, "level": "debug", "level_index": 1, "name": "ActiveRecord", "message": "User Load",
-                              "duration_ms": round(ms, 3), "duration": f"{ms:.3f}ms",
-                              "payload": {"sql": 'SELECT "users".* FROM "users" WHERE "users"."id" = $1 LIMIT $2',
-                                          "allocations": rng.randrange(1, 40), "cached": None}})
+            yield _line(
+                {
+                    **head,
+                    "level": "debug",
+                    "level_index": 1,
+                    "name": "ActiveRecord",
+                    "message": "User Load",
+                    "duration_ms": round(ms, 3),
+                    "duration": f"{ms:.3f}ms",
+                    "payload": {
+                        "sql": 'SELECT "users".* FROM "users" WHERE "users"."id" = $1 LIMIT $2',
+                        "allocations": rng.randrange(1, 40),
+                        "cached": None,
+                    },
+                }
+            )
         if rng.random() < 0.3:
-            yield _line({**head, "level": "info", "level_index": 2, "name": controller, "message": "labelled",
-                              "payload": {"label": rng.choice(_LABELS), "user_id": rng.randrange(10_000),
-                                          "data": {"query": f"{rng.getrandbits(16):x}"}}})
+            yield _line(
+                {
+                    **head,
+                    "level": "info",
+                    "level_index": 2,
+                    "name": controller,
+                    "message": "labelled",
+                    "payload": {
+                        "label": rng.choice(_LABELS),
+                        "user_id": rng.randrange(10_000),
+                        "data": {"query": f"{rng.getrandbits(16):x}"},
+                    },
+                }
+            )
         ms = rng.random() * 40
-        yield _line({**head, "level": "info", "level_index": 2, "name": controller, "message": "Completed #show",
-                          "duration_ms": round(ms, 2), "duration": f"{ms:.1f}ms",
-                          "payload": {"controller": controller, "action": "show", "format": "json", "method": "GET",
-                                      "path": path, "status": 200, "view_runtime": round(ms / 3, 2),
-                                      "db_runtime": round(ms / 9, 2), "allocations": rng.randrange(500, 3000),
-                                      "status_message": "OK"}})
+        yield _line(
+            {
+                **head,
+                "level": "info",
+                "level_index": 2,
+                "name": controller,
+                "message": "Completed #show",
+                "duration_ms": round(ms, 2),
+                "duration": f"{ms:.1f}ms",
+                "payload": {
+                    "controller": controller,
+                    "action": "show",
+                    "format": "json",
+                    "method": "GET",
+                    "path": path,
+                    "status": 200,
+                    "view_runtime": round(ms / 3, 2),
+                    "db_runtime": round(ms / 9, 2),
+                    "allocations": rng.randrange(500, 3000),
+                    "status_message": "OK",
+                },
+            }
+        )
 
 
 def write_input(path: Path, *, lines: int | None = None, size_bytes: int | None = None) -> int:
@@ -128,8 +180,12 @@ def preview_rate(path: Path, mode: str = "--json") -> float:
         count = sum(1 for _ in stdin)
         stdin.seek(0)
         start = time.process_time()
-        code = main(["preview", "--config", str(CONFIG), "--container", CONTAINER, *extra],
-                    stdin=stdin, stdout=sink, stderr=open(os.devnull, "w", encoding="utf-8"))
+        code = main(
+            ["preview", "--config", str(CONFIG), "--container", CONTAINER, *extra],
+            stdin=stdin,
+            stdout=sink,
+            stderr=open(os.devnull, "w", encoding="utf-8"),
+        )
         elapsed = time.process_time() - start
     if code != 0:
         raise SystemExit(f"preview exited with {code}")
@@ -138,10 +194,13 @@ def preview_rate(path: Path, mode: str = "--json") -> float:
 
 def peak_rss_mib(path: Path) -> float:
     """Peak RSS of a fresh process that runs ``preview --summary`` over ``path`` (the mode that keeps the most)."""
-    code = ("import resource, sys; from benchmarks.preview import preview_rate; from pathlib import Path; "
-            "preview_rate(Path(sys.argv[1]), '--summary'); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, check=True, capture_output=True,
-                         text=True).stdout
+    code = (
+        "import resource, sys; from benchmarks.preview import preview_rate; from pathlib import Path; "
+        "preview_rate(Path(sys.argv[1]), '--summary'); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     return int(out.split()[-1]) / 1024  # Linux reports KiB
 
 
@@ -160,8 +219,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             lines = write_input(path, lines=args.lines)
         size = path.stat().st_size
-        print(f"input: {lines:,} lines, {size / 1024**2:,.1f} MiB ({CONFIG.relative_to(ROOT)}, --container "
-              f"{CONTAINER}); best of {rounds} round(s), json.loads and preview alternating", flush=True)
+        print(
+            f"input: {lines:,} lines, {size / 1024**2:,.1f} MiB ({CONFIG.relative_to(ROOT)}, --container "
+            f"{CONTAINER}); best of {rounds} round(s), json.loads and preview alternating",
+            flush=True,
+        )
         baseline = rate = 0.0
         for _ in range(rounds):
             baseline = max(baseline, json_loads_rate(path))
@@ -171,12 +233,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ratio preview/json.loads: {rate / baseline:.3f} (target: 0.2 or more)", flush=True)
         for mode in ("table", "--summary"):  # for comparison: one round each
             best = preview_rate(path, mode)
-            print(f"preview {mode.lstrip('-') + ':':10s} {best:12,.0f} lines/s ({best / baseline:.3f} of json.loads)",
-                  flush=True)
+            print(
+                f"preview {mode.lstrip('-') + ':':10s} {best:12,.0f} lines/s ({best / baseline:.3f} of json.loads)",
+                flush=True,
+            )
         small = Path(tmp) / "small.log"
         write_input(small, lines=min(SMALL_LINES, lines))
-        print(f"peak RSS, preview --summary of {min(SMALL_LINES, lines):,} lines: {peak_rss_mib(small):8.1f} MiB",
-              flush=True)
+        print(
+            f"peak RSS, preview --summary of {min(SMALL_LINES, lines):,} lines: {peak_rss_mib(small):8.1f} MiB",
+            flush=True,
+        )
         print(f"peak RSS, preview --summary of {lines:,} lines: {peak_rss_mib(path):8.1f} MiB", flush=True)
         if args.profile:
             profiler = cProfile.Profile()

@@ -42,8 +42,11 @@ def _timed(label: str, action: Callable[[], object]) -> float:
 
 def _slowest_creation(logs: list[Path]) -> str:
     """The longest "Creation complete after" among the cdktf logs of one deploy."""
-    found = [(int(m.group(2) or 0) * 60 + int(m.group(3)), m.group(1))
-             for log in logs for m in _CREATION.finditer(log.read_text())]
+    found = [
+        (int(m.group(2) or 0) * 60 + int(m.group(3)), m.group(1))
+        for log in logs
+        for m in _CREATION.finditer(log.read_text())
+    ]
     if not found:
         return "none"
     seconds, address = max(found)
@@ -58,9 +61,16 @@ def main() -> int:
         local_run.STATE_DIR = Path(tmp) / ".emulator"  # this run's pid, logs and run records
         local_run.OUTPUT_DIR = str(Path(tmp) / "cdktf.out.emulator")
         print(f"emulator on port {port}; cdktf output in {local_run.OUTPUT_DIR}\n", flush=True)
-        _timed("cdktf synth (npx cdktf synth, end to end)", lambda: subprocess.run(
-            ["npx", "--no-install", "cdktf", "synth", "--output", str(Path(tmp) / "synth")], cwd=PROJECT_ROOT,
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        _timed(
+            "cdktf synth (npx cdktf synth, end to end)",
+            lambda: subprocess.run(
+                ["npx", "--no-install", "cdktf", "synth", "--output", str(Path(tmp) / "synth")],
+                cwd=PROJECT_ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+        )
         with Emulator(port, log_path=Path(tmp) / "moto.log"):
             quiet = open(os.devnull, "w")
             stdout, sys.stdout = sys.stdout, quiet
@@ -75,9 +85,13 @@ def main() -> int:
             print(f"{'  slowest resource':<44} {slowest}")
             print(f"{'second deploy (no changes)':<44} {second:7.1f} s")
             pipeline = DeployedPipeline.from_outputs(
-                json.loads((local_run.STATE_DIR / "outputs.json").read_text())["pipeline"])
-            result = run_round_trip(pipeline=pipeline, config=config,
-                                    clients=AwsClients.for_endpoint(f"http://127.0.0.1:{port}", config.region))
+                json.loads((local_run.STATE_DIR / "outputs.json").read_text())["pipeline"]
+            )
+            result = run_round_trip(
+                pipeline=pipeline,
+                config=config,
+                clients=AwsClients.for_endpoint(f"http://127.0.0.1:{port}", config.region),
+            )
             for phase, seconds in result.seconds.items():
                 print(f"{'round trip: ' + phase:<44} {seconds:7.1f} s")
             stdout, sys.stdout = sys.stdout, quiet

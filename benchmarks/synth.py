@@ -47,8 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nmedian normal import: {normal:.2f} s ({args.runs} runs)")
     print(f"median fast import:   {fast:.2f} s ({args.runs} runs)")
     print(f"ratio normal/fast:    {normal / fast:.2f}x")
-    print(f"same cdk.tf.json bytes: {'yes' if trees['normal'] == trees['fast'] else 'NO'} "
-          f"({len(trees['fast'])} stacks)")
+    print(
+        f"same cdk.tf.json bytes: {'yes' if trees['normal'] == trees['fast'] else 'NO'} ({len(trees['fast'])} stacks)"
+    )
     return 0 if trees["normal"] == trees["fast"] else 1
 
 

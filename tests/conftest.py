@@ -97,6 +97,7 @@ def work_order(groups: set[str], emulator_groups: set[str], seconds: dict[str, f
     with emulator tests; then the pure ones, which fill the gaps. Ties go by
     name, which is the collection's order.
     """
+
     def key(group: str) -> tuple[int, float, str]:
         if group == SHARED_GROUP:
             return 0, 0.0, group
@@ -213,8 +214,13 @@ def s3_client(env: dict[str, str]) -> Any:
     """A boto3 S3 client for the emulator that ``env`` (:meth:`Emulator.env`) points at."""
     import boto3
 
-    return boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
-                        aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    return boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name=env["AWS_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
 
 
 def plan_json(workdir: Path, env: dict[str, str] | None = None, *extra: str) -> dict[str, Any]:
@@ -274,8 +280,9 @@ DEPLOYED_STACKS = ("state", "pipeline")
 
 
 @pytest.fixture(scope="session")
-def shared_deployment(synthesized: Path, tmp_path_factory: pytest.TempPathFactory,
-                      shared_emulator: Emulator) -> SharedDeployment:
+def shared_deployment(
+    synthesized: Path, tmp_path_factory: pytest.TempPathFactory, shared_emulator: Emulator
+) -> SharedDeployment:
     """The pipeline deployed once per session, as ``make run`` deploys it (the state stack bootstrapped first).
 
     Tests that only read it, or deliver logs to it, share it. The one test
@@ -290,5 +297,22 @@ def shared_deployment(synthesized: Path, tmp_path_factory: pytest.TempPathFactor
     return SharedDeployment(shared_emulator, workdirs, env)
 
 
-__all__ = ["DEPLOYED_STACKS", "FIXTURES", "ROOT", "SharedDeployment", "copy_stack", "deploy", "find", "once_per_run", "only", "plan_json", "ref", "resources",
-           "s3_client", "statements", "synth_json", "synth_main", "terraform"]
+__all__ = [
+    "DEPLOYED_STACKS",
+    "FIXTURES",
+    "ROOT",
+    "SharedDeployment",
+    "copy_stack",
+    "deploy",
+    "find",
+    "once_per_run",
+    "only",
+    "plan_json",
+    "ref",
+    "resources",
+    "s3_client",
+    "statements",
+    "synth_json",
+    "synth_main",
+    "terraform",
+]

@@ -34,8 +34,14 @@ def test_main_imports_only_the_provider_submodules_it_uses(tmp_path: Path) -> No
         "import runpy, sys; runpy.run_path('main.py', run_name='__main__'); "
         "print(sum(m.startswith('cdktf_cdktf_provider_aws.') for m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
-                         env={**os.environ, "CDKTF_OUTDIR": str(tmp_path)}).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "CDKTF_OUTDIR": str(tmp_path)},
+    ).stdout
     loaded = int(out.strip().splitlines()[-1])
     assert 0 < loaded < 100  # the eager import loads ~2,100
 
@@ -87,7 +93,6 @@ def test_install_leaves_already_imported_packages_alone() -> None:
 def test_importing_the_package_changes_no_import_machinery() -> None:
     # The fast import is an explicit call: a team that imports firelens_cdktf gets the normal import
     # of the provider packages unless it asks.
-    code = ("import sys, firelens_cdktf, firelens_cdktf.constructs; "
-            "print('cdktf_cdktf_provider_aws' in sys.modules)")
+    code = "import sys, firelens_cdktf, firelens_cdktf.constructs; print('cdktf_cdktf_provider_aws' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -26,8 +26,13 @@ MODULE = "tests/fluentbit/test_output_limits.py"
 
 
 def test_a_modules_tests_run_on_one_worker_under_its_group() -> None:
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadgroup",
-                           "-v", MODULE], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadgroup", "-v", MODULE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-2000:]
     ran = re.findall(r"^\[(gw\d)\] .*PASSED (\S+)", done.stdout, flags=re.MULTILINE)
     assert len(ran) > 5
@@ -39,22 +44,33 @@ def test_groups_are_handed_out_in_conftests_order_not_by_test_count() -> None:
     # conftest.py orders these two pure modules by name, so test_config.py (few tests) first;
     # xdist's default would run test_output_limits.py (22 tests) first, as would the command line.
     small, large = "tests/app/test_config.py", MODULE
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "1", "-v", large, small],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "1", "-v", large, small],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-2000:]
-    modules = [nodeid.split("::")[0] for nodeid in re.findall(r"^\[gw0\] .*PASSED (\S+)", done.stdout, flags=re.MULTILINE)]
+    modules = [
+        nodeid.split("::")[0] for nodeid in re.findall(r"^\[gw0\] .*PASSED (\S+)", done.stdout, flags=re.MULTILINE)
+    ]
     assert modules and modules[0] == small and modules[-1] == large
 
 
 def test_the_shared_deployment_goes_first_then_the_longest_then_emulator_then_pure() -> None:
     groups = {"tests/a_pure.py", "tests/b_emulator.py", "tests/c_short.py", "tests/d_long.py", SHARED_GROUP}
-    order = work_order(groups, {"tests/b_emulator.py", "tests/d_long.py", SHARED_GROUP},
-                       {"tests/c_short.py": 10, "tests/d_long.py": 100})
+    order = work_order(
+        groups,
+        {"tests/b_emulator.py", "tests/d_long.py", SHARED_GROUP},
+        {"tests/c_short.py": 10, "tests/d_long.py": 100},
+    )
     assert order == [SHARED_GROUP, "tests/d_long.py", "tests/c_short.py", "tests/b_emulator.py", "tests/a_pure.py"]
 
 
 def test_a_value_made_once_per_run_is_made_by_the_first_caller_and_read_back_by_the_others(
-        tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     name, made = f"test-once-{uuid.uuid4().hex}", []
 
     def make(path: Path) -> dict[str, str]:

@@ -49,12 +49,20 @@ PINS: dict[str, tuple[str, str]] = {
 }
 #: actionlint 1.14 has no input list for setup-terraform v4; these are the inputs of its
 #: action.yml at v4.0.1 (github.com/hashicorp/setup-terraform).
-SETUP_TERRAFORM_INPUTS = {"cli_config_credentials_hostname", "cli_config_credentials_token",
-                          "terraform_version", "terraform_wrapper"}
+SETUP_TERRAFORM_INPUTS = {
+    "cli_config_credentials_hostname",
+    "cli_config_credentials_token",
+    "terraform_version",
+    "terraform_wrapper",
+}
 #: End of life of Node's LTS lines, from github.com/nodejs/Release schedule.json.
-NODE_END_OF_LIFE = {18: datetime.date(2025, 4, 30), 20: datetime.date(2026, 4, 30),
-                    22: datetime.date(2027, 4, 30), 24: datetime.date(2028, 4, 30),
-                    26: datetime.date(2029, 4, 30)}
+NODE_END_OF_LIFE = {
+    18: datetime.date(2025, 4, 30),
+    20: datetime.date(2026, 4, 30),
+    22: datetime.date(2027, 4, 30),
+    24: datetime.date(2028, 4, 30),
+    26: datetime.date(2029, 4, 30),
+}
 #: STS RoleSessionName as configure-aws-credentials v6.2 checks it (src/index.ts).
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
 
@@ -80,8 +88,12 @@ def _files() -> list[Path]:
 
 
 def _uses_lines() -> list[str]:
-    return [line.split("uses:", 1)[1].strip() for f in _files() for line in f.read_text().splitlines()
-            if line.strip().startswith(("uses:", "- uses:"))]
+    return [
+        line.split("uses:", 1)[1].strip()
+        for f in _files()
+        for line in f.read_text().splitlines()
+        if line.strip().startswith(("uses:", "- uses:"))
+    ]
 
 
 def _steps() -> list[dict[str, Any]]:
@@ -127,8 +139,13 @@ def test_actionlint_passes_on_every_workflow() -> None:
 
 def test_actionlint_fails_on_a_broken_workflow(tmp_path: Path) -> None:
     # Proves the linter really runs here: a job that needs an unknown job is an error.
-    repo = _repo_with(tmp_path, {"broken.yml": "on: push\njobs:\n  a:\n    needs: nothing\n    runs-on: ubuntu-24.04\n"
-                                               "    steps:\n      - run: echo\n"})
+    repo = _repo_with(
+        tmp_path,
+        {
+            "broken.yml": "on: push\njobs:\n  a:\n    needs: nothing\n    runs-on: ubuntu-24.04\n"
+            "    steps:\n      - run: echo\n"
+        },
+    )
     result = _actionlint(repo)
     assert (result.returncode, "nothing" in result.stdout) == (1, True)
 
@@ -146,10 +163,13 @@ def test_every_input_is_one_the_actions_major_accepts(tmp_path: Path) -> None:
 
 def test_actionlint_knows_the_inputs_of_every_pinned_major_but_setup_terraform(tmp_path: Path) -> None:
     # Without this, the check above would pass silently for a major actionlint has no data for.
-    steps = "".join(f"      - uses: {action}@{version.split('.')[0]}\n        with:\n          not-an-input: x\n"
-                    for action, (version, _) in PINS.items())
-    result = _actionlint(_repo_with(tmp_path, {"inputs.yml": f"on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
-                                                             f"    steps:\n{steps}"}))
+    steps = "".join(
+        f"      - uses: {action}@{version.split('.')[0]}\n        with:\n          not-an-input: x\n"
+        for action, (version, _) in PINS.items()
+    )
+    result = _actionlint(
+        _repo_with(tmp_path, {"inputs.yml": f"on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n{steps}"})
+    )
     rejected = set(re.findall(r'input "not-an-input" is not defined in action "([\w./-]+)@v\d+"', result.stdout))
     assert rejected == set(PINS) - {"hashicorp/setup-terraform"}
 
@@ -167,14 +187,17 @@ def test_every_action_is_pinned_to_a_commit_sha_with_its_version() -> None:
     assert uses and [u for u in uses if not PINNED.match(u)] == []
 
 
-@pytest.mark.parametrize("line", [
-    "actions/checkout@v7",  # a tag moves
-    "actions/checkout@v7.0.1",
-    "actions/checkout@3d3c42e5aac5 # v7.0.1",  # short SHA
-    "actions/checkout@3D3C42E5AAC5BA805825DA76410C181273BA90B1 # v7.0.1",  # not lowercase
-    "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1",  # no version comment
-    "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7",  # not X.Y.Z
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "actions/checkout@v7",  # a tag moves
+        "actions/checkout@v7.0.1",
+        "actions/checkout@3d3c42e5aac5 # v7.0.1",  # short SHA
+        "actions/checkout@3D3C42E5AAC5BA805825DA76410C181273BA90B1 # v7.0.1",  # not lowercase
+        "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1",  # no version comment
+        "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7",  # not X.Y.Z
+    ],
+)
 def test_fails_when_a_pin_is_a_tag_a_short_sha_or_has_no_version(line: str) -> None:
     assert PINNED.match(line) is None
 
@@ -222,7 +245,10 @@ def test_the_review_merges_the_plans_into_one_tree_however_many_there_are() -> N
     # download-artifact v5+ puts a pattern's single match in path/, several in path/<name>/.
     [step] = [s for s in _workflow("plan.yml")["jobs"]["review"]["steps"] if s.get("id") == "plans"]
     assert (step["with"]["pattern"], step["with"]["path"], step["with"]["merge-multiple"]) == (
-        "tfplan-*", "planned/", True)
+        "tfplan-*",
+        "planned/",
+        True,
+    )
 
 
 def _run_review_step(tmp_path: Path, download: str, plans: dict[str, str]) -> tuple[str, str]:
@@ -231,8 +257,12 @@ def _run_review_step(tmp_path: Path, download: str, plans: dict[str, str]) -> tu
         (tmp_path / "planned" / "plans").mkdir(parents=True, exist_ok=True)
         (tmp_path / "planned" / "plans" / f"{stack}.json").write_text(text)
     (tmp_path / "allowances.txt").write_text("")
-    env = {**os.environ, "DOWNLOAD": download, "GITHUB_OUTPUT": str(tmp_path / "out"),
-           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary")}
+    env = {
+        **os.environ,
+        "DOWNLOAD": download,
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+    }
     subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, check=True, capture_output=True)
     return (tmp_path / "out").read_text(), (tmp_path / "review.md").read_text()
 
@@ -251,10 +281,17 @@ def test_review_blocks_and_names_the_stacks_without_a_plan(tmp_path: Path) -> No
 @pytest.mark.parametrize("name", ["plan.yml", "terraform-stack.yml"])
 def test_role_session_names_pass_the_sts_rule_checked_since_v6_2(name: str) -> None:
     # The longest values: a 19-digit run id (int64) and the longest stack name.
-    values = {"${{ github.run_id }}": "9" * 19, "${{ matrix.stack }}": max(STACKS, key=len),
-              "${{ inputs.stack }}": max(STACKS, key=len)}
-    names = [s["with"]["role-session-name"] for job in _workflow(name)["jobs"].values() for s in job["steps"]
-             if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+    values = {
+        "${{ github.run_id }}": "9" * 19,
+        "${{ matrix.stack }}": max(STACKS, key=len),
+        "${{ inputs.stack }}": max(STACKS, key=len),
+    }
+    names = [
+        s["with"]["role-session-name"]
+        for job in _workflow(name)["jobs"].values()
+        for s in job["steps"]
+        if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")
+    ]
     for expression, value in values.items():
         names = [n.replace(expression, value) for n in names]
     assert names and [n for n in names if not SESSION_NAME.match(n)] == []
@@ -267,7 +304,8 @@ def test_ci_runs_the_cdktf_cli_on_a_node_lts_that_is_not_end_of_life() -> None:
     [node] = [s["with"]["node-version"] for s in _steps_of("actions/setup-node")]
     end = NODE_END_OF_LIFE.get(int(node))
     assert end is not None and end > datetime.date.today(), (
-        f"CI sets up Node {node}, end of life {end}: move .github/actions/synth/action.yml to the next LTS")
+        f"CI sets up Node {node}, end of life {end}: move .github/actions/synth/action.yml to the next LTS"
+    )
 
 
 def _make_node_check(tmp_path: Path, version: str) -> subprocess.CompletedProcess[str]:
@@ -279,8 +317,12 @@ def _make_node_check(tmp_path: Path, version: str) -> subprocess.CompletedProces
 
 def test_make_says_once_and_carries_on_when_node_is_end_of_life(tmp_path: Path) -> None:
     result = _make_node_check(tmp_path, "v20.20.2")
-    assert (result.returncode, result.stdout, len(result.stderr.splitlines()), "v20.20.2 is end-of-life" in
-            result.stderr) == (0, "", 1, True)
+    assert (
+        result.returncode,
+        result.stdout,
+        len(result.stderr.splitlines()),
+        "v20.20.2 is end-of-life" in result.stderr,
+    ) == (0, "", 1, True)
 
 
 def test_make_says_nothing_when_node_is_maintained(tmp_path: Path) -> None:
@@ -293,17 +335,45 @@ def test_make_says_nothing_when_node_is_maintained(tmp_path: Path) -> None:
 # The keys documented in
 # https://docs.github.com/en/code-security/reference/supply-chain-security/dependabot-options-reference
 DEPENDABOT_TOP = {"version", "updates", "registries", "multi-ecosystem-groups"}
-DEPENDABOT_UPDATE = {"package-ecosystem", "directory", "directories", "schedule", "allow", "assignees",
-                     "commit-message", "cooldown", "enable-beta-ecosystems", "exclude-paths", "groups", "ignore",
-                     "insecure-external-code-execution", "labels", "milestone", "multi-ecosystem-group",
-                     "open-pull-requests-limit", "patterns", "pull-request-branch-name", "rebase-strategy",
-                     "registries", "reviewers", "target-branch", "vendor", "versioning-strategy"}
+DEPENDABOT_UPDATE = {
+    "package-ecosystem",
+    "directory",
+    "directories",
+    "schedule",
+    "allow",
+    "assignees",
+    "commit-message",
+    "cooldown",
+    "enable-beta-ecosystems",
+    "exclude-paths",
+    "groups",
+    "ignore",
+    "insecure-external-code-execution",
+    "labels",
+    "milestone",
+    "multi-ecosystem-group",
+    "open-pull-requests-limit",
+    "patterns",
+    "pull-request-branch-name",
+    "rebase-strategy",
+    "registries",
+    "reviewers",
+    "target-branch",
+    "vendor",
+    "versioning-strategy",
+}
 DEPENDABOT_SCHEDULE = {"interval", "day", "time", "timezone", "cronjob"}
 DEPENDABOT_INTERVALS = {"daily", "weekly", "monthly", "quarterly", "semiannually", "yearly", "cron"}
 DEPENDABOT_GROUP = {"applies-to", "dependency-type", "exclude-patterns", "group-by", "patterns", "update-types"}
 DEPENDABOT_IGNORE = {"dependency-name", "versions", "update-types"}
-DEPENDABOT_COOLDOWN = {"default-days", "semver-major-days", "semver-minor-days", "semver-patch-days", "include",
-                       "exclude"}
+DEPENDABOT_COOLDOWN = {
+    "default-days",
+    "semver-major-days",
+    "semver-minor-days",
+    "semver-patch-days",
+    "include",
+    "exclude",
+}
 
 
 def _dependabot() -> dict[str, Any]:
@@ -351,13 +421,22 @@ def test_dependabot_config_uses_only_documented_keys() -> None:
 
 
 def test_fails_when_dependabot_config_has_an_undocumented_key_or_interval() -> None:
-    broken = {"version": 2, "updates": [{"package-ecosystem": "pip", "directory": "/",
-                                         "schedule": {"interval": "hourly"},
-                                         "ignores": [{"dependency-name": "cdktf"}]}]}
+    broken = {
+        "version": 2,
+        "updates": [
+            {
+                "package-ecosystem": "pip",
+                "directory": "/",
+                "schedule": {"interval": "hourly"},
+                "ignores": [{"dependency-name": "cdktf"}],
+            }
+        ],
+    }
     assert _dependabot_problems(broken) == [
         "updates[0] (pip): unknown key 'ignores'",
         "updates[0] (pip): schedule.interval 'hourly' is not one of "
-        "cron, daily, monthly, quarterly, semiannually, weekly, yearly"]
+        "cron, daily, monthly, quarterly, semiannually, weekly, yearly",
+    ]
 
 
 def test_dependabot_updates_actions_npm_and_pip() -> None:
@@ -370,19 +449,25 @@ def test_dependabot_bumps_every_action_pin_in_one_pull_request() -> None:
     covered = [f"/{p.parent.relative_to(ROOT)}" for p in GITHUB.glob("actions/*/action.yml")]
     uncovered = [d for d in covered if not any(fnmatch.fnmatch(d, pattern) for pattern in actions["directories"])]
     assert ("/" in actions["directories"], uncovered, actions["groups"]) == (
-        True, [], {"github-actions": {"patterns": ["*"]}})
+        True,
+        [],
+        {"github-actions": {"patterns": ["*"]}},
+    )
 
 
 def test_dependabot_ignores_exactly_the_final_pins_and_they_are_real_dependencies() -> None:
     ignored = {eco: {rule["dependency-name"] for rule in _update(eco)["ignore"]} for eco in ("npm", "pip")}
     pipfile = tomllib.loads(ROOT.joinpath("Pipfile").read_text())["packages"]
     package = json.loads(ROOT.joinpath("package.json").read_text())["devDependencies"]
-    assert ignored == {"npm": {"cdktf-cli"},
-                       "pip": {"cdktf", "constructs", "cdktf-cdktf-provider-aws", "cdktf-cdktf-provider-docker"}}
+    assert ignored == {
+        "npm": {"cdktf-cli"},
+        "pip": {"cdktf", "constructs", "cdktf-cdktf-provider-aws", "cdktf-cdktf-provider-docker"},
+    }
     # Each is pinned exactly where Dependabot looks, so the names match what it would update.
-    assert ({name: pipfile[name].startswith("==") for name in ignored["pip"]},
-            {name: package[name][0].isdigit() for name in ignored["npm"]}) == (
-        dict.fromkeys(ignored["pip"], True), dict.fromkeys(ignored["npm"], True))
+    assert (
+        {name: pipfile[name].startswith("==") for name in ignored["pip"]},
+        {name: package[name][0].isdigit() for name in ignored["npm"]},
+    ) == (dict.fromkeys(ignored["pip"], True), dict.fromkeys(ignored["npm"], True))
 
 
 def test_dependabot_ignores_every_version_of_the_final_pins() -> None:
@@ -400,8 +485,12 @@ def test_token_has_no_permission_by_default_and_every_job_sets_its_own(name: str
 
 
 def test_only_the_review_job_may_write_to_the_pull_request() -> None:
-    writers = {job: p for job, spec in _workflow("plan.yml")["jobs"].items()
-               for p, level in spec["permissions"].items() if level == "write" and p != "id-token"}
+    writers = {
+        job: p
+        for job, spec in _workflow("plan.yml")["jobs"].items()
+        for p, level in spec["permissions"].items()
+        if level == "write" and p != "id-token"
+    }
     assert writers == {"review": "pull-requests"}
 
 
@@ -412,13 +501,18 @@ def test_pull_requests_plan_every_stack() -> None:
 def test_pull_request_plans_use_the_plan_role_from_oidc() -> None:
     steps = _workflow("plan.yml")["jobs"]["plan"]["steps"]
     [aws] = [s for s in steps if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
-    assert (aws["with"]["role-to-assume"], aws["with"]["aws-region"]) == ("${{ vars.AWS_PLAN_ROLE_ARN }}",
-                                                                          "${{ vars.AWS_REGION }}")
+    assert (aws["with"]["role-to-assume"], aws["with"]["aws-region"]) == (
+        "${{ vars.AWS_PLAN_ROLE_ARN }}",
+        "${{ vars.AWS_REGION }}",
+    )
 
 
 def test_review_comment_is_found_by_its_hidden_marker_and_updated() -> None:
-    [script] = [s["with"]["script"] for s in _workflow("plan.yml")["jobs"]["review"]["steps"]
-                if s.get("uses", "").startswith("actions/github-script@")]
+    [script] = [
+        s["with"]["script"]
+        for s in _workflow("plan.yml")["jobs"]["review"]["steps"]
+        if s.get("uses", "").startswith("actions/github-script@")
+    ]
     assert ("<!-- firelens-plan-review -->" in script, "updateComment" in script) == (True, True)
 
 
@@ -437,8 +531,10 @@ def test_main_applies_the_stacks_in_dependency_order() -> None:
 
 def test_each_stack_has_its_own_apply_concurrency_group_that_never_cancels() -> None:
     jobs = _workflow("apply.yml")["jobs"]
-    groups = {stack: (jobs[stack]["concurrency"]["group"], jobs[stack]["concurrency"]["cancel-in-progress"])
-              for stack in STACKS}
+    groups = {
+        stack: (jobs[stack]["concurrency"]["group"], jobs[stack]["concurrency"]["cancel-in-progress"])
+        for stack in STACKS
+    }
     assert groups == {stack: (f"terraform-{stack}", False) for stack in STACKS}
 
 
@@ -448,14 +544,16 @@ def test_apply_waits_for_the_production_environment() -> None:
 
 
 def test_apply_runs_the_saved_plan_not_a_new_one() -> None:
-    [step] = [s for s in _workflow("terraform-stack.yml")["jobs"]["apply"]["steps"]
-              if "apply" in s.get("run", "")]
+    [step] = [s for s in _workflow("terraform-stack.yml")["jobs"]["apply"]["steps"] if "apply" in s.get("run", "")]
     assert step["run"].split()[-1] == "plan.tfplan"
 
 
 def test_main_refuses_a_plan_that_differs_from_the_reviewed_one() -> None:
-    [step] = [s for s in _workflow("terraform-stack.yml")["jobs"]["plan"]["steps"]
-              if s.get("name", "").startswith("Same changes as reviewed")]
+    [step] = [
+        s
+        for s in _workflow("terraform-stack.yml")["jobs"]["plan"]["steps"]
+        if s.get("name", "").startswith("Same changes as reviewed")
+    ]
     assert re.search(r'\[ "\$expected" != "\$actual" \].*\n.*\n\s*exit 1', step["run"])
 
 
@@ -468,14 +566,22 @@ def test_setup_pins_python_3_11_and_node_22_and_caches_pipenv_and_npm_explicitly
     steps = _load(COMPOSITE)["runs"]["steps"]
     by_action = {s["uses"].split("@")[0]: s.get("with", {}) for s in steps if "uses" in s}
     node = by_action["actions/setup-node"]
-    assert (by_action["actions/setup-python"]["python-version"], node["node-version"], node["cache"],
-            node["package-manager-cache"], ".venv" in by_action["actions/cache"]["path"]) == (
-        "3.11", "22", "npm", False, True)
+    assert (
+        by_action["actions/setup-python"]["python-version"],
+        node["node-version"],
+        node["cache"],
+        node["package-manager-cache"],
+        ".venv" in by_action["actions/cache"]["path"],
+    ) == ("3.11", "22", "npm", False, True)
 
 
 def test_no_workflow_expands_the_pull_request_text_inside_a_script() -> None:
     # Untrusted text reaches scripts only through env (script injection).
     texts = [p.read_text() for p in WORKFLOWS.glob("*.yml")]
-    runs = [line for text in texts for line in text.splitlines()
-            if "github.event.pull_request.body" in line and not line.strip().startswith("BODY:")]
+    runs = [
+        line
+        for text in texts
+        for line in text.splitlines()
+        if "github.event.pull_request.body" in line and not line.strip().startswith("BODY:")
+    ]
     assert runs == []

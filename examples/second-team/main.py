@@ -55,36 +55,75 @@ class SecondTeamStack(TerraformStack):
         # The AWS provider, its version constraint widened from the bindings' exact 5.99.1 to ~> 5.99.
         aws_provider(self, region=REGION)
 
-        archive = LogArchive(self, "sql-archive", stream_name=SQL_ARCHIVE.delivery_stream,
-                             bucket_name="second-team-sql-archive", expiration_days=90, force_destroy=True)
+        archive = LogArchive(
+            self,
+            "sql-archive",
+            stream_name=SQL_ARCHIVE.delivery_stream,
+            bucket_name="second-team-sql-archive",
+            expiration_days=90,
+            force_destroy=True,
+        )
         network = PublicNetwork(self, "network", availability_zones=(f"{REGION}a", f"{REGION}c"))
         placement = NetworkPlacement.existing(vpc_id=network.vpc.id, subnet_ids=tuple(network.subnet_ids))
-        repositories = {name: ContainerRepository(self, f"repository-{name}", name=f"second-team/{name}")
-                        for name in ("shop-api", "reports-worker", "log-router")}
+        repositories = {
+            name: ContainerRepository(self, f"repository-{name}", name=f"second-team/{name}")
+            for name in ("shop-api", "reports-worker", "log-router")
+        }
 
-        shop_routing = compile_routing(LogRouting(region=REGION, apps=(
-            AppLogRouting("shop-api", default=SHARED_LOGS, routes=(
-                Route("sql", field="name", pattern="^ActiveRecord$", destination=SQL_ARCHIVE),)),
-            AppLogRouting("nginx", default=SHARED_LOGS, json_key=None, routes=(
-                Route("errors", field="log", pattern=r"HTTP/[0-9.]+\x22\s5\d\d\s", destination=CloudWatchLogs(
-                    "/second-team/nginx-errors", retention_days=90)),)),
-        )))
+        shop_routing = compile_routing(
+            LogRouting(
+                region=REGION,
+                apps=(
+                    AppLogRouting(
+                        "shop-api",
+                        default=SHARED_LOGS,
+                        routes=(Route("sql", field="name", pattern="^ActiveRecord$", destination=SQL_ARCHIVE),),
+                    ),
+                    AppLogRouting(
+                        "nginx",
+                        default=SHARED_LOGS,
+                        json_key=None,
+                        routes=(
+                            Route(
+                                "errors",
+                                field="log",
+                                pattern=r"HTTP/[0-9.]+\x22\s5\d\d\s",
+                                destination=CloudWatchLogs("/second-team/nginx-errors", retention_days=90),
+                            ),
+                        ),
+                    ),
+                ),
+            )
+        )
         shop = FirelensService(
-            self, "shop", name="shop", routing=shop_routing, log_archives=(archive,), network=placement,
-            containers=(AppContainer("shop-api", repositories["shop-api"].image("1.4.2"), port=3000),
-                        AppContainer("nginx", NGINX, port=80)),
-            log_router=LogRouter(image=repositories["log-router"].image(
-                content_tag(log_router_context(shop_routing)))),
+            self,
+            "shop",
+            name="shop",
+            routing=shop_routing,
+            log_archives=(archive,),
+            network=placement,
+            containers=(
+                AppContainer("shop-api", repositories["shop-api"].image("1.4.2"), port=3000),
+                AppContainer("nginx", NGINX, port=80),
+            ),
+            log_router=LogRouter(image=repositories["log-router"].image(content_tag(log_router_context(shop_routing)))),
         )
 
-        reports_routing = compile_routing(LogRouting(region=REGION, apps=(
-            AppLogRouting("reports-worker", default=SHARED_LOGS),)))
+        reports_routing = compile_routing(
+            LogRouting(region=REGION, apps=(AppLogRouting("reports-worker", default=SHARED_LOGS),))
+        )
         reports = FirelensService(
-            self, "reports", name="reports", routing=reports_routing, network=placement,
-            cluster=shop.cluster, route_log_groups=shop.route_log_groups,
+            self,
+            "reports",
+            name="reports",
+            routing=reports_routing,
+            network=placement,
+            cluster=shop.cluster,
+            route_log_groups=shop.route_log_groups,
             containers=(AppContainer("reports-worker", repositories["reports-worker"].image("2.0.0")),),
-            log_router=LogRouter(image=repositories["log-router"].image(
-                content_tag(log_router_context(reports_routing)))),
+            log_router=LogRouter(
+                image=repositories["log-router"].image(content_tag(log_router_context(reports_routing)))
+            ),
         )
 
         TerraformOutput(self, "cluster_name", value=shop.cluster.name)

@@ -43,13 +43,17 @@ class PipelineConfig:
     def __post_init__(self) -> None:
         if not _STAGE.match(self.stage):
             raise ConfigError(
-                "PipelineConfig", "stage", self.stage,
+                "PipelineConfig",
+                "stage",
+                self.stage,
                 "1-20 characters: a lowercase letter, then lowercase letters, digits or '-'",
                 "use a short name such as 'dev' or 'prod'",
             )
         if not REGION_NAME.match(self.region):
             raise ConfigError(
-                "PipelineConfig", "region", self.region,
+                "PipelineConfig",
+                "region",
+                self.region,
                 "an AWS region name such as 'ap-northeast-1'",
                 "set FIRELENS_REGION (or region=) to a region code, not a display name",
             )
@@ -57,7 +61,9 @@ class PipelineConfig:
             object.__setattr__(self, "state_bucket", f"firelens-{self.stage}-tfstate")
         if not S3_BUCKET_NAME.match(self.state_bucket) or ".." in self.state_bucket:
             raise ConfigError(
-                "PipelineConfig", "state_bucket", self.state_bucket,
+                "PipelineConfig",
+                "state_bucket",
+                self.state_bucket,
                 "3-63 lowercase letters, digits, '.' or '-', starting and ending with a letter or digit",
                 "set FIRELENS_STATE_BUCKET (or state_bucket=) to a valid S3 bucket name",
             )

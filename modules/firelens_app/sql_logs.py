@@ -33,15 +33,24 @@ SQL_LOG_COLUMNS: tuple[Column, ...] = (
     Column("message", STRING, "e.g. User Load; CACHE User Load for a cached query"),
     Column("duration_ms", DOUBLE, "milliseconds the statement took"),
     Column("duration", STRING, "the same, for humans: 0.126ms"),
-    Column("payload", Struct((
-        Column("sql", STRING, "the statement with its placeholders"),
-        Column("binds", MapOf(STRING, STRING), "placeholder values by name"),
-        Column("allocations", BIGINT, "Ruby objects allocated"),
-        Column("cached", BOOLEAN, "served from the query cache"),
-    )), "ActiveRecord's payload"),
+    Column(
+        "payload",
+        Struct(
+            (
+                Column("sql", STRING, "the statement with its placeholders"),
+                Column("binds", MapOf(STRING, STRING), "placeholder values by name"),
+                Column("allocations", BIGINT, "Ruby objects allocated"),
+                Column("cached", BOOLEAN, "served from the query cache"),
+            )
+        ),
+        "ActiveRecord's payload",
+    ),
     Column("named_tags", Struct((Column("request_id", STRING), Column("ip", STRING))), "the request's tags"),
-    Column("host", STRING), Column("application", STRING), Column("environment", STRING),
-    Column("pid", BIGINT), Column("thread", STRING),
+    Column("host", STRING),
+    Column("application", STRING),
+    Column("environment", STRING),
+    Column("pid", BIGINT),
+    Column("thread", STRING),
     Column("ecs_cluster", STRING, "added by FireLens"),
     Column("ecs_task_arn", STRING, "added by FireLens"),
     Column("ecs_task_definition", STRING, "added by FireLens"),
@@ -59,7 +68,6 @@ NORMALIZE_PATTERN = r"'[^']*'|\$[0-9]+|\b[0-9]+(\.[0-9]+)?\b"
 TOP = 20
 
 
-
 def saved_queries(table: str) -> tuple[SavedQuery, ...]:
     """The three saved queries over ``table`` (unqualified: the named query names the database).
 
@@ -67,25 +75,33 @@ def saved_queries(table: str) -> tuple[SavedQuery, ...]:
     day, and on ``payload.sql IS NOT NULL``, which drops the NULL rows OpenX makes
     of blank and malformed lines.
     """
-    source = f"FROM {quote_identifier(table)}\nWHERE \"year\" = ? AND \"month\" = ? AND \"day\" = ? AND payload.sql IS NOT NULL"
+    source = (
+        f'FROM {quote_identifier(table)}\nWHERE "year" = ? AND "month" = ? AND "day" = ? AND payload.sql IS NOT NULL'
+    )
     return (
         SavedQuery(
-            "slowest", f"{table}: slowest statements of a day",
+            "slowest",
+            f"{table}: slowest statements of a day",
             f"The {TOP} slowest SQL statements of one UTC day (parameters: year, month, day).",
             'SELECT "timestamp" AS logged_at, duration_ms, payload.sql AS statement, ecs_task_arn\n'
-            f"{source}\nORDER BY duration_ms DESC NULLS LAST, logged_at\nLIMIT {TOP}"),
+            f"{source}\nORDER BY duration_ms DESC NULLS LAST, logged_at\nLIMIT {TOP}",
+        ),
         SavedQuery(
-            "per_minute", f"{table}: statements per minute",
+            "per_minute",
+            f"{table}: statements per minute",
             "SQL statements per minute of one UTC day, with their total and longest duration "
             "(parameters: year, month, day).",
             "SELECT date_trunc('minute', from_iso8601_timestamp(\"timestamp\")) AS minute, count(*) AS statements,\n"
             "       round(sum(duration_ms), 3) AS total_ms, round(max(duration_ms), 3) AS max_ms\n"
-            f"{source}\nGROUP BY 1\nORDER BY 1"),
+            f"{source}\nGROUP BY 1\nORDER BY 1",
+        ),
         SavedQuery(
-            "frequent", f"{table}: most frequent statements",
+            "frequent",
+            f"{table}: most frequent statements",
             f"The {TOP} most frequent SQL statements of one UTC day, literals replaced by ? "
             "(parameters: year, month, day).",
             f"SELECT regexp_replace(payload.sql, {sql_string(NORMALIZE_PATTERN)}, '?') AS normalized_sql,\n"
             "       count(*) AS executions, round(avg(duration_ms), 3) AS avg_ms, round(sum(duration_ms), 3) AS total_ms\n"
-            f"{source}\nGROUP BY 1\nORDER BY executions DESC, total_ms DESC, normalized_sql\nLIMIT {TOP}"),
+            f"{source}\nGROUP BY 1\nORDER BY executions DESC, total_ms DESC, normalized_sql\nLIMIT {TOP}",
+        ),
     )

@@ -80,8 +80,10 @@ class DeliveryMismatch(FirelensError, AssertionError):
 
     def __init__(self, accounting: _Described) -> None:
         self.accounting = accounting
-        super().__init__("read-back check failed: the destinations do not hold exactly the predicted records\n"
-                         + accounting.describe())
+        super().__init__(
+            "read-back check failed: the destinations do not hold exactly the predicted records\n"
+            + accounting.describe()
+        )
 
 
 class ScanError(FirelensError, RuntimeError):

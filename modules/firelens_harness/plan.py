@@ -42,8 +42,10 @@ from firelens_local.terraform import terraform
 #: Stacks planned against the emulator, in dependency order.
 PLANNED: tuple[str, ...] = ("state", "pipeline")
 #: Why the remaining stack is not planned here.
-IMAGES_SKIPPED = ("images: not planned here: it builds and pushes the images with the docker provider, which "
-                  "needs a Docker engine; CI plans it on GitHub's runners, where Docker runs")
+IMAGES_SKIPPED = (
+    "images: not planned here: it builds and pushes the images with the docker provider, which "
+    "needs a Docker engine; CI plans it on GitHub's runners, where Docker runs"
+)
 PLAN_DIR = STATE_DIR / "plans"
 
 
@@ -59,20 +61,27 @@ def plan_stack(stack: str, env: dict[str, str]) -> Path:
     return target
 
 
-def plan(*, markdown: bool = False, allow_destroy: tuple[str, ...] = (),
-         allow_wildcard: tuple[str, ...] = ()) -> int:
+def plan(*, markdown: bool = False, allow_destroy: tuple[str, ...] = (), allow_wildcard: tuple[str, ...] = ()) -> int:
     """Run the four steps (module docstring); print the review; 1 when it blocks, else 0."""
     import json
 
     config = PipelineConfig.from_env()
     endpoint = f"http://127.0.0.1:{_port()}"
     print(f"==> [1/4] emulator on {endpoint} and state bucket {config.state_bucket}", flush=True)
-    buckets = {b["Name"] for b in _s3(endpoint, config.region).list_buckets().get("Buckets", [])} if is_up(
-        endpoint) else set()
+    buckets = (
+        {b["Name"] for b in _s3(endpoint, config.region).list_buckets().get("Buckets", [])}
+        if is_up(endpoint)
+        else set()
+    )
     if config.state_bucket in buckets:
         print("    both there: reusing them", flush=True)
-        check_locks(_s3(endpoint, config.region), config.state_bucket, record=RunRecord.load(STATE_DIR, _port()),
-                    output_dir=OUTPUT_DIR, say=lambda line: print(f"    {line}", flush=True))
+        check_locks(
+            _s3(endpoint, config.region),
+            config.state_bucket,
+            record=RunRecord.load(STATE_DIR, _port()),
+            output_dir=OUTPUT_DIR,
+            say=lambda line: print(f"    {line}", flush=True),
+        )
     else:
         print("    deploying the state stack first (it creates the bucket the pipeline's state lives in)", flush=True)
         deploy(("state",))
@@ -97,19 +106,33 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: the review's exit status (0 pass, 1 blocked)."""
     parser = argparse.ArgumentParser(prog="python -m firelens_harness.plan", description=__doc__.split("\n\n")[0])
     parser.add_argument("--markdown", action="store_true", help="print the review as the PR comment's Markdown")
-    parser.add_argument("--allow-destroy", action="append", default=[], metavar="ADDRESS",
-                        help="accept deleting or replacing this stateful resource (repeatable)")
-    parser.add_argument("--allow-wildcard", action="append", default=[], metavar="ADDRESS",
-                        help="accept wildcard grants gained by this resource's policies (repeatable)")
+    parser.add_argument(
+        "--allow-destroy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="accept deleting or replacing this stateful resource (repeatable)",
+    )
+    parser.add_argument(
+        "--allow-wildcard",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="accept wildcard grants gained by this resource's policies (repeatable)",
+    )
     args = parser.parse_args(argv)
     try:
-        return plan(markdown=args.markdown, allow_destroy=tuple(args.allow_destroy),
-                    allow_wildcard=tuple(args.allow_wildcard))
+        return plan(
+            markdown=args.markdown, allow_destroy=tuple(args.allow_destroy), allow_wildcard=tuple(args.allow_wildcard)
+        )
     except FirelensError as error:  # bad settings, a failed synth or Terraform: the message says it all
         raise SystemExit(f"make plan: {error}") from None
     except KeyboardInterrupt:
-        print("\nmake plan: interrupted. A state lock Terraform may have left is cleared by the next 'make plan' "
-              "or 'make run' when it is this clone's; otherwise 'make unlock' names and clears it.", file=sys.stderr)
+        print(
+            "\nmake plan: interrupted. A state lock Terraform may have left is cleared by the next 'make plan' "
+            "or 'make run' when it is this clone's; otherwise 'make unlock' names and clears it.",
+            file=sys.stderr,
+        )
         raise SystemExit(130) from None
 
 

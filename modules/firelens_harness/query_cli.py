@@ -20,21 +20,28 @@ def main(argv: list[str] | None = None) -> int:
     """``make query``: print the saved queries' results for each archive table ``make run`` deployed."""
     parser = argparse.ArgumentParser(prog="python -m firelens_harness.query_cli", description=__doc__.split("\n\n")[0])
     parser.add_argument("--day", type=date.fromisoformat, help="UTC day to read, YYYY-MM-DD (default: the newest)")
-    parser.add_argument("--outputs", type=Path, default=Path(".emulator") / "outputs.json",
-                        help="the pipeline outputs 'make run' wrote (default: .emulator/outputs.json)")
+    parser.add_argument(
+        "--outputs",
+        type=Path,
+        default=Path(".emulator") / "outputs.json",
+        help="the pipeline outputs 'make run' wrote (default: .emulator/outputs.json)",
+    )
     args = parser.parse_args(argv)
     endpoint = f"http://127.0.0.1:{env_port()}"
     if not is_up(endpoint) or not args.outputs.exists():
-        raise SystemExit(f"make query: no emulator answers on {endpoint} or {args.outputs} is missing; run "
-                         "'make run' first (with the same EMULATOR_PORT)")
+        raise SystemExit(
+            f"make query: no emulator answers on {endpoint} or {args.outputs} is missing; run "
+            "'make run' first (with the same EMULATOR_PORT)"
+        )
     pipeline = DeployedPipeline.from_outputs(json.loads(args.outputs.read_text())["pipeline"])
     if not pipeline.archive_tables:
         raise SystemExit("make query: the deployed pipeline has no archive tables; run 'make run' to redeploy it")
     clients = AwsClients.for_endpoint(endpoint, PipelineConfig.from_env().region)
     try:
         for table, workgroup in zip(pipeline.archive_tables, pipeline.athena_workgroups, strict=True):
-            run = query_archive(s3=clients.s3, glue=clients.glue, athena=clients.athena, table=table,
-                                workgroup=workgroup, day=args.day)
+            run = query_archive(
+                s3=clients.s3, glue=clients.glue, athena=clients.athena, table=table, workgroup=workgroup, day=args.day
+            )
             print("\n".join(render(run)))
     except (LookupError, ValueError, BotoCoreError, ClientError) as error:
         raise SystemExit(f"make query: {error}") from None

@@ -40,16 +40,22 @@ def _table(rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> list[str
 
 def render_resources(pipeline: DeployedPipeline, result: RoundTrip, *, region: str, endpoint: str) -> list[str]:
     """The deployed resources, from the stack outputs and the streams' descriptions."""
-    lines = [f"Resources deployed (stacks state + pipeline, region {region}, emulator {endpoint})",
-             f"  ECS cluster {pipeline.cluster_name}, service {pipeline.service_name}, "
-             f"task definition {pipeline.task_definition}",
-             f"  CloudWatch log groups (routes): {', '.join(pipeline.route_log_groups)}",
-             f"  CloudWatch log group (log router's own logs): {pipeline.router_log_group}"]
+    lines = [
+        f"Resources deployed (stacks state + pipeline, region {region}, emulator {endpoint})",
+        f"  ECS cluster {pipeline.cluster_name}, service {pipeline.service_name}, "
+        f"task definition {pipeline.task_definition}",
+        f"  CloudWatch log groups (routes): {', '.join(pipeline.route_log_groups)}",
+        f"  CloudWatch log group (log router's own logs): {pipeline.router_log_group}",
+    ]
     for stream, destination in sorted(result.destinations.items()):
-        lines.append(f"  Firehose {stream} -> S3 {destination.bucket} ({destination.compression}, "
-                     f"prefix {destination.prefix}, buffer {destination.buffer_mib} MiB / {destination.buffer_seconds} s)")
+        lines.append(
+            f"  Firehose {stream} -> S3 {destination.bucket} ({destination.compression}, "
+            f"prefix {destination.prefix}, buffer {destination.buffer_mib} MiB / {destination.buffer_seconds} s)"
+        )
     for table, workgroup in zip(pipeline.archive_tables, pipeline.athena_workgroups, strict=False):
-        lines.append(f"  Glue table {table} (partition projection), Athena workgroup {workgroup} with its saved queries")
+        lines.append(
+            f"  Glue table {table} (partition projection), Athena workgroup {workgroup} with its saved queries"
+        )
     lines.append(f"  ECR repositories: {', '.join(sorted(pipeline.repository_urls.values()))}")
     return lines
 
@@ -61,13 +67,28 @@ def render_routing(result: RoundTrip) -> list[str]:
     for app in result.router.compiled.routing.apps:
         for route in app.routes:
             suffix = f" (stream per {route.tag_suffix_field})" if route.tag_suffix_field else ""
-            rows.append([output_alias(app, route), f"{route.field} =~ {route.pattern}",
-                         "copies (original goes on)" if route.keep_original else "moves",
-                         route.destination.label + suffix, str(received[output_alias(app, route)])])
-        rows.append([output_alias(app, None), f"everything else from {app.container}", "", app.default.label,
-                     str(received[output_alias(app, None)])])
-    return [f"Routing table ({result.router.config_path.name}, the file the log router image carries)",
-            *_table(rows, right=(4,))]
+            rows.append(
+                [
+                    output_alias(app, route),
+                    f"{route.field} =~ {route.pattern}",
+                    "copies (original goes on)" if route.keep_original else "moves",
+                    route.destination.label + suffix,
+                    str(received[output_alias(app, route)]),
+                ]
+            )
+        rows.append(
+            [
+                output_alias(app, None),
+                f"everything else from {app.container}",
+                "",
+                app.default.label,
+                str(received[output_alias(app, None)]),
+            ]
+        )
+    return [
+        f"Routing table ({result.router.config_path.name}, the file the log router image carries)",
+        *_table(rows, right=(4,)),
+    ]
 
 
 def render_deliveries(result: RoundTrip, sample_width: int = 100) -> list[str]:
@@ -83,8 +104,12 @@ def render_deliveries(result: RoundTrip, sample_width: int = 100) -> list[str]:
         size = sum(len(b.encode("utf-8")) + (1 if where.service == S3 else 0) for b in bodies)
         rows.append([str(where), str(len(bodies)), f"{size:,}"])
         samples.append(f"  sample from {where}: {_clip(bodies[0], sample_width)}")
-    lines = [f"Delivered by the local stand-in for the log router (task {result.run_id}, {result.calls} API calls)",
-             *_table(rows, right=(1, 2)), *samples, "S3 objects written by this run:"]
+    lines = [
+        f"Delivered by the local stand-in for the log router (task {result.run_id}, {result.calls} API calls)",
+        *_table(rows, right=(1, 2)),
+        *samples,
+        "S3 objects written by this run:",
+    ]
     lines.extend(f"  s3://{o.bucket}/{o.key}  ({len(o.body):,} bytes)" for o in result.objects)
     if result.plan.discarded:
         lines.append(f"Copies the plugins would discard: {len(result.plan.discarded)}")
@@ -95,18 +120,24 @@ def render_deliveries(result: RoundTrip, sample_width: int = 100) -> list[str]:
 
 def render_archive(result: RoundTrip) -> list[str]:
     """Per archive table: the schema check of this run's records and the slowest-statements query."""
-    lines = ["Archive tables (Glue; records read as Athena's OpenX JSON SerDe reads them; queries run with DuckDB, "
-             "all of them with 'make query')"]
+    lines = [
+        "Archive tables (Glue; records read as Athena's OpenX JSON SerDe reads them; queries run with DuckDB, "
+        "all of them with 'make query')"
+    ]
     for check in result.archive:
         lines.append(f"  {check.table} (workgroup {check.workgroup}, s3://{check.bucket}/)")
-        lines.extend(f"    schema check: {line}" if index == 0 else f"    {line}"
-                     for index, line in enumerate(check.drift.describe()))
+        lines.extend(
+            f"    schema check: {line}" if index == 0 else f"    {line}"
+            for index, line in enumerate(check.drift.describe())
+        )
         slowest, loaded = check.slowest, check.queries.loaded if check.queries else None
         if slowest is None or loaded is None:
             lines.append("    no query ran: this run wrote no object into the table's partitions")
             continue
-        lines.append(f"    day {loaded.day.isoformat()}, all of that day's partition "
-                     f"({loaded.objects} object(s), earlier runs of the day included):")
+        lines.append(
+            f"    day {loaded.day.isoformat()}, all of that day's partition "
+            f"({loaded.objects} object(s), earlier runs of the day included):"
+        )
         lines.extend("    " + line for line in render_result(slowest, width=70, limit=5))
     return lines
 
@@ -127,8 +158,10 @@ def _scenario(scenario: Scenario, baseline: float | None = None) -> list[str]:
     if baseline:
         saved = baseline - scenario.total
         head += f"  ({'saves' if saved >= 0 else 'costs'} {_money(abs(saved))}, {abs(saved) / baseline:.0%})"
-    rows = [[line.label, f"{line.quantity:,.2f} {line.unit}", f"x {_unit_price(line.unit_price)}",
-             _money(line.cost)] for line in scenario.lines]
+    rows = [
+        [line.label, f"{line.quantity:,.2f} {line.unit}", f"x {_unit_price(line.unit_price)}", _money(line.cost)]
+        for line in scenario.lines
+    ]
     return [head, *("  " + row for row in _table(rows, right=(1, 3)))]
 
 
@@ -138,32 +171,56 @@ def render_cost(estimate: CostEstimate, result: RoundTrip, prices: RegionPrices)
     shares = [f"{s.share:.1%} to Firehose {s.delivery_stream}" for s in mix.firehose]
     shares += [f"{s.share:.1%} to CloudWatch Logs {s.log_group}" for s in mix.cloudwatch]
     base = estimate.all_standard.total
-    lines = [f"Cost estimate: {estimate.volume_gb:,.0f} GB of app logs a month in {estimate.region} "
-             f"(set {VOLUME_ENV}; prices in firelens_cdktf.cost.prices, checked {estimate.prices_checked})",
-             f"  observed mix, by bytes of app logs: {'; '.join(shares)}",
-             *_scenario(estimate.all_standard), *_scenario(estimate.all_infrequent_access, base),
-             *_scenario(estimate.routed, base), *_scenario(estimate.routed_aggregation_flipped, base)]
-    unconfirmed = [f"{name} {_unit_price(p.usd)}" for name, p in prices.all()
-                   if not p.confirmed]
+    lines = [
+        f"Cost estimate: {estimate.volume_gb:,.0f} GB of app logs a month in {estimate.region} "
+        f"(set {VOLUME_ENV}; prices in firelens_cdktf.cost.prices, checked {estimate.prices_checked})",
+        f"  observed mix, by bytes of app logs: {'; '.join(shares)}",
+        *_scenario(estimate.all_standard),
+        *_scenario(estimate.all_infrequent_access, base),
+        *_scenario(estimate.routed, base),
+        *_scenario(estimate.routed_aggregation_flipped, base),
+    ]
+    unconfirmed = [f"{name} {_unit_price(p.usd)}" for name, p in prices.all() if not p.confirmed]
     if unconfirmed:
-        lines.append(f"  not confirmed by a source (see modules/firelens_cdktf/local/prices.py): {', '.join(unconfirmed)}")
-    lines.append("  model: one month of data stored for one month; each saved Athena query once a day; no free tier, "
-                 "Logs Insights or data transfer (modules/firelens_cdktf/local/cost.py)")
+        lines.append(
+            f"  not confirmed by a source (see modules/firelens_cdktf/local/prices.py): {', '.join(unconfirmed)}"
+        )
+    lines.append(
+        "  model: one month of data stored for one month; each saved Athena query once a day; no free tier, "
+        "Logs Insights or data transfer (modules/firelens_cdktf/local/cost.py)"
+    )
     return lines
 
 
-def render_report(result: RoundTrip, pipeline: DeployedPipeline, *, region: str, endpoint: str,
-                  estimate: CostEstimate | None, prices: RegionPrices | None, cost_note: str = "") -> str:
+def render_report(
+    result: RoundTrip,
+    pipeline: DeployedPipeline,
+    *,
+    region: str,
+    endpoint: str,
+    estimate: CostEstimate | None,
+    prices: RegionPrices | None,
+    cost_note: str = "",
+) -> str:
     """The whole report, as printed by ``make run``."""
-    sections = [render_resources(pipeline, result, region=region, endpoint=endpoint), render_routing(result),
-                render_deliveries(result)]
+    sections = [
+        render_resources(pipeline, result, region=region, endpoint=endpoint),
+        render_routing(result),
+        render_deliveries(result),
+    ]
     if result.archive:
         sections.append(render_archive(result))
     destination = next(iter(result.destinations.values()), None)
     if destination is not None:
-        sections.append(["Note: " + EMULATOR_NOTE.format(
-            buffer=f"{destination.buffer_mib} MiB or {destination.buffer_seconds} s",
-            compression=destination.compression)])
+        sections.append(
+            [
+                "Note: "
+                + EMULATOR_NOTE.format(
+                    buffer=f"{destination.buffer_mib} MiB or {destination.buffer_seconds} s",
+                    compression=destination.compression,
+                )
+            ]
+        )
     if estimate is not None and prices is not None:
         sections.append(render_cost(estimate, result, prices))
     elif cost_note:

@@ -139,6 +139,7 @@ class DeployedPipeline:
         Raises:
             KeyError: an output is missing (the message names it).
         """
+
         def value(name: str, default: Any = None) -> Any:
             if name not in outputs:
                 if default is not None:
@@ -148,13 +149,17 @@ class DeployedPipeline:
             return raw["value"] if isinstance(raw, Mapping) and "value" in raw and "type" in raw else raw
 
         return cls(
-            cluster_name=value("cluster_name"), service_name=value("service_name"),
+            cluster_name=value("cluster_name"),
+            service_name=value("service_name"),
             task_definition_arn=value("task_definition_arn"),
-            route_log_groups=tuple(value("route_log_groups")), router_log_group=value("router_log_group"),
-            delivery_streams=tuple(value("delivery_streams")), archive_buckets=tuple(value("archive_buckets")),
+            route_log_groups=tuple(value("route_log_groups")),
+            router_log_group=value("router_log_group"),
+            delivery_streams=tuple(value("delivery_streams")),
+            archive_buckets=tuple(value("archive_buckets")),
             repository_urls=dict(value("repository_urls")),
             # Absent when the stack was deployed without archive queries.
-            archive_tables=tuple(value("archive_tables", ())), athena_workgroups=tuple(value("athena_workgroups", ())),
+            archive_tables=tuple(value("archive_tables", ())),
+            athena_workgroups=tuple(value("athena_workgroups", ())),
         )
 
     @property
@@ -208,10 +213,13 @@ def load_router_files(config: PipelineConfig, directory: Path = ROUTER_DIR) -> R
     for image_path, text in compiled.files.items():
         local = directory / Path(image_path).name
         if not local.exists() or local.read_text(encoding="utf-8") != text:
-            raise StandInError(str(local), f"is not the routes compiled for region {config.region} "
-                               f"({'missing' if not local.exists() else 'differs'}); the image would carry other "
-                               "routes than the ones being checked",
-                               "run 'make synth' (it writes docker/firelens/), then 'make run'")
+            raise StandInError(
+                str(local),
+                f"is not the routes compiled for region {config.region} "
+                f"({'missing' if not local.exists() else 'differs'}); the image would carry other "
+                "routes than the ones being checked",
+                "run 'make synth' (it writes docker/firelens/), then 'make run'",
+            )
     config_path = directory / Path(compiled.config_path).name
     parsed, parsers = load_for_preview(str(config_path))
     return RouterFiles(compiled, parsed, parsers, config_path)
@@ -235,8 +243,13 @@ def new_run_id() -> str:
 
 def firelens_context(pipeline: DeployedPipeline, region: str, run_id: str) -> FirelensContext:
     """The ECS metadata FireLens would add for a task of the deployed service."""
-    return FirelensContext(cluster=pipeline.cluster_name, task_id=run_id, task_definition=pipeline.task_definition,
-                           region=region, account=pipeline.account)
+    return FirelensContext(
+        cluster=pipeline.cluster_name,
+        task_id=run_id,
+        task_definition=pipeline.task_definition,
+        region=region,
+        account=pipeline.account,
+    )
 
 
 def route_lines(lines: Sequence[str], router: RouterFiles, firelens: FirelensContext) -> tuple[Outcome, ...]:
@@ -252,14 +265,18 @@ def route_lines(lines: Sequence[str], router: RouterFiles, firelens: FirelensCon
             outcome = simulator.run(tag, record)
             if not outcome.complete:
                 notes = "; ".join(n.message for n in outcome.notes if n.kind == "unknown")
-                raise StandInError(f"app stdout line {number}", f"the preview cannot predict where it goes ({notes})",
-                                   "keep the routes to what the preview models")
+                raise StandInError(
+                    f"app stdout line {number}",
+                    f"the preview cannot predict where it goes ({notes})",
+                    "keep the routes to what the preview models",
+                )
             outcomes.append(outcome)
     return tuple(outcomes)
 
 
-def check_outputs_deployed(outputs: Mapping[str, FirehoseOutput | CloudWatchOutput], pipeline: DeployedPipeline,
-                           region: str) -> None:
+def check_outputs_deployed(
+    outputs: Mapping[str, FirehoseOutput | CloudWatchOutput], pipeline: DeployedPipeline, region: str
+) -> None:
     """Every output of the config names a deployed resource in the deployed region.
 
     Raises:
@@ -267,14 +284,24 @@ def check_outputs_deployed(outputs: Mapping[str, FirehoseOutput | CloudWatchOutp
     """
     for name, output in outputs.items():
         if output.region != region:
-            raise StandInError(f"output {name!r}", f"region {output.region} is not the deployed region {region}",
-                               "compile the routes for the region you deploy (FIRELENS_REGION)")
+            raise StandInError(
+                f"output {name!r}",
+                f"region {output.region} is not the deployed region {region}",
+                "compile the routes for the region you deploy (FIRELENS_REGION)",
+            )
         if isinstance(output, FirehoseOutput) and output.delivery_stream not in pipeline.delivery_streams:
-            raise StandInError(f"output {name!r}", f"delivery stream {output.delivery_stream!r} is not deployed "
-                               f"(deployed: {list(pipeline.delivery_streams)})", "redeploy the pipeline stack")
+            raise StandInError(
+                f"output {name!r}",
+                f"delivery stream {output.delivery_stream!r} is not deployed "
+                f"(deployed: {list(pipeline.delivery_streams)})",
+                "redeploy the pipeline stack",
+            )
         if isinstance(output, CloudWatchOutput) and output.log_group not in pipeline.route_log_groups:
-            raise StandInError(f"output {name!r}", f"log group {output.log_group!r} is not deployed "
-                               f"(deployed: {list(pipeline.route_log_groups)})", "redeploy the pipeline stack")
+            raise StandInError(
+                f"output {name!r}",
+                f"log group {output.log_group!r} is not deployed (deployed: {list(pipeline.route_log_groups)})",
+                "redeploy the pipeline stack",
+            )
 
 
 @dataclass(frozen=True)
@@ -293,12 +320,21 @@ class AwsClients:
         import boto3  # dev dependency: only the emulator flow needs it
 
         def client(service: str) -> Any:
-            return boto3.client(service, endpoint_url=endpoint, region_name=region,
-                                aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                                aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+            return boto3.client(
+                service,
+                endpoint_url=endpoint,
+                region_name=region,
+                aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            )
 
-        return cls(s3=client("s3"), logs=client("logs"), firehose=client("firehose"), glue=client("glue"),
-                   athena=client("athena"))
+        return cls(
+            s3=client("s3"),
+            logs=client("logs"),
+            firehose=client("firehose"),
+            glue=client("glue"),
+            athena=client("athena"),
+        )
 
 
 @dataclass(frozen=True)
@@ -340,27 +376,43 @@ class RoundTrip:
     def athena_scans(self) -> tuple[AthenaScan, ...]:
         """What each saved query read, per delivery stream: input to the cost model's Athena lines."""
         streams = {d.bucket: stream for stream, d in self.destinations.items()}
-        return tuple(AthenaScan(streams.get(check.bucket, check.bucket), result.query.name,
-                                result.bytes_scanned, result.raw_bytes)
-                     for check in self.archive if check.queries for result in check.queries.results)
+        return tuple(
+            AthenaScan(
+                streams.get(check.bucket, check.bucket), result.query.name, result.bytes_scanned, result.raw_bytes
+            )
+            for check in self.archive
+            if check.queries
+            for result in check.queries.results
+        )
 
     def traffic_mix(self) -> TrafficMix:
         """The observed mix for the cost model: every record once as baseline, then per destination."""
-        baseline = [encode_json(_unrouted(outcome).record).encode("utf-8")
-                    for outcome in self.outcomes if outcome.deliveries]
+        baseline = [
+            encode_json(_unrouted(outcome).record).encode("utf-8") for outcome in self.outcomes if outcome.deliveries
+        ]
         groups: dict[str, list[bytes]] = {}
         for delivery in self.plan.cloudwatch:
             groups.setdefault(delivery.output.log_group, []).extend(e.message.encode("utf-8") for e in delivery.events)
         streams = []
         for firehose in self.plan.firehose:
             destination = self.destinations[firehose.output.delivery_stream]
-            streams.append(ObservedStream(
-                firehose.output.delivery_stream, tuple((b + "\n").encode("utf-8") for b in firehose.bodies),
-                compressed=destination.compression != "UNCOMPRESSED",
-                simple_aggregation=firehose.output.simple_aggregation,
-                buffer_mib=destination.buffer_mib, buffer_seconds=destination.buffer_seconds))
-        return observe_mix(baseline, [ObservedStream(g, tuple(p)) for g, p in groups.items()], streams,
-                           flush_seconds=self.router.flush_seconds, athena=self.athena_scans())
+            streams.append(
+                ObservedStream(
+                    firehose.output.delivery_stream,
+                    tuple((b + "\n").encode("utf-8") for b in firehose.bodies),
+                    compressed=destination.compression != "UNCOMPRESSED",
+                    simple_aggregation=firehose.output.simple_aggregation,
+                    buffer_mib=destination.buffer_mib,
+                    buffer_seconds=destination.buffer_seconds,
+                )
+            )
+        return observe_mix(
+            baseline,
+            [ObservedStream(g, tuple(p)) for g, p in groups.items()],
+            streams,
+            flush_seconds=self.router.flush_seconds,
+            athena=self.athena_scans(),
+        )
 
 
 def _unrouted(outcome: Outcome) -> Any:
@@ -371,9 +423,15 @@ def _unrouted(outcome: Outcome) -> Any:
     return outcome.deliveries[0]
 
 
-def run_round_trip(*, pipeline: DeployedPipeline, config: PipelineConfig, clients: AwsClients,
-                   progress: Progress | None = None, run_id: str | None = None,
-                   router_dir: Path = ROUTER_DIR) -> RoundTrip:
+def run_round_trip(
+    *,
+    pipeline: DeployedPipeline,
+    config: PipelineConfig,
+    clients: AwsClients,
+    progress: Progress | None = None,
+    run_id: str | None = None,
+    router_dir: Path = ROUTER_DIR,
+) -> RoundTrip:
     """Run the app, route its lines, deliver, read back and check; see the module docstring.
 
     Raises:
@@ -389,8 +447,12 @@ def run_round_trip(*, pipeline: DeployedPipeline, config: PipelineConfig, client
     workload = load_workload()
     run = workload.run_workload()
     if run.unexpected() or run.returncode != 0:
-        raise StandInError("the sample app", f"unexpected answers {[(r.step.path, r.status) for r in run.unexpected()]} "
-                           f"or exit status {run.returncode}; stderr: {run.stderr}", "run python docker/app/workload.py")
+        raise StandInError(
+            "the sample app",
+            f"unexpected answers {[(r.step.path, r.status) for r in run.unexpected()]} "
+            f"or exit status {run.returncode}; stderr: {run.stderr}",
+            "run python docker/app/workload.py",
+        )
     statuses = tuple((r.step.path, r.status) for r in run.responses)
     for path, status in statuses:
         report.detail(f"GET {path} -> {status}")
@@ -406,15 +468,19 @@ def run_round_trip(*, pipeline: DeployedPipeline, config: PipelineConfig, client
     check_outputs_deployed(outputs, pipeline, config.region)
     copies = routed_copies(outcomes, timestamp_ms=int(time.time() * 1000))
     plan = plan_delivery(copies, outputs)
-    report.detail(f"{os.path.relpath(router.config_path)} (= the routes compiled for {config.region}), "
-                  f"as task {run_id} of cluster {pipeline.cluster_name}")
+    report.detail(
+        f"{os.path.relpath(router.config_path)} (= the routes compiled for {config.region}), "
+        f"as task {run_id} of cluster {pipeline.cluster_name}"
+    )
     report.detail(f"{len(outcomes)} records -> {len(copies)} routed copies")
     seconds["route"] = time.monotonic() - started
 
     report.step("delivering with the LOCAL STAND-IN for the log router (Fluent Bit's outputs' API calls, via boto3)")
     started = time.monotonic()
-    destinations = {stream: read_firehose_destination(clients.firehose, stream)
-                    for stream in sorted({o.delivery_stream for o in outputs.values() if isinstance(o, FirehoseOutput)})}
+    destinations = {
+        stream: read_firehose_destination(clients.firehose, stream)
+        for stream in sorted({o.delivery_stream for o in outputs.values() if isinstance(o, FirehoseOutput)})
+    }
     groups = sorted({o.log_group for o in outputs.values() if isinstance(o, CloudWatchOutput)})
     buckets = sorted({d.bucket for d in destinations.values()})
     before = read_snapshot(clients.s3, clients.logs, buckets=buckets, log_groups=groups)
@@ -422,11 +488,15 @@ def run_round_trip(*, pipeline: DeployedPipeline, config: PipelineConfig, client
     calls = send(plan, firehose=clients.firehose, logs=clients.logs)
     days.add(datetime.now(UTC).date())  # a delivery across midnight writes into two days
     for firehose in plan.firehose:
-        report.detail(f"Firehose PutRecordBatch -> {firehose.output.delivery_stream}: {len(firehose.bodies)} records "
-                      f"in {len(firehose.records)} Firehose record(s), {len(firehose.batches)} call(s)")
+        report.detail(
+            f"Firehose PutRecordBatch -> {firehose.output.delivery_stream}: {len(firehose.bodies)} records "
+            f"in {len(firehose.records)} Firehose record(s), {len(firehose.batches)} call(s)"
+        )
     for cloudwatch in plan.cloudwatch:
-        report.detail(f"CloudWatch PutLogEvents -> {cloudwatch.output.log_group} / {cloudwatch.log_stream}: "
-                      f"{len(cloudwatch.events)} events, {len(cloudwatch.batches)} call(s)")
+        report.detail(
+            f"CloudWatch PutLogEvents -> {cloudwatch.output.log_group} / {cloudwatch.log_stream}: "
+            f"{len(cloudwatch.events)} events, {len(cloudwatch.batches)} call(s)"
+        )
     seconds["deliver"] = time.monotonic() - started
 
     report.step("reading back from the emulator and checking against the preview")
@@ -435,26 +505,49 @@ def run_round_trip(*, pipeline: DeployedPipeline, config: PipelineConfig, client
     arrived = arrivals_since(before, after)
     objects = read_objects(clients.s3, arrived.object_keys)
     by_stream = {stream: d.bucket for stream, d in destinations.items()}
-    accounting = account(expected_records(plan, by_stream), observed_records(objects, arrived.events),
-                         expected_bytes=expected_object_bytes(plan, by_stream),
-                         observed_bytes=observed_object_bytes(objects),
-                         misnamed=misnamed_keys(objects, _key_patterns(destinations), days))
+    accounting = account(
+        expected_records(plan, by_stream),
+        observed_records(objects, arrived.events),
+        expected_bytes=expected_object_bytes(plan, by_stream),
+        observed_bytes=observed_object_bytes(objects),
+        misnamed=misnamed_keys(objects, _key_patterns(destinations), days),
+    )
     seconds["check"] = time.monotonic() - started
-    result = RoundTrip(run_id, tuple(run.lines), statuses, router, outcomes, copies, plan, calls, destinations,
-                       objects, arrived.events, accounting, seconds)
+    result = RoundTrip(
+        run_id,
+        tuple(run.lines),
+        statuses,
+        router,
+        outcomes,
+        copies,
+        plan,
+        calls,
+        destinations,
+        objects,
+        arrived.events,
+        accounting,
+        seconds,
+    )
     require_exact(accounting)
     report.detail(accounting.describe())
     if pipeline.archive_tables:
         started = time.monotonic()
-        archive = check_archive(tables=pipeline.archive_tables, workgroups=pipeline.athena_workgroups,
-                                s3=clients.s3, glue=clients.glue, athena=clients.athena, objects=objects)
+        archive = check_archive(
+            tables=pipeline.archive_tables,
+            workgroups=pipeline.athena_workgroups,
+            s3=clients.s3,
+            glue=clients.glue,
+            athena=clients.athena,
+            objects=objects,
+        )
         for check in archive:
             report.detail(f"archive table {check.table}: {check.drift.describe()[0]}")
             if check.queries and check.queries.loaded:
-                report.detail(f"  {len(check.queries.results)} saved queries of workgroup {check.workgroup} run with "
-                              f"DuckDB over day {check.queries.loaded.day.isoformat()}")
-        result = dataclasses.replace(result, archive=archive,
-                                     seconds={**seconds, "query": time.monotonic() - started})
+                report.detail(
+                    f"  {len(check.queries.results)} saved queries of workgroup {check.workgroup} run with "
+                    f"DuckDB over day {check.queries.loaded.day.isoformat()}"
+                )
+        result = dataclasses.replace(result, archive=archive, seconds={**seconds, "query": time.monotonic() - started})
     return result
 
 
@@ -463,5 +556,6 @@ def _key_patterns(destinations: Mapping[str, FirehoseDestination]) -> dict[str, 
     patterns: dict[str, list[re.Pattern[str]]] = {}
     for stream, destination in destinations.items():
         patterns.setdefault(destination.bucket, []).append(
-            key_pattern(destination.prefix, stream, compression=destination.compression))
+            key_pattern(destination.prefix, stream, compression=destination.compression)
+        )
     return patterns

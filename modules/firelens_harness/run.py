@@ -98,8 +98,9 @@ def _volume_gb(raw: str | None) -> float:
     except ValueError:
         value = -1.0
     if not (value > 0 and math.isfinite(value)):
-        raise SystemExit(f"{VOLUME_ENV}={text!r} is not a positive, finite number of GB a month; "
-                         f"e.g. {VOLUME_ENV}=5000")
+        raise SystemExit(
+            f"{VOLUME_ENV}={text!r} is not a positive, finite number of GB a month; e.g. {VOLUME_ENV}=5000"
+        )
     return value
 
 
@@ -110,9 +111,13 @@ def _port() -> int:
 def _s3(endpoint: str, region: str) -> Any:
     import boto3  # dev dependency: only the emulator commands need it
 
-    return boto3.client("s3", endpoint_url=endpoint, region_name=region,
-                        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -129,9 +134,18 @@ def _cdktf(args: list[str], env: dict[str, str], *, log_name: str | None = None)
     STATE_DIR.mkdir(exist_ok=True)
     log_path = STATE_DIR / (log_name or f"cdktf-{args[0]}-{args[1]}.log")
     print(f"  $ {' '.join(cmd)}   (full output: {log_path})", flush=True)
-    with subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, errors="replace") as proc, \
-            open(log_path, "w") as log:
+    with (
+        subprocess.Popen(
+            cmd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        ) as proc,
+        open(log_path, "w") as log,
+    ):
         assert proc.stdout is not None
         shown: set[str] = set()
         for raw in proc.stdout:
@@ -190,19 +204,24 @@ def deploy(stacks: tuple[str, ...] = STACKS, steps: Steps | None = None) -> dict
     env = {**os.environ, **emulator_env(endpoint, config.region)}
     steps.step(f"deploying {', '.join(stacks)} with cdktf deploy")
     s3 = _s3(endpoint, config.region)
-    check_locks(s3, config.state_bucket, record=RunRecord.load(STATE_DIR, port), output_dir=OUTPUT_DIR,
-                say=steps.detail)
+    check_locks(
+        s3, config.state_bucket, record=RunRecord.load(STATE_DIR, port), output_dir=OUTPUT_DIR, say=steps.detail
+    )
     RunRecord.begin(STATE_DIR, port)
     _prepare(stacks, env)
     if "state" in stacks:
-        ensure_state_stack(Path(OUTPUT_DIR) / "stacks" / "state", bucket=config.state_bucket, s3=s3, env=env,
-                           say=steps.detail)
+        ensure_state_stack(
+            Path(OUTPUT_DIR) / "stacks" / "state", bucket=config.state_bucket, s3=s3, env=env, say=steps.detail
+        )
     # One cdktf call for every stack (in dependency order), on the synth _prepare made: the state
     # bucket the others' backends need exists by now (ensure_state_stack), so cdktf may initialise
     # them all up front.
     outputs_file = STATE_DIR / "outputs-deploy.json"
-    _cdktf(["deploy", *stacks, "--auto-approve", "--skip-synth", "--outputs-file", str(outputs_file)], env,
-           log_name=f"cdktf-deploy-{'-'.join(stacks)}.log")
+    _cdktf(
+        ["deploy", *stacks, "--auto-approve", "--skip-synth", "--outputs-file", str(outputs_file)],
+        env,
+        log_name=f"cdktf-deploy-{'-'.join(stacks)}.log",
+    )
     outputs: dict[str, dict[str, str]] = json.loads(outputs_file.read_text())
     (STATE_DIR / "outputs.json").write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")
     if own_steps:
@@ -213,7 +232,9 @@ def deploy(stacks: tuple[str, ...] = STACKS, steps: Steps | None = None) -> dict
         for name, value in sorted(values.items()):
             print(f"  {stack}.{name} = {value}")
     if own_steps:
-        print(f"\nThe emulator keeps running on {endpoint}: 'make destroy' removes the resources, 'make stop' stops it.")
+        print(
+            f"\nThe emulator keeps running on {endpoint}: 'make destroy' removes the resources, 'make stop' stops it."
+        )
     return outputs
 
 
@@ -236,8 +257,9 @@ def run(volume_gb: float) -> None:
     outputs = deploy(STACKS, steps)
     try:
         pipeline = DeployedPipeline.from_outputs(outputs["pipeline"])
-        result = run_round_trip(pipeline=pipeline, config=config,
-                                clients=AwsClients.for_endpoint(endpoint, config.region), progress=steps)
+        result = run_round_trip(
+            pipeline=pipeline, config=config, clients=AwsClients.for_endpoint(endpoint, config.region), progress=steps
+        )
         steps.step("report")
         try:
             prices = prices_for(config.region)
@@ -247,12 +269,18 @@ def run(volume_gb: float) -> None:
             note = ""
         cost = estimate(result.traffic_mix(), volume_gb, prices) if prices else None
         print()
-        print(render_report(result, pipeline, region=config.region, endpoint=endpoint, estimate=cost,
-                            prices=prices, cost_note=note), end="")
+        print(
+            render_report(
+                result, pipeline, region=config.region, endpoint=endpoint, estimate=cost, prices=prices, cost_note=note
+            ),
+            end="",
+        )
     except (FirelensError, RuntimeError, KeyError, BotoCoreError, ClientError) as error:
         raise SystemExit(f"make run failed at {steps.current}:\n{error}") from error
-    print(f"\nThe emulator keeps running on {endpoint}: run 'make run' again to deliver another task's logs, "
-          "'make destroy' removes the resources, 'make stop' stops it.")
+    print(
+        f"\nThe emulator keeps running on {endpoint}: run 'make run' again to deliver another task's logs, "
+        "'make destroy' removes the resources, 'make stop' stops it."
+    )
 
 
 def _archive_buckets(config: PipelineConfig) -> list[str]:
@@ -274,9 +302,13 @@ def destroy(stacks: tuple[str, ...] = STACKS) -> None:
     if not is_up(endpoint):
         holder = listener(port)
         if holder is not None:
-            raise SystemExit(f"make destroy: port {port} is held by {holder}, not a moto server: nothing of this "
-                             f"project's is deployed there. Fix: set EMULATOR_PORT to the port 'make run' used")
-        raise SystemExit(f"no emulator answers on {endpoint}: nothing to destroy (its resources vanished when it stopped)")
+            raise SystemExit(
+                f"make destroy: port {port} is held by {holder}, not a moto server: nothing of this "
+                f"project's is deployed there. Fix: set EMULATOR_PORT to the port 'make run' used"
+            )
+        raise SystemExit(
+            f"no emulator answers on {endpoint}: nothing to destroy (its resources vanished when it stopped)"
+        )
     env = {**os.environ, **emulator_env(endpoint, config.region)}
     s3 = _s3(endpoint, config.region)
     check_locks(s3, config.state_bucket, record=RunRecord.load(STATE_DIR, port), output_dir=OUTPUT_DIR, say=print)
@@ -292,8 +324,13 @@ def destroy(stacks: tuple[str, ...] = STACKS) -> None:
         if stack == "state":
             # Last: the bucket holds every stack's state, its own included. force_destroy is off so
             # that a real account's state is never deleted by accident; on the emulator it is emptied.
-            destroy_state_stack(Path(OUTPUT_DIR) / "stacks" / "state", bucket=config.state_bucket, env=env, say=print,
-                                empty=lambda: empty_bucket(endpoint, config.region, config.state_bucket))
+            destroy_state_stack(
+                Path(OUTPUT_DIR) / "stacks" / "state",
+                bucket=config.state_bucket,
+                env=env,
+                say=print,
+                empty=lambda: empty_bucket(endpoint, config.region, config.state_bucket),
+            )
             continue
         _cdktf(["destroy", stack, "--auto-approve", "--skip-synth", "--ignore-missing-stack-dependencies"], env)
 
@@ -302,10 +339,16 @@ def main(argv: list[str] | None = None) -> int:
     """Command line; exit status 0, or a SystemExit with the reason."""
     parser = argparse.ArgumentParser(prog="python -m firelens_harness.run")
     parser.add_argument("command", choices=["deploy", "destroy"])
-    parser.add_argument("--deploy-only", action="store_true",
-                        help="deploy and print the outputs; skip the app, delivery, check and report")
-    parser.add_argument("--gb-per-month", metavar="GB",
-                        help=f"app log volume the cost estimate scales to (default: ${VOLUME_ENV} or 1000)")
+    parser.add_argument(
+        "--deploy-only",
+        action="store_true",
+        help="deploy and print the outputs; skip the app, delivery, check and report",
+    )
+    parser.add_argument(
+        "--gb-per-month",
+        metavar="GB",
+        help=f"app log volume the cost estimate scales to (default: ${VOLUME_ENV} or 1000)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "destroy":
@@ -318,8 +361,11 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"make {'destroy' if args.command == 'destroy' else 'run'}: {error}") from None
     except KeyboardInterrupt:
         target = "destroy" if args.command == "destroy" else "run"
-        print(f"\nmake {target}: interrupted. A state lock Terraform may have left is cleared by the next "
-              f"'make {target}' when it is this clone's; otherwise 'make unlock' names and clears it.", file=sys.stderr)
+        print(
+            f"\nmake {target}: interrupted. A state lock Terraform may have left is cleared by the next "
+            f"'make {target}' when it is this clone's; otherwise 'make unlock' names and clears it.",
+            file=sys.stderr,
+        )
         raise SystemExit(INTERRUPTED) from None
     return 0
 

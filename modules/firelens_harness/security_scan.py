@@ -136,9 +136,12 @@ class AllowEntry:
 
     def matches(self, finding: Finding) -> bool:
         """Whether this entry explains ``finding``."""
-        return (finding.check_id == self.check and finding.result is self.result
-                and finding.framework in self.frameworks
-                and any(fnmatch.fnmatchcase(finding.resource, pattern) for pattern in self.resources))
+        return (
+            finding.check_id == self.check
+            and finding.result is self.result
+            and finding.framework in self.frameworks
+            and any(fnmatch.fnmatchcase(finding.resource, pattern) for pattern in self.resources)
+        )
 
 
 @dataclass
@@ -167,17 +170,22 @@ def load_allowlist(path: Path = ALLOWLIST_PATH) -> tuple[AllowEntry, ...]:
         where = f"{path.name} entry {index + 1} ({raw.get('check', 'no check')})"
         missing = [k for k in ("check", "resources", "result", "reason") if not raw.get(k)]
         if missing:
-            raise ScanError(f"{where}: missing {', '.join(missing)}; every entry needs check, resources, "
-                            "result and a reason")
+            raise ScanError(
+                f"{where}: missing {', '.join(missing)}; every entry needs check, resources, result and a reason"
+            )
         unknown_keys = set(raw) - {"check", "resources", "result", "reason", "frameworks"}
         if unknown_keys:
             raise ScanError(f"{where}: unknown keys {sorted(unknown_keys)}")
         try:
-            entries.append(AllowEntry(
-                check=raw["check"], resources=tuple(raw["resources"]), result=Result(raw["result"]),
-                reason=" ".join(raw["reason"].split()),
-                frameworks=tuple(Framework(f) for f in raw.get("frameworks", [f.value for f in Framework])),
-            ))
+            entries.append(
+                AllowEntry(
+                    check=raw["check"],
+                    resources=tuple(raw["resources"]),
+                    result=Result(raw["result"]),
+                    reason=" ".join(raw["reason"].split()),
+                    frameworks=tuple(Framework(f) for f in raw.get("frameworks", [f.value for f in Framework])),
+                )
+            )
         except ValueError as exc:
             raise ScanError(f"{where}: {exc}") from None
     return tuple(entries)
@@ -203,8 +211,7 @@ def triage(reports: Iterable[ScanReport], allowlist: Sequence[AllowEntry]) -> Tr
 
 #: checkov DEBUG lines: which check runs next, and a result of UNKNOWN.
 _SHOULD_RUN = re.compile(r"should_run_check (\S+): True")
-_UNKNOWN_RESULT = re.compile(
-    r'File \S+, (\w+) "([^"]+)" check "(.*)" Result: \{\'result\': <CheckResult\.UNKNOWN')
+_UNKNOWN_RESULT = re.compile(r'File \S+, (\w+) "([^"]+)" check "(.*)" Result: \{\'result\': <CheckResult\.UNKNOWN')
 _CHECK_CRASHED = re.compile(r"Failed to run check (\S+) on \S+?:(\S+)\.(\S+)")
 
 
@@ -245,8 +252,9 @@ def _address(resource: str, types: dict[str, str]) -> str:
     return resource
 
 
-def parse_report(stdout: str, log: str, framework: Framework, target: str,
-                 types: dict[str, str] | None = None) -> ScanReport:
+def parse_report(
+    stdout: str, log: str, framework: Framework, target: str, types: dict[str, str] | None = None
+) -> ScanReport:
     """A :class:`ScanReport` from checkov's ``-o json`` output and its DEBUG log."""
     try:
         data: Any = json.loads(stdout)
@@ -260,12 +268,17 @@ def parse_report(stdout: str, log: str, framework: Framework, target: str,
         Finding(framework, target, c["check_id"], c["check_name"], _address(c["resource"], types), Result.FAILED)
         for c in report.get("results", {}).get("failed_checks", [])
     ]
-    findings += [Finding(framework, target, check, name, _address(resource, types), Result.UNKNOWN)
-                 for check, resource, name in parse_unknown_results(log)]
+    findings += [
+        Finding(framework, target, check, name, _address(resource, types), Result.UNKNOWN)
+        for check, resource, name in parse_unknown_results(log)
+    ]
     return ScanReport(
-        framework=framework, target=target,
-        passed=int(summary.get("passed", 0)), failed=int(summary.get("failed", 0)),
-        skipped=int(summary.get("skipped", 0)), parsing_errors=int(summary.get("parsing_errors", 0)),
+        framework=framework,
+        target=target,
+        passed=int(summary.get("passed", 0)),
+        failed=int(summary.get("failed", 0)),
+        skipped=int(summary.get("skipped", 0)),
+        parsing_errors=int(summary.get("parsing_errors", 0)),
         findings=tuple(sorted(findings, key=lambda f: (f.result, f.check_id, f.resource))),
         checkov_version=str(summary.get("checkov_version", "")),
     )
@@ -279,14 +292,16 @@ def run_checkov(path: Path, framework: Framework, target: str | None = None) -> 
     """
     args = ["-d", str(path)] if path.is_dir() else ["-f", str(path)]
     result = subprocess.run(
-        [str(CHECKOV), *args, "--framework", framework.value, "-o", "json", "--quiet", "--compact",
-         "--skip-download"],
-        capture_output=True, text=True, env={**os.environ, **CHECKOV_ENV},
+        [str(CHECKOV), *args, "--framework", framework.value, "-o", "json", "--quiet", "--compact", "--skip-download"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **CHECKOV_ENV},
     )
     if result.returncode not in (0, 1):  # 1 means "some check failed"
         raise ScanError(f"checkov exited {result.returncode} on {path}:\n{result.stderr[-3000:]}")
-    report = parse_report(result.stdout, result.stderr, framework, target or path.name,
-                          _resource_types(path) if path.is_dir() else None)
+    report = parse_report(
+        result.stdout, result.stderr, framework, target or path.name, _resource_types(path) if path.is_dir() else None
+    )
     if report.parsing_errors:
         raise ScanError(f"checkov could not parse {report.parsing_errors} file(s) in {path}")
     return report
@@ -294,8 +309,8 @@ def run_checkov(path: Path, framework: Framework, target: str | None = None) -> 
 
 # --- synth and the emulator --------------------------------------------------------------
 
-def deployed_plan(stacks_dir: Path, workdir: Path, env: dict[str, str], *,
-                  progress: TextIO | None = None) -> Path:
+
+def deployed_plan(stacks_dir: Path, workdir: Path, env: dict[str, str], *, progress: TextIO | None = None) -> Path:
     """Apply ``state`` then ``pipeline`` with ``env`` (the emulator's), plan ``pipeline`` again
     and write the plan as JSON; return its path.
 
@@ -303,10 +318,18 @@ def deployed_plan(stacks_dir: Path, workdir: Path, env: dict[str, str], *,
     """
     import boto3  # dev dependency, like the scan itself
 
-    s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
-                      aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
-    say = (lambda line: print(f"==> {line} (on the emulator)", file=progress, flush=True)) if progress else (
-        lambda _: None)
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name=env["AWS_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    say = (
+        (lambda line: print(f"==> {line} (on the emulator)", file=progress, flush=True))
+        if progress
+        else (lambda _: None)
+    )
     applied = apply_stacks(stacks_dir, DEPLOYED_STACKS, workdir, env, s3=s3, say=say)
     return plan_as_json(applied["pipeline"], env)
 
@@ -321,6 +344,7 @@ def plan_as_json(stack_dir: Path, env: dict[str, str]) -> Path:
 
 # --- command line -------------------------------------------------------------------------
 
+
 def _figures(reports: Sequence[ScanReport], result: Triage) -> list[str]:
     explained = {id(f) for f, _ in result.allowlisted}
     lines = []
@@ -329,12 +353,16 @@ def _figures(reports: Sequence[ScanReport], result: Triage) -> list[str]:
         for r in selected:
             failed_ok = sum(1 for f in r.findings if f.result is Result.FAILED and id(f) in explained)
             unknown_ok = sum(1 for f in r.findings if f.result is Result.UNKNOWN and id(f) in explained)
-            lines.append(f"  {framework:<15} {r.target:<9} passed {r.passed:>3}  failed {r.failed:>3} "
-                         f"({failed_ok} allowlisted)  skipped {r.skipped}  unknown {r.unknown:>3} "
-                         f"({unknown_ok} allowlisted)")
-        lines.append(f"  {framework:<15} {'total':<9} passed {sum(r.passed for r in selected):>3}  "
-                     f"failed {sum(r.failed for r in selected):>3}  skipped {sum(r.skipped for r in selected)}  "
-                     f"unknown {sum(r.unknown for r in selected):>3}")
+            lines.append(
+                f"  {framework:<15} {r.target:<9} passed {r.passed:>3}  failed {r.failed:>3} "
+                f"({failed_ok} allowlisted)  skipped {r.skipped}  unknown {r.unknown:>3} "
+                f"({unknown_ok} allowlisted)"
+            )
+        lines.append(
+            f"  {framework:<15} {'total':<9} passed {sum(r.passed for r in selected):>3}  "
+            f"failed {sum(r.failed for r in selected):>3}  skipped {sum(r.skipped for r in selected)}  "
+            f"unknown {sum(r.unknown for r in selected):>3}"
+        )
     return lines
 
 
@@ -364,8 +392,9 @@ def main(stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
         # A private emulator on a free port: everything deployed to it vanishes when it stops.
         with Emulator() as emulator:
             print(f"==> emulator on {emulator.endpoint}", file=stderr, flush=True)
-            plan = deployed_plan(stacks_dir, Path(tmp) / "deploy", emulator.env(PipelineConfig.from_env().region),
-                                 progress=stderr)
+            plan = deployed_plan(
+                stacks_dir, Path(tmp) / "deploy", emulator.env(PipelineConfig.from_env().region), progress=stderr
+            )
             print("==> checkov terraform_plan pipeline", file=stderr, flush=True)
             reports.append(run_checkov(plan, Framework.TERRAFORM_PLAN, target="pipeline"))
     result = triage(reports, allowlist)
@@ -378,8 +407,11 @@ def main(stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     print(f"checkov {version}: findings must match {ALLOWLIST_PATH.name} ({len(allowlist)} entries)", file=stdout)
     for line in _figures(reports, result):
         print(line, file=stdout)
-    print(f"  {len(result.allowlisted)} findings allowlisted, {len(result.unexplained)} unexplained, "
-          f"{len(result.stale)} stale allowlist entries", file=stdout)
+    print(
+        f"  {len(result.allowlisted)} findings allowlisted, {len(result.unexplained)} unexplained, "
+        f"{len(result.stale)} stale allowlist entries",
+        file=stdout,
+    )
     for finding in result.unexplained:
         print(f"  UNEXPLAINED {finding}", file=stdout)
     for entry in result.stale:

@@ -35,11 +35,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "unlock":
             endpoint = f"http://127.0.0.1:{env_port()}"
             if not is_up(endpoint):
-                raise StateError(f"no emulator answers on {endpoint}: no lock to clear there. For a real account use "
-                                 "`terraform -chdir=cdktf.out/stacks/<stack> force-unlock -force <lock id>`")
-            s3 = boto3.client("s3", endpoint_url=endpoint, region_name=config.region,
-                              aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                              aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+                raise StateError(
+                    f"no emulator answers on {endpoint}: no lock to clear there. For a real account use "
+                    "`terraform -chdir=cdktf.out/stacks/<stack> force-unlock -force <lock id>`"
+                )
+            s3 = boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                region_name=config.region,
+                aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            )
             locks = find_locks(s3, config.state_bucket)
             for lock in locks:
                 s3.delete_object(Bucket=config.state_bucket, Key=lock.key)
@@ -48,8 +54,13 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         env = dict(os.environ)
         synth_app(args.output, app_dir=PROJECT_ROOT)
-        done = ensure_state_stack(Path(args.output) / "stacks" / "state", bucket=config.state_bucket,
-                                  s3=boto3.client("s3", region_name=config.region), env=env, say=print)
+        done = ensure_state_stack(
+            Path(args.output) / "stacks" / "state",
+            bucket=config.state_bucket,
+            s3=boto3.client("s3", region_name=config.region),
+            env=env,
+            say=print,
+        )
         print(f"state stack: {done}")
         return 0
     except FirelensError as error:

@@ -27,15 +27,24 @@ from moto.athena.models import AthenaBackend
 from moto.athena.responses import AthenaResponse
 
 #: ``WorkGroupConfigurationUpdates`` fields copied as they are onto the configuration.
-_SAME_NAME_UPDATES = ("EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled",
-                      "BytesScannedCutoffPerQuery", "RequesterPaysEnabled", "EngineVersion",
-                      "ExecutionRole", "EnableMinimumEncryptionConfiguration")
+_SAME_NAME_UPDATES = (
+    "EnforceWorkGroupConfiguration",
+    "PublishCloudWatchMetricsEnabled",
+    "BytesScannedCutoffPerQuery",
+    "RequesterPaysEnabled",
+    "EngineVersion",
+    "ExecutionRole",
+    "EnableMinimumEncryptionConfiguration",
+)
 
 
 def _taggable_arns(backend: AthenaBackend) -> set[str]:
     """ARNs of the resources moto's Athena can tag that exist in ``backend``."""
-    resources = [*backend.work_groups.values(), *backend.data_catalogs.values(),
-                 *backend.capacity_reservations.values()]
+    resources = [
+        *backend.work_groups.values(),
+        *backend.data_catalogs.values(),
+        *backend.capacity_reservations.values(),
+    ]
     return {resource.arn for resource in resources}
 
 
@@ -43,8 +52,7 @@ def _list_tags_for_resource(self: AthenaResponse) -> Any:
     arn = self._get_param("ResourceARN")
     backend = self.athena_backend
     if arn in _taggable_arns(backend):
-        return json.dumps(backend.tagger.list_tags_for_resource(arn) if backend.tagger.has_tags(arn)
-                          else {"Tags": []})
+        return json.dumps(backend.tagger.list_tags_for_resource(arn) if backend.tagger.has_tags(arn) else {"Tags": []})
     return self.error(f"Athena Resource, {arn} Does Not Exist", 400)
 
 
@@ -91,8 +99,9 @@ def _update_work_group(self: AthenaResponse) -> Any:
         group.description = self._get_param("Description")
     if self._get_param("State") is not None:
         group.state = self._get_param("State")
-    group.configuration = apply_configuration_updates(group.configuration,
-                                                      self._get_param("ConfigurationUpdates") or {})
+    group.configuration = apply_configuration_updates(
+        group.configuration, self._get_param("ConfigurationUpdates") or {}
+    )
     return json.dumps({})
 
 

@@ -33,8 +33,14 @@ from moto.s3.models import s3_backends
 from firelens_local.firehose_keys import evaluate_prefix, object_name
 
 
-def stored_object(destination: dict[str, Any], stream: str, version: str, records: list[dict[str, bytes]],
-                  arrived: datetime, uuid: str) -> tuple[str, str, bytes]:
+def stored_object(
+    destination: dict[str, Any],
+    stream: str,
+    version: str,
+    records: list[dict[str, bytes]],
+    arrived: datetime,
+    uuid: str,
+) -> tuple[str, str, bytes]:
     """``(bucket, key, body)`` Firehose stores for ``records`` arriving at ``arrived`` (UTC).
 
     Args:
@@ -52,15 +58,22 @@ def stored_object(destination: dict[str, Any], stream: str, version: str, record
     if compression == "GZIP":
         body = gzip.compress(body, mtime=int(arrived.timestamp()))
     key = evaluate_prefix(destination.get("Prefix", ""), local) + object_name(
-        stream, version, local, uuid, compression=compression, file_extension=destination.get("FileExtension"))
+        stream, version, local, uuid, compression=compression, file_extension=destination.get("FileExtension")
+    )
     return destination["BucketARN"].split(":")[-1], key, body
 
 
-def _put_s3_records(self: FirehoseBackend, delivery_stream_name: str, version_id: str,
-                    s3_destination: dict[str, Any], records: list[dict[str, bytes]]) -> list[dict[str, str]]:
+def _put_s3_records(
+    self: FirehoseBackend,
+    delivery_stream_name: str,
+    version_id: str,
+    s3_destination: dict[str, Any],
+    records: list[dict[str, bytes]],
+) -> list[dict[str, str]]:
     try:
-        bucket, key, body = stored_object(s3_destination, delivery_stream_name, version_id, records,
-                                          datetime.now(UTC), str(mock_random.uuid4()))
+        bucket, key, body = stored_object(
+            s3_destination, delivery_stream_name, version_id, records, datetime.now(UTC), str(mock_random.uuid4())
+        )
     except ValueError as error:  # a prefix or compression the correction does not model
         raise RuntimeError(f"emulated Firehose {delivery_stream_name}: {error}") from error
     s3_backends[self.account_id][self.partition].put_object(bucket, key, body)

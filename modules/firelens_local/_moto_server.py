@@ -37,8 +37,13 @@ from moto.server import main as moto_main
 _original = access_control.IAMPolicyStatement.is_action_permitted
 
 
-def _is_action_permitted(self: Any, action: str, resource: str = "*", principal: str | None = None,
-                         incoming_condition_values: dict[str, str] | None = None) -> Any:
+def _is_action_permitted(
+    self: Any,
+    action: str,
+    resource: str = "*",
+    principal: str | None = None,
+    incoming_condition_values: dict[str, str] | None = None,
+) -> Any:
     context = incoming_condition_values or {}
     for operator, keys in (self._statement.get("Condition") or {}).items():
         if operator.endswith("IfExists") or operator == "Null":

@@ -24,8 +24,15 @@ def state_bucket(stack_dir: Path) -> str:
     return str(json.loads((stack_dir / "cdk.tf.json").read_text())["terraform"]["backend"]["s3"]["bucket"])
 
 
-def apply_stacks(stacks_dir: Path, stacks: Sequence[str], workdir: Path, env: dict[str, str], *, s3: Any,
-                 say: Callable[[str], None] = lambda _: None) -> dict[str, Path]:
+def apply_stacks(
+    stacks_dir: Path,
+    stacks: Sequence[str],
+    workdir: Path,
+    env: dict[str, str],
+    *,
+    s3: Any,
+    say: Callable[[str], None] = lambda _: None,
+) -> dict[str, Path]:
     """Copy each of ``stacks`` from ``stacks_dir`` into ``workdir`` and ``init`` + ``apply`` it, in order.
 
     The copies keep the synth output untouched and give each caller its own
@@ -42,8 +49,10 @@ def apply_stacks(stacks_dir: Path, stacks: Sequence[str], workdir: Path, env: di
         stack_dir = workdirs[stack] = workdir / stack
         shutil.copytree(stacks_dir / stack, stack_dir)
         say(f"terraform apply {stack}")
-        if stack == "state" and ensure_state_stack(stack_dir, bucket=state_bucket(stack_dir), s3=s3, env=env,
-                                                   say=say) != "present":
+        if (
+            stack == "state"
+            and ensure_state_stack(stack_dir, bucket=state_bucket(stack_dir), s3=s3, env=env, say=say) != "present"
+        ):
             continue
         terraform(stack_dir, "init", "-input=false", env=env)
         terraform(stack_dir, "apply", "-auto-approve", "-input=false", env=env)

@@ -52,8 +52,15 @@ class ArchiveCheck:
         return self.queries.result(SLOWEST_SUFFIX) if self.queries else None
 
 
-def check_archive(*, tables: Sequence[str], workgroups: Sequence[str], s3: Any, glue: Any, athena: Any,
-                  objects: Sequence[StoredObject]) -> tuple[ArchiveCheck, ...]:
+def check_archive(
+    *,
+    tables: Sequence[str],
+    workgroups: Sequence[str],
+    s3: Any,
+    glue: Any,
+    athena: Any,
+    objects: Sequence[StoredObject],
+) -> tuple[ArchiveCheck, ...]:
     """The schema check and the saved queries of each table, for the objects this run delivered.
 
     Args:
@@ -74,8 +81,10 @@ def check_archive(*, tables: Sequence[str], workgroups: Sequence[str], s3: Any, 
         mine = [o for o in objects if o.bucket == deployed.bucket]
         records = [r for o in mine for r in read_lines(object_text(o.body)).records if r is not None]
         days = sorted(day for o in mine if (day := deployed.day_of(o.key)) is not None)
-        queries = (query_archive(s3=s3, glue=glue, athena=athena, table=table, workgroup=workgroup, day=days[-1])
-                   if days else None)
-        checks.append(ArchiveCheck(table, workgroup, deployed.bucket, check_schema(records, deployed.columns),
-                                   queries))
+        queries = (
+            query_archive(s3=s3, glue=glue, athena=athena, table=table, workgroup=workgroup, day=days[-1])
+            if days
+            else None
+        )
+        checks.append(ArchiveCheck(table, workgroup, deployed.bucket, check_schema(records, deployed.columns), queries))
     return tuple(checks)

@@ -118,8 +118,10 @@ class Drift:
         """One line for the verdict, then a line per problem (``limit`` of each kind)."""
         if self.clean:
             return [f"{self.records} record(s) parse under the table's columns: every key covered, no value lost"]
-        lines = [f"SCHEMA DRIFT: of {self.records} record(s), {len(self.samples)} kind(s) of key or value "
-                 "the table does not cover (queries see NULL or nothing for them)"]
+        lines = [
+            f"SCHEMA DRIFT: of {self.records} record(s), {len(self.samples)} kind(s) of key or value "
+            "the table does not cover (queries see NULL or nothing for them)"
+        ]
         for label, counter in (("key not in the table", self.uncovered), ("value read as NULL", self.nulled)):
             for path, count in counter.most_common(limit):
                 sample = json.dumps(self.samples[path], separators=(",", ":"))
@@ -180,8 +182,9 @@ def _value(value: Any, type_: HiveType, path: str, lost: list[str], uncovered: l
     return _struct(value, type_.fields, path + ".", lost, uncovered)
 
 
-def _struct(value: Mapping[str, Any], fields: Sequence[Column], prefix: str, lost: list[str],
-            uncovered: list[str]) -> dict[str, Any]:
+def _struct(
+    value: Mapping[str, Any], fields: Sequence[Column], prefix: str, lost: list[str], uncovered: list[str]
+) -> dict[str, Any]:
     folded = _fold(value)
     names = {c.name for c in fields}
     uncovered.extend(f"{prefix}{key}" for key in folded if key not in names)

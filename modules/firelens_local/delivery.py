@@ -54,12 +54,23 @@ from firelens_cdktf.fluentbit.simulator import Outcome
 FIREHOSE_PLUGIN = "kinesis_firehose"
 CLOUDWATCH_PLUGIN = "cloudwatch_logs"
 #: Options the stand-in reproduces (or that change nothing it sends), per plugin.
-_COMMON_OPTIONS = frozenset({"name", "alias", "match", "match_regex", "region", "retry_limit", "log_level",
-                             "workers", "storage.total_limit_size"})
+_COMMON_OPTIONS = frozenset(
+    {
+        "name",
+        "alias",
+        "match",
+        "match_regex",
+        "region",
+        "retry_limit",
+        "log_level",
+        "workers",
+        "storage.total_limit_size",
+    }
+)
 _MODELLED_OPTIONS = {
     FIREHOSE_PLUGIN: _COMMON_OPTIONS | {"delivery_stream", "simple_aggregation"},
-    CLOUDWATCH_PLUGIN: _COMMON_OPTIONS | {"log_group_name", "log_stream_prefix", "log_stream_name",
-                                          "auto_create_group", "log_retention_days"},
+    CLOUDWATCH_PLUGIN: _COMMON_OPTIONS
+    | {"log_group_name", "log_stream_prefix", "log_stream_name", "auto_create_group", "log_retention_days"},
 }
 
 
@@ -121,22 +132,32 @@ def aws_outputs(config: FluentBitConfig) -> dict[str, AwsOutput]:
         name = config.output_name(section)
         plugin = section.plugin
         if plugin not in _MODELLED_OPTIONS:
-            raise StandInError(section.describe(), f"output plugin {plugin!r} is not reproduced by the local stand-in "
-                               f"(only {FIREHOSE_PLUGIN} and {CLOUDWATCH_PLUGIN})",
-                               "route to a Firehose stream or a CloudWatch log group")
+            raise StandInError(
+                section.describe(),
+                f"output plugin {plugin!r} is not reproduced by the local stand-in "
+                f"(only {FIREHOSE_PLUGIN} and {CLOUDWATCH_PLUGIN})",
+                "route to a Firehose stream or a CloudWatch log group",
+            )
         unknown = sorted({e.key for e in section.entries if e.key.lower() not in _MODELLED_OPTIONS[plugin]})
         if unknown:
-            raise StandInError(section.describe(), f"option(s) {unknown} change what {plugin} sends and are not "
-                               "reproduced by the local stand-in", "drop them, or teach modules/firelens_cdktf/local/delivery.py them")
+            raise StandInError(
+                section.describe(),
+                f"option(s) {unknown} change what {plugin} sends and are not reproduced by the local stand-in",
+                "drop them, or teach modules/firelens_cdktf/local/delivery.py them",
+            )
         region = _required(section, "region")
         if plugin == FIREHOSE_PLUGIN:
-            outputs[name] = FirehoseOutput(name, _required(section, "delivery_stream"), region,
-                                           _flag(section, "simple_aggregation"))
+            outputs[name] = FirehoseOutput(
+                name, _required(section, "delivery_stream"), region, _flag(section, "simple_aggregation")
+            )
         else:
             prefix, fixed = section.get("log_stream_prefix"), section.get("log_stream_name")
             if not prefix and not fixed:
-                raise StandInError(section.describe(), "neither log_stream_prefix nor log_stream_name is set",
-                                   "set log_stream_prefix (the compiler writes 'fluentbit-')")
+                raise StandInError(
+                    section.describe(),
+                    "neither log_stream_prefix nor log_stream_name is set",
+                    "set log_stream_prefix (the compiler writes 'fluentbit-')",
+                )
             outputs[name] = CloudWatchOutput(name, _required(section, "log_group_name"), region, prefix, fixed)
     return outputs
 
@@ -174,8 +195,11 @@ class RoutedCopy:
 
 def routed_copies(outcomes: Iterable[Outcome], timestamp_ms: int) -> tuple[RoutedCopy, ...]:
     """Every delivery the preview predicted, in order, stamped with ``timestamp_ms``."""
-    return tuple(RoutedCopy(d.output, d.tag, encode_json(d.record), timestamp_ms)
-                 for outcome in outcomes for d in outcome.deliveries)
+    return tuple(
+        RoutedCopy(d.output, d.tag, encode_json(d.record), timestamp_ms)
+        for outcome in outcomes
+        for d in outcome.deliveries
+    )
 
 
 @dataclass(frozen=True)
@@ -256,8 +280,11 @@ def plan_delivery(copies: Sequence[RoutedCopy], outputs: Mapping[str, AwsOutput]
     by_output: dict[str, list[RoutedCopy]] = {}
     for copy in copies:
         if copy.output not in outputs:
-            raise StandInError(f"output {copy.output!r}", "the preview delivered to an output the config does not have",
-                               "preview and deliver with the same config")
+            raise StandInError(
+                f"output {copy.output!r}",
+                "the preview delivered to an output the config does not have",
+                "preview and deliver with the same config",
+            )
         by_output.setdefault(copy.output, []).append(copy)
 
     firehose: list[FirehoseDelivery] = []
@@ -278,8 +305,9 @@ def plan_delivery(copies: Sequence[RoutedCopy], outputs: Mapping[str, AwsOutput]
                 bodies.extend(kept)
                 records.extend(firehose_records(kept, simple_aggregation=output.simple_aggregation))
             if records:
-                firehose.append(FirehoseDelivery(output, tuple(bodies), tuple(records),
-                                                 batch_firehose_records(records)))
+                firehose.append(
+                    FirehoseDelivery(output, tuple(bodies), tuple(records), batch_firehose_records(records))
+                )
         else:
             streams: dict[str, list[LogEvent]] = {}
             for copy in received:
@@ -288,7 +316,8 @@ def plan_delivery(copies: Sequence[RoutedCopy], outputs: Mapping[str, AwsOutput]
                     discarded.append((copy, reason))
                     continue
                 streams.setdefault(output.log_stream(copy.tag), []).append(
-                    LogEvent(copy.timestamp_ms, truncate_message(copy.body)))
+                    LogEvent(copy.timestamp_ms, truncate_message(copy.body))
+                )
             for stream, events in streams.items():
                 ordered = tuple(sorted(events, key=lambda e: e.timestamp_ms))  # stable: ties keep arrival order
                 cloudwatch.append(CloudWatchDelivery(output, stream, ordered, batch_log_events(ordered)))
@@ -352,10 +381,14 @@ def batch_firehose_records(records: Sequence[bytes]) -> tuple[tuple[bytes, ...],
     size = 0
     for record in records:
         if len(record) > _limits.FIREHOSE_RECORD_MAX_BYTES:
-            raise StandInError("Firehose record", f"{len(record)} bytes is more than the "
-                               f"{_limits.FIREHOSE_RECORD_MAX_BYTES} Firehose accepts", "split the record")
-        if current and (len(current) == _limits.FIREHOSE_BATCH_MAX_RECORDS
-                        or size + len(record) > _limits.FIREHOSE_BATCH_MAX_BYTES):
+            raise StandInError(
+                "Firehose record",
+                f"{len(record)} bytes is more than the {_limits.FIREHOSE_RECORD_MAX_BYTES} Firehose accepts",
+                "split the record",
+            )
+        if current and (
+            len(current) == _limits.FIREHOSE_BATCH_MAX_RECORDS or size + len(record) > _limits.FIREHOSE_BATCH_MAX_BYTES
+        ):
             batches.append(tuple(current))
             current, size = [], 0
         current.append(record)
@@ -402,11 +435,16 @@ def batch_log_events(events: Sequence[LogEvent]) -> tuple[tuple[LogEvent, ...], 
     size = 0
     for event in ordered:
         if event.size > _limits.CLOUDWATCH_BATCH_MAX_BYTES:
-            raise StandInError("CloudWatch log event", f"{event.size} bytes is more than a PutLogEvents call takes",
-                               "truncate the message with truncate_message()")
-        if current and (len(current) == _limits.CLOUDWATCH_BATCH_MAX_EVENTS
-                        or size + event.size > _limits.CLOUDWATCH_BATCH_MAX_BYTES
-                        or event.timestamp_ms - current[0].timestamp_ms >= _limits.CLOUDWATCH_BATCH_MAX_SPAN_MS):
+            raise StandInError(
+                "CloudWatch log event",
+                f"{event.size} bytes is more than a PutLogEvents call takes",
+                "truncate the message with truncate_message()",
+            )
+        if current and (
+            len(current) == _limits.CLOUDWATCH_BATCH_MAX_EVENTS
+            or size + event.size > _limits.CLOUDWATCH_BATCH_MAX_BYTES
+            or event.timestamp_ms - current[0].timestamp_ms >= _limits.CLOUDWATCH_BATCH_MAX_SPAN_MS
+        ):
             batches.append(tuple(current))
             current, size = [], 0
         current.append(event)
@@ -451,9 +489,14 @@ def send(plan: DeliveryPlan, *, firehose: _FirehoseClient, logs: _LogsClient) ->
             answer = firehose.put_record_batch(DeliveryStreamName=stream, Records=[{"Data": r} for r in batch])
             calls += 1
             if answer.get("FailedPutCount"):
-                errors = sorted({r.get("ErrorCode", "?") for r in answer.get("RequestResponses", []) if r.get("ErrorCode")})
-                raise StandInError(f"Firehose {stream}", f"{answer['FailedPutCount']} of {len(batch)} records failed "
-                                   f"({', '.join(errors)})", "check the stream exists and is ACTIVE")
+                errors = sorted(
+                    {r.get("ErrorCode", "?") for r in answer.get("RequestResponses", []) if r.get("ErrorCode")}
+                )
+                raise StandInError(
+                    f"Firehose {stream}",
+                    f"{answer['FailedPutCount']} of {len(batch)} records failed ({', '.join(errors)})",
+                    "check the stream exists and is ACTIVE",
+                )
     for stream_delivery in plan.cloudwatch:
         group, stream = stream_delivery.output.log_group, stream_delivery.log_stream
         try:
@@ -461,11 +504,16 @@ def send(plan: DeliveryPlan, *, firehose: _FirehoseClient, logs: _LogsClient) ->
         except logs.exceptions.ResourceAlreadyExistsException:
             pass  # an earlier run (or another task with the same tag) created it
         for event_batch in stream_delivery.batches:
-            answer = logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
-                {"timestamp": e.timestamp_ms, "message": e.message} for e in event_batch])
+            answer = logs.put_log_events(
+                logGroupName=group,
+                logStreamName=stream,
+                logEvents=[{"timestamp": e.timestamp_ms, "message": e.message} for e in event_batch],
+            )
             calls += 1
             if answer.get("rejectedLogEventsInfo"):
-                raise StandInError(f"CloudWatch Logs {group} stream {stream}",
-                                   f"events were rejected: {answer['rejectedLogEventsInfo']}",
-                                   "send events from the last 14 days, not more than 2 hours ahead")
+                raise StandInError(
+                    f"CloudWatch Logs {group} stream {stream}",
+                    f"events were rejected: {answer['rejectedLogEventsInfo']}",
+                    "send events from the last 14 days, not more than 2 hours ahead",
+                )
     return calls

@@ -123,8 +123,9 @@ def observed_object_bytes(objects: Iterable[StoredObject]) -> dict[str, int]:
     return totals
 
 
-def misnamed_keys(objects: Iterable[StoredObject], patterns: Mapping[str, Sequence[re.Pattern[str]]],
-                  days: Collection[date]) -> tuple[tuple[str, str], ...]:
+def misnamed_keys(
+    objects: Iterable[StoredObject], patterns: Mapping[str, Sequence[re.Pattern[str]]], days: Collection[date]
+) -> tuple[tuple[str, str], ...]:
     r"""``(bucket, key)`` of the objects whose key is not one Firehose gives them.
 
     Args:
@@ -148,8 +149,10 @@ def misnamed_keys(objects: Iterable[StoredObject], patterns: Mapping[str, Sequen
 
 def _on_days(match: re.Match[str], days: Collection[date]) -> bool:
     fields = match.groupdict()
-    return any(all(int(fields[name]) == getattr(day, name) for name in ("year", "month", "day") if fields.get(name))
-               for day in days)
+    return any(
+        all(int(fields[name]) == getattr(day, name) for name in ("year", "month", "day") if fields.get(name))
+        for day in days
+    )
 
 
 @dataclass(frozen=True)
@@ -181,8 +184,10 @@ class Accounting:
 
     def describe(self, limit: int = 5) -> str:
         """A short account; on a mismatch, the differing records (``limit`` of each kind)."""
-        lines = [f"{self.expected} record(s) expected, {self.observed} found: "
-                 f"{len(self.missing)} missing, {len(self.extra)} extra"]
+        lines = [
+            f"{self.expected} record(s) expected, {self.observed} found: "
+            f"{len(self.missing)} missing, {len(self.extra)} extra"
+        ]
         for label, records in (("missing", self.missing), ("extra", self.extra)):
             for where, body in records[:limit]:
                 lines.append(f"  {label}: {where}: {_clip(body)}")
@@ -191,8 +196,10 @@ class Accounting:
         for bucket, want, got in self.byte_differences:
             lines.append(f"  bytes: S3 bucket {bucket}: expected {want} bytes of new objects, found {got}")
         for bucket, key in self.misnamed[:limit]:
-            lines.append(f"  key: s3://{bucket}/{key} is not named as Firehose names objects "
-                         "(<evaluated prefix><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>[.gz], this run's date)")
+            lines.append(
+                f"  key: s3://{bucket}/{key} is not named as Firehose names objects "
+                "(<evaluated prefix><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>[.gz], this run's date)"
+            )
         return "\n".join(lines)
 
 
@@ -200,10 +207,14 @@ def _clip(text: str, width: int = 160) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def account(expected: Iterable[PlacedRecord], observed: Iterable[PlacedRecord], *,
-            expected_bytes: Mapping[str, int] | None = None,
-            observed_bytes: Mapping[str, int] | None = None,
-            misnamed: Sequence[tuple[str, str]] = ()) -> Accounting:
+def account(
+    expected: Iterable[PlacedRecord],
+    observed: Iterable[PlacedRecord],
+    *,
+    expected_bytes: Mapping[str, int] | None = None,
+    observed_bytes: Mapping[str, int] | None = None,
+    misnamed: Sequence[tuple[str, str]] = (),
+) -> Accounting:
     """Compare expected with observed records as multisets (and bucket byte totals and key names, if given)."""
     want, got = Counter(expected), Counter(observed)
     missing = tuple(sorted((want - got).elements()))
@@ -214,8 +225,15 @@ def account(expected: Iterable[PlacedRecord], observed: Iterable[PlacedRecord], 
         for bucket in sorted(set(expected_bytes or {}) | set(observed_bytes or {}))
         if (expected_bytes or {}).get(bucket, 0) != (observed_bytes or {}).get(bucket, 0)
     )
-    return Accounting(sum(want.values()), sum(got.values()), missing, extra, differences,
-                      tuple(sorted(found.items())), tuple(misnamed))
+    return Accounting(
+        sum(want.values()),
+        sum(got.values()),
+        missing,
+        extra,
+        differences,
+        tuple(sorted(found.items())),
+        tuple(misnamed),
+    )
 
 
 def require_exact(accounting: Accounting) -> Accounting:

@@ -44,7 +44,9 @@ def env_port() -> int:
     if not raw:
         return DEFAULT_PORT
     if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise SystemExit(f"EMULATOR_PORT={raw!r} is not a TCP port; use a number from 1 to 65535, e.g. EMULATOR_PORT=4567")
+        raise SystemExit(
+            f"EMULATOR_PORT={raw!r} is not a TCP port; use a number from 1 to 65535, e.g. EMULATOR_PORT=4567"
+        )
     return int(raw)
 
 
@@ -87,13 +89,16 @@ def empty_bucket(endpoint: str, region: str, bucket: str) -> None:
     """
     import boto3  # dev dependency: only the emulator commands need it
 
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name=region,
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3 = boto3.client(
+        "s3", endpoint_url=endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
     try:
         pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
         for page in pages:
-            doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
-                      for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+            doomed = [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+            ]
             if doomed:
                 s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
     except s3.exceptions.NoSuchBucket:
@@ -126,21 +131,27 @@ class Emulator:
             EmulatorError: the port is taken (by moto or another program) or the server did not come up in time.
         """
         if is_up(self.endpoint):
-            raise EmulatorError(f"emulator: a moto server already answers on port {self.port}; stop it "
-                                f"(EMULATOR_PORT={self.port} make stop) or choose another port")
+            raise EmulatorError(
+                f"emulator: a moto server already answers on port {self.port}; stop it "
+                f"(EMULATOR_PORT={self.port} make stop) or choose another port"
+            )
         check_port_free_or_moto(self.port)
         log = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [sys.executable, "-m", "firelens_local._moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=detach,
             cwd=Path(__file__).resolve().parents[2],  # the folder holding firelens_cdktf, importable uninstalled too
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise EmulatorError(f"emulator: moto server exited with code {self.process.returncode}"
-                                    + (f"; see {self._log_path}" if self._log_path else ""))
+                raise EmulatorError(
+                    f"emulator: moto server exited with code {self.process.returncode}"
+                    + (f"; see {self._log_path}" if self._log_path else "")
+                )
             if is_up(self.endpoint):
                 return self
             time.sleep(0.2)
@@ -165,8 +176,9 @@ class Emulator:
     def __enter__(self) -> Emulator:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
 
@@ -230,8 +242,10 @@ def check_port_free_or_moto(port: int) -> None:
         return
     holder = listener(port)
     if holder is not None:
-        raise EmulatorError(f"emulator: port {port} is taken by {holder}, not a moto server; stop it or choose "
-                            f"another port, e.g. EMULATOR_PORT={port + 1}")
+        raise EmulatorError(
+            f"emulator: port {port} is taken by {holder}, not a moto server; stop it or choose "
+            f"another port, e.g. EMULATOR_PORT={port + 1}"
+        )
 
 
 def _cli_start(port: int, state_dir: Path) -> int:
@@ -255,8 +269,10 @@ def _cli_stop(port: int, state_dir: Path) -> int:
     pid_path = pidfile(state_dir, port)
     if not pid_path.exists():
         holder = listener(port)
-        print(f"emulator: none started from this clone on port {port}"
-              + (f"; port {port} is held by {holder}, left alone" if holder else ""))
+        print(
+            f"emulator: none started from this clone on port {port}"
+            + (f"; port {port} is held by {holder}, left alone" if holder else "")
+        )
         return 0
     pid = int(pid_path.read_text().strip())
     try:

@@ -35,8 +35,13 @@ from datetime import datetime
 #: project uses is modelled).
 EXTENSIONS: dict[str, str] = {"UNCOMPRESSED": "", "GZIP": ".gz"}
 #: ``!{firehose:error-output-type}`` values (the s3-prefixes page's table).
-ERROR_OUTPUT_TYPES = ("processing-failed", "AmazonOpenSearchService-failed", "splunk-failed",
-                      "format-conversion-failed", "http-endpoint-failed")
+ERROR_OUTPUT_TYPES = (
+    "processing-failed",
+    "AmazonOpenSearchService-failed",
+    "splunk-failed",
+    "format-conversion-failed",
+    "http-endpoint-failed",
+)
 #: Characters of ``!{firehose:random-string}``.
 _RANDOM_ALPHABET = string.ascii_letters + string.digits
 _RANDOM_LENGTH = 11
@@ -44,9 +49,14 @@ _RANDOM_LENGTH = 11
 _EXPRESSION = re.compile(r"!\{(?P<namespace>[A-Za-z]+):(?P<value>[^}]*)\}")
 #: Java DateTimeFormatter letters the evaluator knows: letter run -> (strftime, regex, group).
 _DATE_FIELDS: dict[str, tuple[str, str, str]] = {
-    "yyyy": ("%Y", r"\d{4}", "year"), "uuuu": ("%Y", r"\d{4}", "year"), "yy": ("%y", r"\d{2}", "year2"),
-    "MM": ("%m", r"\d{2}", "month"), "dd": ("%d", r"\d{2}", "day"), "HH": ("%H", r"\d{2}", "hour"),
-    "mm": ("%M", r"\d{2}", "minute"), "ss": ("%S", r"\d{2}", "second"),
+    "yyyy": ("%Y", r"\d{4}", "year"),
+    "uuuu": ("%Y", r"\d{4}", "year"),
+    "yy": ("%y", r"\d{2}", "year2"),
+    "MM": ("%m", r"\d{2}", "month"),
+    "dd": ("%d", r"\d{2}", "day"),
+    "HH": ("%H", r"\d{2}", "hour"),
+    "mm": ("%M", r"\d{2}", "minute"),
+    "ss": ("%S", r"\d{2}", "second"),
 }
 _PATTERN_TOKEN = re.compile(r"'(?P<quoted>[^']*)'|(?P<letters>([A-Za-z])\3*)|(?P<other>[^A-Za-z']+)")
 
@@ -62,8 +72,9 @@ def _date_tokens(pattern: str) -> list[tuple[str, str]]:
         if match.group("letters") is not None:
             letters = match.group("letters")
             if letters not in _DATE_FIELDS:
-                raise ValueError(f"timestamp pattern {pattern!r}: {letters!r} is not modelled "
-                                 f"(known: {', '.join(_DATE_FIELDS)})")
+                raise ValueError(
+                    f"timestamp pattern {pattern!r}: {letters!r} is not modelled (known: {', '.join(_DATE_FIELDS)})"
+                )
             tokens.append(("field", letters))
         else:
             literal = match.group("quoted") if match.group("quoted") is not None else match.group("other")
@@ -83,8 +94,9 @@ def format_timestamp(pattern: str, when: datetime) -> str:
         >>> format_timestamp("yyyy-MM-dd'T'HH", datetime(2026, 11, 3, 9))
         '2026-11-03T09'
     """
-    return "".join(when.strftime(_DATE_FIELDS[text][0]) if kind == "field" else text
-                   for kind, text in _date_tokens(pattern))
+    return "".join(
+        when.strftime(_DATE_FIELDS[text][0]) if kind == "field" else text for kind, text in _date_tokens(pattern)
+    )
 
 
 def random_string() -> str:
@@ -113,6 +125,7 @@ def evaluate_prefix(prefix: str, when: datetime, *, error_output_type: str | Non
         >>> evaluate_prefix("year=!{timestamp:yyyy}/month=!{timestamp:MM}/", datetime(2026, 1, 2))
         'year=2026/month=01/'
     """
+
     def value(match: re.Match[str]) -> str:
         namespace, text = match.group("namespace"), match.group("value")
         if namespace == "timestamp":
@@ -123,8 +136,10 @@ def evaluate_prefix(prefix: str, when: datetime, *, error_output_type: str | Non
             return error_output_type
         if namespace == "firehose" and text == "random-string":
             return random_string()
-        raise ValueError(f"prefix {prefix!r}: !{{{namespace}:{text}}} is not evaluated here "
-                         "(timestamp, firehose:error-output-type and firehose:random-string are)")
+        raise ValueError(
+            f"prefix {prefix!r}: !{{{namespace}:{text}}} is not evaluated here "
+            "(timestamp, firehose:error-output-type and firehose:random-string are)"
+        )
 
     evaluated = _EXPRESSION.sub(value, prefix)
     return evaluated if has_timestamp(prefix) else evaluated + when.strftime("%Y/%m/%d/%H/")
@@ -143,8 +158,15 @@ def extension(compression: str, file_extension: str | None = None) -> str:
     return EXTENSIONS[compression]
 
 
-def object_name(stream: str, version: str, when: datetime, uuid: str, *, compression: str = "UNCOMPRESSED",
-                file_extension: str | None = None) -> str:
+def object_name(
+    stream: str,
+    version: str,
+    when: datetime,
+    uuid: str,
+    *,
+    compression: str = "UNCOMPRESSED",
+    file_extension: str | None = None,
+) -> str:
     """``<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid><extension>``, as Firehose names an object.
 
     Example:
@@ -159,7 +181,7 @@ def _prefix_regex(prefix: str) -> str:
     position = 0
     seen: set[str] = set()
     for match in _EXPRESSION.finditer(prefix):
-        parts.append(re.escape(prefix[position:match.start()]))
+        parts.append(re.escape(prefix[position : match.start()]))
         position = match.end()
         namespace, text = match.group("namespace"), match.group("value")
         if namespace == "timestamp":
@@ -183,8 +205,9 @@ def _prefix_regex(prefix: str) -> str:
     return "".join(parts)
 
 
-def key_pattern(prefix: str, stream: str, *, compression: str = "UNCOMPRESSED",
-                file_extension: str | None = None) -> re.Pattern[str]:
+def key_pattern(
+    prefix: str, stream: str, *, compression: str = "UNCOMPRESSED", file_extension: str | None = None
+) -> re.Pattern[str]:
     """A regex every key Firehose writes for this stream matches, with the prefix's fields as named groups.
 
     Raises:
@@ -195,6 +218,9 @@ def key_pattern(prefix: str, stream: str, *, compression: str = "UNCOMPRESSED",
         ...     "year=2026/logs-1-2026-11-30-14-04-07-6f1c2a9e-0b7d-4c1e-9d2a-3b4c5d6e7f80.gz").group("year")
         '2026'
     """
-    name = (re.escape(stream) + r"-\d+-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-"
-            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}" + re.escape(extension(compression, file_extension)))
+    name = (
+        re.escape(stream) + r"-\d+-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-"
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        + re.escape(extension(compression, file_extension))
+    )
     return re.compile(_prefix_regex(prefix) + name)

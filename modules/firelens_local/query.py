@@ -66,8 +66,7 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "from_iso8601_timestamp": ("athena_from_iso8601_timestamp", "(s) AS CAST(s AS TIMESTAMPTZ)"),
     "regexp_replace": ("athena_regexp_replace", "(s, p, r) AS regexp_replace(s, p, r, 'g')"),
 }
-_PRIMITIVE_TYPES = {"string": "VARCHAR", "int": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE",
-                    "boolean": "BOOLEAN"}
+_PRIMITIVE_TYPES = {"string": "VARCHAR", "int": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN"}
 #: SQL text outside string literals and quoted identifiers, or one of those.
 _SQL_PARTS = re.compile(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")")
 _CALL = re.compile(r"\b(" + "|".join(TRANSLATIONS) + r")\s*\(", re.IGNORECASE)
@@ -83,8 +82,10 @@ def to_duckdb(sql: str) -> str:
         "SELECT athena_regexp_replace(s, '[0-9]', '?') FROM t WHERE x = 'regexp_replace('"
     """
     parts = _SQL_PARTS.split(sql)
-    return "".join(part if index % 2 else _CALL.sub(lambda m: TRANSLATIONS[m.group(1).lower()][0] + "(", part)
-                   for index, part in enumerate(parts))
+    return "".join(
+        part if index % 2 else _CALL.sub(lambda m: TRANSLATIONS[m.group(1).lower()][0] + "(", part)
+        for index, part in enumerate(parts)
+    )
 
 
 def duckdb_type(type_: HiveType) -> str:
@@ -167,8 +168,9 @@ class LocalAthena:
         spec = "{" + ", ".join(f"{_sql_string(c.name)}: {_sql_string(duckdb_type(c.type))}" for c in columns) + "}"
         self.connection.execute(
             f"CREATE OR REPLACE TABLE {_ident(self.table.name)} AS "
-            f"SELECT *, {day.year} AS \"year\", {day.month} AS \"month\", {day.day} AS \"day\" "
-            f"FROM read_json({_sql_string(str(path))}, format = 'newline_delimited', columns = {spec})")
+            f'SELECT *, {day.year} AS "year", {day.month} AS "month", {day.day} AS "day" '
+            f"FROM read_json({_sql_string(str(path))}, format = 'newline_delimited', columns = {spec})"
+        )
         return Loaded(day, len(objects), sum(len(o.body) for o in objects), raw, rows, records, blank, malformed)
 
     def run(self, sql: str, parameters: Sequence[Any]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
@@ -226,8 +228,9 @@ class ArchiveQueryRun:
         return next((r for r in self.results if r.query.name.endswith(name_suffix)), None)
 
 
-def query_archive(*, s3: Any, glue: Any, athena: Any, table: str, workgroup: str,
-                  day: date | None = None) -> ArchiveQueryRun:
+def query_archive(
+    *, s3: Any, glue: Any, athena: Any, table: str, workgroup: str, day: date | None = None
+) -> ArchiveQueryRun:
     """Run ``workgroup``'s named queries over one day of ``table`` (``database.table``) with DuckDB.
 
     Args:
@@ -245,8 +248,10 @@ def query_archive(*, s3: Any, glue: Any, athena: Any, table: str, workgroup: str
         return ArchiveQueryRun(deployed, workgroup, None, (), ())
     day = day or max(partitions)
     if day not in partitions:
-        raise LookupError(f"no partition for {day.isoformat()} in s3://{deployed.bucket}/{deployed.listing_prefix}... "
-                          f"(days: {', '.join(d.isoformat() for d in partitions) or 'none'})")
+        raise LookupError(
+            f"no partition for {day.isoformat()} in s3://{deployed.bucket}/{deployed.listing_prefix}... "
+            f"(days: {', '.join(d.isoformat() for d in partitions) or 'none'})"
+        )
     queries = read_named_queries(athena, workgroup)
     if not queries:
         raise LookupError(f"Athena workgroup {workgroup} has no named queries: redeploy the pipeline stack")
@@ -298,11 +303,13 @@ def render(run: ArchiveQueryRun) -> list[str]:
     if run.loaded is None:
         return [f"{table}: the archive s3://{run.table.bucket}/ holds no partition yet; run 'make run' first"]
     loaded = run.loaded
-    lines = [f"{table}, day {loaded.day.isoformat()} (partition s3://{run.table.bucket}/"
-             f"{run.table.partition_prefix(loaded.day)}): {loaded.objects} object(s), {loaded.bytes_read:,} bytes "
-             f"stored, {loaded.raw_bytes:,} after gunzip; {loaded.rows} row(s): {loaded.records} record(s), "
-             f"{loaded.blank} blank line(s), {loaded.malformed} malformed (NULL rows in Athena too)",
-             f"workgroup {run.workgroup}; days in the archive: {', '.join(d.isoformat() for d in run.days)}"]
+    lines = [
+        f"{table}, day {loaded.day.isoformat()} (partition s3://{run.table.bucket}/"
+        f"{run.table.partition_prefix(loaded.day)}): {loaded.objects} object(s), {loaded.bytes_read:,} bytes "
+        f"stored, {loaded.raw_bytes:,} after gunzip; {loaded.rows} row(s): {loaded.records} record(s), "
+        f"{loaded.blank} blank line(s), {loaded.malformed} malformed (NULL rows in Athena too)",
+        f"workgroup {run.workgroup}; days in the archive: {', '.join(d.isoformat() for d in run.days)}",
+    ]
     for result in run.results:
         lines += ["", *render_result(result)]
     return lines

@@ -127,9 +127,13 @@ def read_firehose_destination(firehose: Any, stream: str) -> FirehoseDestination
         if s3:
             hints = s3.get("BufferingHints", {})
             return FirehoseDestination(
-                stream=stream, bucket=s3["BucketARN"].split(":::", 1)[-1], prefix=s3.get("Prefix", ""),
+                stream=stream,
+                bucket=s3["BucketARN"].split(":::", 1)[-1],
+                prefix=s3.get("Prefix", ""),
                 compression=s3.get("CompressionFormat", "UNCOMPRESSED"),
-                buffer_mib=int(hints.get("SizeInMBs", 5)), buffer_seconds=int(hints.get("IntervalInSeconds", 300)))
+                buffer_mib=int(hints.get("SizeInMBs", 5)),
+                buffer_seconds=int(hints.get("IntervalInSeconds", 300)),
+            )
     raise LookupError(f"Firehose delivery stream {stream!r} has no S3 destination")
 
 
@@ -143,8 +147,10 @@ def read_snapshot(s3: Any, logs: Any, *, buckets: Iterable[str], log_groups: Ite
     for group in log_groups:
         for page in logs.get_paginator("describe_log_streams").paginate(logGroupName=group):
             for stream in page.get("logStreams", []):
-                events.extend(StoredEvent(group, stream["logStreamName"], message)
-                              for message in _stream_messages(logs, group, stream["logStreamName"]))
+                events.extend(
+                    StoredEvent(group, stream["logStreamName"], message)
+                    for message in _stream_messages(logs, group, stream["logStreamName"])
+                )
     return Snapshot(frozenset(keys), tuple(events))
 
 
@@ -165,8 +171,9 @@ def _stream_messages(logs: Any, group: str, stream: str) -> list[str]:
 
 def read_objects(s3: Any, keys: Sequence[tuple[str, str]]) -> tuple[StoredObject, ...]:
     """The bytes of each ``(bucket, key)``."""
-    return tuple(StoredObject(bucket, key, s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-                 for bucket, key in keys)
+    return tuple(
+        StoredObject(bucket, key, s3.get_object(Bucket=bucket, Key=key)["Body"].read()) for bucket, key in keys
+    )
 
 
 # --- the archive table, its partitions and its saved queries ------------------------------------
@@ -195,8 +202,9 @@ class DeployedTable:
     def partition_prefix(self, day: date) -> str:
         """The key prefix of one day's partition: ``year=2026/month=11/day=30/``."""
         values = {"year": day.year, "month": day.month, "day": day.day}
-        return re.sub(r"\$\{(\w+)\}", lambda m: str(values[m.group(1)]).zfill(self.digits.get(m.group(1), 0)),
-                      self.template)
+        return re.sub(
+            r"\$\{(\w+)\}", lambda m: str(values[m.group(1)]).zfill(self.digits.get(m.group(1), 0)), self.template
+        )
 
     @property
     def listing_prefix(self) -> str:
@@ -230,9 +238,11 @@ def read_deployed_table(glue: Any, qualified_name: str) -> DeployedTable:
     location = parameters.get("storage.location.template", "")
     if not location.startswith("s3://"):
         raise LookupError(f"Glue table {qualified_name} has no storage.location.template: redeploy the pipeline")
-    bucket, _, template = location[len("s3://"):].partition("/")
-    columns = tuple(Column(c["Name"], parse_hive_type(c["Type"]), c.get("Comment", ""))
-                    for c in table["StorageDescriptor"]["Columns"])
+    bucket, _, template = location[len("s3://") :].partition("/")
+    columns = tuple(
+        Column(c["Name"], parse_hive_type(c["Type"]), c.get("Comment", ""))
+        for c in table["StorageDescriptor"]["Columns"]
+    )
     digits = {key: int(parameters.get(f"projection.{key}.digits", 0)) for key in ("year", "month", "day")}
     return DeployedTable(database, name, columns, bucket, template, digits)
 
@@ -265,8 +275,10 @@ def list_partitions(s3: Any, table: DeployedTable) -> dict[date, tuple[Partition
 
 def fetch_partition(s3: Any, table: DeployedTable, objects: Sequence[PartitionObject]) -> tuple[PartitionObject, ...]:
     """The listed ``objects`` with their bodies (GetObject each)."""
-    return tuple(PartitionObject(o.key, o.day, o.size, s3.get_object(Bucket=table.bucket, Key=o.key)["Body"].read())
-                 for o in objects)
+    return tuple(
+        PartitionObject(o.key, o.day, o.size, s3.get_object(Bucket=table.bucket, Key=o.key)["Body"].read())
+        for o in objects
+    )
 
 
 @dataclass(frozen=True)
@@ -285,5 +297,9 @@ def read_named_queries(athena: Any, workgroup: str) -> tuple[DeployedQuery, ...]
     for page in athena.get_paginator("list_named_queries").paginate(WorkGroup=workgroup):
         ids.extend(page.get("NamedQueryIds", []))
     queries = [athena.get_named_query(NamedQueryId=query_id)["NamedQuery"] for query_id in ids]
-    return tuple(sorted((DeployedQuery(q["Name"], q.get("Description", ""), q["Database"], q["QueryString"])
-                         for q in queries), key=lambda q: q.name))
+    return tuple(
+        sorted(
+            (DeployedQuery(q["Name"], q.get("Description", ""), q["Database"], q["QueryString"]) for q in queries),
+            key=lambda q: q.name,
+        )
+    )

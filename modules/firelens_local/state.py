@@ -121,8 +121,10 @@ def _forget_local_backend(stack_dir: Path, say: Say) -> None:
         return
     if backend not in (None, "s3"):
         record.unlink()
-        say(f"state stack: its working directory was set up for a {backend} backend (left by make destroy); "
-            "initialising it on the state bucket instead")
+        say(
+            f"state stack: its working directory was set up for a {backend} backend (left by make destroy); "
+            "initialising it on the state bucket instead"
+        )
 
 
 def ensure_state_stack(stack_dir: Path, *, bucket: str, s3: Any, env: dict[str, str], say: Say) -> str:
@@ -153,8 +155,10 @@ def ensure_state_stack(stack_dir: Path, *, bucket: str, s3: Any, env: dict[str, 
             terraform(stack_dir, "apply", "-auto-approve", "-input=false", env=env)
         terraform(stack_dir, "init", "-input=false", "-migrate-state", "-force-copy", env=env)
         if not _exists(s3, bucket, key):
-            raise StateError(f"state stack: the state did not arrive at s3://{bucket}/{key}; it is kept in "
-                             f"{local_state}. Fix: run `terraform -chdir={stack_dir} init -migrate-state` by hand")
+            raise StateError(
+                f"state stack: the state did not arrive at s3://{bucket}/{key}; it is kept in "
+                f"{local_state}. Fix: run `terraform -chdir={stack_dir} init -migrate-state` by hand"
+            )
         local_state.unlink(missing_ok=True)
         local_state.with_name(local_state.name + ".backup").unlink(missing_ok=True)
         say(f"state of the state stack now lives in s3://{bucket}/{key}")
@@ -172,8 +176,9 @@ def ensure_state_stack(stack_dir: Path, *, bucket: str, s3: Any, env: dict[str, 
     return "adopted"
 
 
-def destroy_state_stack(stack_dir: Path, *, bucket: str, env: dict[str, str], say: Say,
-                        empty: Callable[[], None]) -> None:
+def destroy_state_stack(
+    stack_dir: Path, *, bucket: str, env: dict[str, str], say: Say, empty: Callable[[], None]
+) -> None:
     """Destroy the ``state`` stack, whose state lives in the bucket it destroys.
 
     The state moves out of the bucket into ``<stack_dir>/destroy.tfstate``
@@ -184,8 +189,10 @@ def destroy_state_stack(stack_dir: Path, *, bucket: str, env: dict[str, str], sa
     local_state = stack_dir / "destroy.tfstate"
     terraform(stack_dir, "init", "-input=false", "-reconfigure", env=env)
     with _local_backend(stack_dir, local_state):
-        say(f"moving the state stack's state out of s3://{bucket}/{state_key('state')} into {local_state}, "
-            "so that the bucket can be emptied and deleted")
+        say(
+            f"moving the state stack's state out of s3://{bucket}/{state_key('state')} into {local_state}, "
+            "so that the bucket can be emptied and deleted"
+        )
         terraform(stack_dir, "init", "-input=false", "-migrate-state", "-force-copy", env=env)
         empty()
         terraform(stack_dir, "destroy", "-auto-approve", "-input=false", env=env)
@@ -221,8 +228,10 @@ class Lock:
 
     def describe(self) -> str:
         """One line: stack, ID, age, who and what took it."""
-        return (f"lock {self.id} on the {self.stack} stack's state (s3 key {self.key}), taken {self.age()} ago "
-                f"by {self.who or 'unknown'} for {self.operation or 'an unknown operation'}")
+        return (
+            f"lock {self.id} on the {self.stack} stack's state (s3 key {self.key}), taken {self.age()} ago "
+            f"by {self.who or 'unknown'} for {self.operation or 'an unknown operation'}"
+        )
 
 
 def _parse_time(text: str) -> dt.datetime | None:
@@ -248,8 +257,15 @@ def find_locks(s3: Any, bucket: str) -> list[Lock]:
             except ValueError:
                 info = {}
             created = _parse_time(str(info.get("Created", ""))) or item.get("LastModified")
-            locks.append(Lock(key=item["Key"], id=str(info.get("ID", "?")), who=str(info.get("Who", "")),
-                              operation=str(info.get("Operation", "")), created=created))
+            locks.append(
+                Lock(
+                    key=item["Key"],
+                    id=str(info.get("ID", "?")),
+                    who=str(info.get("Who", "")),
+                    operation=str(info.get("Operation", "")),
+                    created=created,
+                )
+            )
     return locks
 
 
@@ -290,8 +306,9 @@ class RunRecord:
         """Record that this process starts a run now."""
         record = cls(pid=os.getpid(), started=dt.datetime.now(dt.UTC), clone=str(Path.cwd().resolve()))
         state_dir.mkdir(parents=True, exist_ok=True)
-        cls.path(state_dir, port).write_text(json.dumps(
-            {"pid": record.pid, "started": record.started.isoformat(), "clone": record.clone}))
+        cls.path(state_dir, port).write_text(
+            json.dumps({"pid": record.pid, "started": record.started.isoformat(), "clone": record.clone})
+        )
         return record
 
     @property
@@ -308,14 +325,22 @@ class RunRecord:
 
 def provably_stale(lock: Lock, record: RunRecord | None, *, user: str, clone: str) -> bool:
     """Whether ``lock`` was left by this clone's last run, which is no longer running."""
-    return (record is not None and not record.alive and record.clone == clone and lock.who == user
-            and lock.created is not None and lock.created >= record.started - dt.timedelta(seconds=5))
+    return (
+        record is not None
+        and not record.alive
+        and record.clone == clone
+        and lock.who == user
+        and lock.created is not None
+        and lock.created >= record.started - dt.timedelta(seconds=5)
+    )
 
 
 def unlock_hint(lock: Lock, stack_dir: str) -> str:
     """How to clear ``lock`` by hand."""
-    return (f"if no deploy is running, clear it with `make unlock` (on the emulator) or "
-            f"`terraform -chdir={stack_dir} force-unlock -force {lock.id}`")
+    return (
+        f"if no deploy is running, clear it with `make unlock` (on the emulator) or "
+        f"`terraform -chdir={stack_dir} force-unlock -force {lock.id}`"
+    )
 
 
 def check_locks(s3: Any, bucket: str, *, record: RunRecord | None, output_dir: str, say: Say) -> None:
@@ -327,10 +352,13 @@ def check_locks(s3: Any, bucket: str, *, record: RunRecord | None, output_dir: s
     for lock in find_locks(s3, bucket):
         if provably_stale(lock, record, user=user, clone=clone):
             s3.delete_object(Bucket=bucket, Key=lock.key)
-            say(f"cleared a stale {lock.describe()}: left by this clone's run (pid {record.pid if record else '?'}), "
-                "which ended without releasing it")
+            say(
+                f"cleared a stale {lock.describe()}: left by this clone's run (pid {record.pid if record else '?'}), "
+                "which ended without releasing it"
+            )
             continue
-        holder = (f" by a run that is still going (pid {record.pid})"
-                  if record is not None and record.alive else "")
-        raise StateError(f"the state is locked{holder}: {lock.describe()}. Fix: "
-                         + unlock_hint(lock, f"{output_dir}/stacks/{lock.stack}"))
+        holder = f" by a run that is still going (pid {record.pid})" if record is not None and record.alive else ""
+        raise StateError(
+            f"the state is locked{holder}: {lock.describe()}. Fix: "
+            + unlock_hint(lock, f"{output_dir}/stacks/{lock.stack}")
+        )

@@ -18,8 +18,14 @@ from firelens_cdktf.errors import SynthError
 _TAIL = 3000
 
 
-def synth_app(outdir: Path | str, *, app_dir: Path | None = None, env: Mapping[str, str] | None = None,
-              python: str = sys.executable, entry: str = "main.py") -> Path:
+def synth_app(
+    outdir: Path | str,
+    *,
+    app_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    python: str = sys.executable,
+    entry: str = "main.py",
+) -> Path:
     """Synthesize the app in ``app_dir`` into ``outdir``; return ``outdir``.
 
     Args:
@@ -34,10 +40,16 @@ def synth_app(outdir: Path | str, *, app_dir: Path | None = None, env: Mapping[s
     """
     app_dir = Path.cwd() if app_dir is None else app_dir
     result = subprocess.run(
-        [python, entry], cwd=app_dir, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        [python, entry],
+        cwd=app_dir,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
         env={**os.environ, **(env or {}), "CDKTF_OUTDIR": str(outdir)},
     )
     if result.returncode != 0:
-        raise SynthError(f"{entry} in {app_dir} failed (exit {result.returncode}):\n"
-                         f"{result.stdout[-_TAIL:]}\n{result.stderr[-_TAIL:]}")
+        raise SynthError(
+            f"{entry} in {app_dir} failed (exit {result.returncode}):\n"
+            f"{result.stdout[-_TAIL:]}\n{result.stderr[-_TAIL:]}"
+        )
     return Path(outdir)

@@ -18,8 +18,9 @@ from firelens_cdktf.errors import TerraformError
 _TAIL = 4000
 
 
-def terraform(workdir: Path | str, *args: str, env: Mapping[str, str] | None = None,
-              ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+def terraform(
+    workdir: Path | str, *args: str, env: Mapping[str, str] | None = None, ok_codes: tuple[int, ...] = (0,)
+) -> subprocess.CompletedProcess[str]:
     """Run ``terraform ARGS -no-color`` in ``workdir``, non-interactively.
 
     Args:
@@ -38,13 +39,19 @@ def terraform(workdir: Path | str, *args: str, env: Mapping[str, str] | None = N
     """
     command = ["terraform", *args] if args[:1] == ("version",) else ["terraform", *args, "-no-color"]
     result = subprocess.run(
-        command, cwd=workdir, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        command,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
         env={**os.environ, **(env or {}), "TF_IN_AUTOMATION": "1"},
     )
     if result.returncode not in ok_codes:
         raise TerraformError(
             f"terraform {' '.join(args)} in {workdir} exited {result.returncode}:\n"
             f"{result.stdout[-_TAIL:]}\n{result.stderr[-_TAIL:]}",
-            returncode=result.returncode, stdout=result.stdout, stderr=result.stderr,
+            returncode=result.returncode,
+            stdout=result.stdout,
+            stderr=result.stderr,
         )
     return result

@@ -26,6 +26,9 @@ def _addresses(synthesized: Path) -> list[str]:
 
 
 def test_every_address_of_the_default_app_is_as_recorded(synthesized: Path) -> None:
-    recorded = [line for line in (FIXTURES / "golden" / "stack_addresses.txt").read_text().splitlines()
-                if line and not line.startswith("#")]
+    recorded = [
+        line
+        for line in (FIXTURES / "golden" / "stack_addresses.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert sorted(_addresses(synthesized)) == sorted(recorded)

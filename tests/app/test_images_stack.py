@@ -22,8 +22,10 @@ from firelens_cdktf.constructs.build_context import content_tag, read_context
 def docs() -> dict[str, dict[str, Any]]:
     app = Testing.app()
     config = PipelineConfig()
-    return {"images": synth_json(ImagesStack(app, "images", config=config)),
-            "pipeline": synth_json(PipelineStack(app, "pipeline", config=config))}
+    return {
+        "images": synth_json(ImagesStack(app, "images", config=config)),
+        "pipeline": synth_json(PipelineStack(app, "pipeline", config=config)),
+    }
 
 
 def test_docker_provider_logs_in_with_an_ecr_token(docs: dict[str, dict[str, Any]]) -> None:

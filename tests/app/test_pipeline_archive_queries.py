@@ -28,15 +28,18 @@ def test_archive_table_template_is_the_firehose_prefix_with_keys_for_expressions
     template = partition_template(stream["extended_s3_configuration"]["prefix"]).replace("${", "$${")
     assert table["parameters"]["storage.location.template"] == f"s3://{bucket}/{template}"
     assert table["parameters"]["projection.year.range"] == f"{ARCHIVE_FIRST_YEAR},{ARCHIVE_FIRST_YEAR + 99}"
-    assert table["database_name"] == ref(pipeline, "aws_glue_catalog_database",
-                                         only(pipeline, "aws_glue_catalog_database"), "name")
+    assert table["database_name"] == ref(
+        pipeline, "aws_glue_catalog_database", only(pipeline, "aws_glue_catalog_database"), "name"
+    )
 
 
 def test_workgroup_is_enforced_with_a_one_gib_cutoff_and_three_saved_queries(pipeline: dict[str, Any]) -> None:
     workgroup = only(pipeline, "aws_athena_workgroup")
     assert workgroup["name"] == "firelens-sample-put-s3-sample-metrics-logs"
-    assert (workgroup["configuration"]["enforce_workgroup_configuration"],
-            workgroup["configuration"]["bytes_scanned_cutoff_per_query"]) == (True, 1024**3)
+    assert (
+        workgroup["configuration"]["enforce_workgroup_configuration"],
+        workgroup["configuration"]["bytes_scanned_cutoff_per_query"],
+    ) == (True, 1024**3)
     assert len(resources(pipeline, "aws_athena_named_query")) == 3
 
 
@@ -46,7 +49,10 @@ def test_outputs_name_the_tables_workgroups_and_reader_policies(pipeline: dict[s
 
 def test_results_bucket_name_stays_within_s3s_63_characters() -> None:
     config = PipelineConfig()
-    assert query_results_bucket(config, "put-s3-sample-metrics-logs") == "firelens-sample-put-s3-sample-metrics-logs-results"
+    assert (
+        query_results_bucket(config, "put-s3-sample-metrics-logs")
+        == "firelens-sample-put-s3-sample-metrics-logs-results"
+    )
     assert len(query_results_bucket(config, "x" * 80)) == 63
 
 

@@ -14,8 +14,19 @@ TABLE = "put_s3_sample_metrics_logs"
 
 def test_columns_cover_the_sql_log_record_with_payload_as_a_struct() -> None:
     names = {c.name for c in SQL_LOG_COLUMNS}
-    assert {"timestamp", "level", "name", "message", "duration_ms", "duration", "payload",
-            "ecs_cluster", "ecs_task_arn", "ecs_task_definition", "container_name"} <= names
+    assert {
+        "timestamp",
+        "level",
+        "name",
+        "message",
+        "duration_ms",
+        "duration",
+        "payload",
+        "ecs_cluster",
+        "ecs_task_arn",
+        "ecs_task_definition",
+        "container_name",
+    } <= names
     payload = next(c for c in SQL_LOG_COLUMNS if c.name == "payload")
     assert payload.type.hive() == "struct<sql:string,binds:map<string,string>,allocations:bigint,cached:boolean>"
     assert [k.name for k in PARTITION_KEYS] == ["year", "month", "day"]
@@ -26,7 +37,8 @@ def test_hive_types_read_back_as_written() -> None:
     for column in SQL_LOG_COLUMNS:
         assert parse_hive_type(column.type.hive()).hive() == column.type.hive()
     assert parse_hive_type(" struct< a : map<string,int> > ") == Struct(
-        (Column("a", MapOf(Primitive("string"), Primitive("int"))),))
+        (Column("a", MapOf(Primitive("string"), Primitive("int"))),)
+    )
 
 
 def test_three_saved_queries_each_read_one_day_by_its_partition_columns() -> None:
@@ -48,13 +60,16 @@ def test_slowest_orders_by_duration_and_frequent_groups_by_normalized_sql() -> N
     assert "GROUP BY 1" in frequent.sql and "regexp_replace(payload.sql," in frequent.sql
 
 
-@pytest.mark.parametrize("statement, shape", [
-    ("SELECT * FROM users WHERE id = 42 AND name = 'bob'", "SELECT * FROM users WHERE id = ? AND name = ?"),
-    ('SELECT "users".* FROM "users" WHERE "users"."id" = $1 LIMIT $2',
-     'SELECT "users".* FROM "users" WHERE "users"."id" = ? LIMIT ?'),
-    ("SELECT * FROM t2 WHERE price > 1.5", "SELECT * FROM t2 WHERE price > ?"),
-])
+@pytest.mark.parametrize(
+    "statement, shape",
+    [
+        ("SELECT * FROM users WHERE id = 42 AND name = 'bob'", "SELECT * FROM users WHERE id = ? AND name = ?"),
+        (
+            'SELECT "users".* FROM "users" WHERE "users"."id" = $1 LIMIT $2',
+            'SELECT "users".* FROM "users" WHERE "users"."id" = ? LIMIT ?',
+        ),
+        ("SELECT * FROM t2 WHERE price > 1.5", "SELECT * FROM t2 WHERE price > ?"),
+    ],
+)
 def test_normalize_pattern_replaces_literals_but_not_names(statement: str, shape: str) -> None:
     assert re.sub(NORMALIZE_PATTERN, "?", statement) == shape
-
-

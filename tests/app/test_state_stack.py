@@ -45,9 +45,15 @@ def test_bucket_policy_denies_requests_without_tls(doc: dict[str, Any]) -> None:
 
 
 def test_state_stack_keeps_its_own_state_in_its_bucket_like_the_other_stacks(doc: dict[str, Any]) -> None:
-    assert doc["terraform"]["backend"] == {"s3": {
-        "bucket": "firelens-dev-tfstate", "key": "state/terraform.tfstate", "region": "ap-northeast-1",
-        "encrypt": True, "use_lockfile": True}}
+    assert doc["terraform"]["backend"] == {
+        "s3": {
+            "bucket": "firelens-dev-tfstate",
+            "key": "state/terraform.tfstate",
+            "region": "ap-northeast-1",
+            "encrypt": True,
+            "use_lockfile": True,
+        }
+    }
 
 
 def test_provider_constraint_admits_later_5x_releases(doc: dict[str, Any]) -> None:

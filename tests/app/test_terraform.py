@@ -29,9 +29,7 @@ pytestmark = pytest.mark.worker_seconds(16)
 
 
 @pytest.mark.parametrize("stack", DEPLOYED)
-def test_stack_passes_terraform_validate_with_the_real_provider(
-    synthesized: Path, tmp_path: Path, stack: str
-) -> None:
+def test_stack_passes_terraform_validate_with_the_real_provider(synthesized: Path, tmp_path: Path, stack: str) -> None:
     workdir = copy_stack(synthesized, stack, tmp_path)
     terraform(workdir, "init", "-backend=false", "-input=false")
     result = terraform(workdir, "validate", "-json")
@@ -49,8 +47,13 @@ def emulator(shared_deployment: SharedDeployment) -> Emulator:
 
 
 def _client(service: str, emulator: Emulator):  # type: ignore[no-untyped-def]
-    return boto3.client(service, endpoint_url=emulator.endpoint, region_name=CONFIG.region,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return boto3.client(
+        service,
+        endpoint_url=emulator.endpoint,
+        region_name=CONFIG.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def test_every_stacks_state_is_stored_in_the_state_bucket(deployed: dict[str, Path], emulator: Emulator) -> None:
@@ -59,22 +62,26 @@ def test_every_stacks_state_is_stored_in_the_state_bucket(deployed: dict[str, Pa
     assert not [p for p in (deployed["state"]).glob("*.tfstate")]  # no local copy left behind
 
 
-def test_firehose_stream_delivers_gzip_into_daily_partitions(deployed: dict[str, Path],
-                                                             emulator: Emulator) -> None:
+def test_firehose_stream_delivers_gzip_into_daily_partitions(deployed: dict[str, Path], emulator: Emulator) -> None:
     description = _client("firehose", emulator).describe_delivery_stream(
-        DeliveryStreamName="put-s3-sample-metrics-logs")["DeliveryStreamDescription"]
+        DeliveryStreamName="put-s3-sample-metrics-logs"
+    )["DeliveryStreamDescription"]
     s3 = description["Destinations"][0]["ExtendedS3DestinationDescription"]
-    assert (s3["CompressionFormat"], s3["Prefix"]) == ("GZIP", "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/")
+    assert (s3["CompressionFormat"], s3["Prefix"]) == (
+        "GZIP",
+        "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/",
+    )
 
 
 def test_routed_log_groups_exist_with_retention(deployed: dict[str, Path], emulator: Emulator) -> None:
     groups = _client("logs", emulator).describe_log_groups(logGroupNamePrefix="/sample-metrics-fluentbit")["logGroups"]
     assert {(g["logGroupName"], g.get("retentionInDays")) for g in groups} == {
-        ("/sample-metrics-fluentbit", 30), ("/sample-metrics-fluentbit/analysis", 30)}
+        ("/sample-metrics-fluentbit", 30),
+        ("/sample-metrics-fluentbit/analysis", 30),
+    }
 
 
-def test_service_runs_the_task_definition_with_the_log_router(deployed: dict[str, Path],
-                                                              emulator: Emulator) -> None:
+def test_service_runs_the_task_definition_with_the_log_router(deployed: dict[str, Path], emulator: Emulator) -> None:
     ecs = _client("ecs", emulator)
     [service] = ecs.describe_services(cluster="sample-rails-app", services=["sample-rails-app"])["services"]
     task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
@@ -86,10 +93,16 @@ def test_second_plan_after_apply_shows_no_changes(shared_deployment: SharedDeplo
     # local/_moto_ecs.py); the plans are the session's, which the security scan reads too.
     for stack in shared_deployment.workdirs:
         plan = json.loads(shared_deployment.plan(stack).read_text())
-        changed = [change["address"] for change in plan.get("resource_changes", [])
-                   if change["change"]["actions"] not in (["no-op"], ["read"])]
-        changed += [f"output.{name}" for name, change in plan.get("output_changes", {}).items()
-                    if change["actions"] != ["no-op"]]
+        changed = [
+            change["address"]
+            for change in plan.get("resource_changes", [])
+            if change["change"]["actions"] not in (["no-op"], ["read"])
+        ]
+        changed += [
+            f"output.{name}"
+            for name, change in plan.get("output_changes", {}).items()
+            if change["actions"] != ["no-op"]
+        ]
         assert changed == [], f"{stack}: {changed}"
 
 
@@ -103,8 +116,12 @@ def test_destroy_removes_every_resource_after_delivery(deployed: dict[str, Path]
         empty_bucket(emulator.endpoint, CONFIG.region, bucket)
     terraform(deployed["pipeline"], "destroy", "-auto-approve", "-input=false", env=env)
     pipeline_left = terraform(deployed["pipeline"], "state", "list", env=env).stdout.strip()
-    destroy_state_stack(deployed["state"], bucket=CONFIG.state_bucket, env=env, say=lambda _: None,
-                        empty=lambda: empty_bucket(emulator.endpoint, CONFIG.region, CONFIG.state_bucket))
+    destroy_state_stack(
+        deployed["state"],
+        bucket=CONFIG.state_bucket,
+        env=env,
+        say=lambda _: None,
+        empty=lambda: empty_bucket(emulator.endpoint, CONFIG.region, CONFIG.state_bucket),
+    )
     buckets = {b["Name"] for b in _client("s3", emulator).list_buckets()["Buckets"]}
-    assert (pipeline_left, CONFIG.state_bucket in buckets, list(deployed["state"].glob("*.tfstate"))) == (
-        "", False, [])
+    assert (pipeline_left, CONFIG.state_bucket in buckets, list(deployed["state"].glob("*.tfstate"))) == ("", False, [])

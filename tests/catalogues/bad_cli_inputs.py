@@ -20,8 +20,10 @@ from pathlib import Path
 from firelens_cdktf.cli import main
 
 #: A config whose one output takes everything: a valid base for the cases.
-_VALID = "[OUTPUT]\n    Name cloudwatch_logs\n    Match *\n    region ap-northeast-1\n    log_group_name /a\n" \
-         "    log_stream_prefix a-\n"
+_VALID = (
+    "[OUTPUT]\n    Name cloudwatch_logs\n    Match *\n    region ap-northeast-1\n    log_group_name /a\n"
+    "    log_stream_prefix a-\n"
+)
 
 
 def _deep_json(depth: int) -> str:
@@ -95,21 +97,31 @@ def try_all(cases: tuple[BadCommand, ...] | None = None) -> list[CommandOutcome]
     return [run_case(case) for case in (CATALOGUE if cases is None else cases)]
 
 
-def _case(name: str, argv: tuple[str, ...], says: str, *, files: dict[str, bytes] | None = None,
-          stdin: str = "", exit_code: int = 2) -> BadCommand:
+def _case(
+    name: str,
+    argv: tuple[str, ...],
+    says: str,
+    *,
+    files: dict[str, bytes] | None = None,
+    stdin: str = "",
+    exit_code: int = 2,
+) -> BadCommand:
     return BadCommand(name, argv, files or {}, stdin, says, exit_code)
 
 
 _PLAN_HEAD = {"format_version": "1.2", "terraform_version": "1.11.4"}
 #: A team's routing module, for the commands that take --routing.
-_ROUTING_FILE = {"team_routing.py": b"""from firelens_cdktf import AppLogRouting, CloudWatchLogs, LogRouting
+_ROUTING_FILE = {
+    "team_routing.py": b"""from firelens_cdktf import AppLogRouting, CloudWatchLogs, LogRouting
 REGION = "eu-west-1"
 ROUTING = LogRouting(region=REGION, apps=(AppLogRouting("web", default=CloudWatchLogs("/team/web")),))
-"""}
+"""
+}
 
 
 def _routing(attribute: str) -> tuple[str, ...]:
     return ("--routing", f"{{dir}}/team_routing.py:{attribute}")
+
 
 _cfg: Callable[[str], tuple[str, ...]] = lambda *more: ("--config", "{dir}/extra.conf", *more)  # noqa: E731
 
@@ -119,44 +131,106 @@ CATALOGUE: tuple[BadCommand, ...] = (
     _case("no-subcommand", (), "the following arguments are required: COMMAND"),
     # preview
     _case("preview-config-missing", ("preview", *_cfg()), "No such file or directory"),
-    _case("preview-config-not-utf8", ("preview", *_cfg()), "is not UTF-8",
-          files={"extra.conf": b"[OUTPUT]\n    Name cloudwatch_logs\n    Match \xff*\n"}),
-    _case("preview-parsers-file-missing", ("preview", *_cfg("--parsers", "{dir}/none.conf")), "does not exist",
-          files={"extra.conf": _VALID.encode()}),
-    _case("preview-json-nested-2000-deep", ("preview", *_cfg("--container", "app")), "nested deeper",
-          files={"extra.conf": _VALID.encode()}, stdin=_deep_json(2000)),
-    _case("preview-regex-repeat-too-large", ("preview", *_cfg("--container", "app")), "too big number for repeat range",
-          files={"extra.conf": b"[FILTER]\n    Name rewrite_tag\n    Match *\n    Rule $log x{99999999999} t false\n"
-                               + _VALID.encode()}, stdin='{"log": "x"}\n'),
+    _case(
+        "preview-config-not-utf8",
+        ("preview", *_cfg()),
+        "is not UTF-8",
+        files={"extra.conf": b"[OUTPUT]\n    Name cloudwatch_logs\n    Match \xff*\n"},
+    ),
+    _case(
+        "preview-parsers-file-missing",
+        ("preview", *_cfg("--parsers", "{dir}/none.conf")),
+        "does not exist",
+        files={"extra.conf": _VALID.encode()},
+    ),
+    _case(
+        "preview-json-nested-2000-deep",
+        ("preview", *_cfg("--container", "app")),
+        "nested deeper",
+        files={"extra.conf": _VALID.encode()},
+        stdin=_deep_json(2000),
+    ),
+    _case(
+        "preview-regex-repeat-too-large",
+        ("preview", *_cfg("--container", "app")),
+        "too big number for repeat range",
+        files={
+            "extra.conf": b"[FILTER]\n    Name rewrite_tag\n    Match *\n    Rule $log x{99999999999} t false\n"
+            + _VALID.encode()
+        },
+        stdin='{"log": "x"}\n',
+    ),
     _case("preview-bad-option", ("preview", *_cfg("--jsonn")), "unrecognized arguments: --jsonn"),
     # lint
     _case("lint-config-missing", ("lint", *_cfg()), "No such file or directory"),
-    _case("lint-config-not-utf8", ("lint", *_cfg()), "is not UTF-8", files={"extra.conf": b"# \xfe\n" + _VALID.encode()}),
-    _case("lint-parsers-file-missing", ("lint", *_cfg("--parsers", "{dir}/none.conf")), "does not exist",
-          files={"extra.conf": _VALID.encode()}),
+    _case(
+        "lint-config-not-utf8", ("lint", *_cfg()), "is not UTF-8", files={"extra.conf": b"# \xfe\n" + _VALID.encode()}
+    ),
+    _case(
+        "lint-parsers-file-missing",
+        ("lint", *_cfg("--parsers", "{dir}/none.conf")),
+        "does not exist",
+        files={"extra.conf": _VALID.encode()},
+    ),
     # compile
-    _case("compile-out-is-a-file", ("compile", *_routing("ROUTING"), "--out", "{dir}/taken"), "taken",
-          files={"taken": b"a file, not a folder", **_ROUTING_FILE}),
+    _case(
+        "compile-out-is-a-file",
+        ("compile", *_routing("ROUTING"), "--out", "{dir}/taken"),
+        "taken",
+        files={"taken": b"a file, not a folder", **_ROUTING_FILE},
+    ),
     _case("compile-no-routing", ("compile",), "the following arguments are required: --routing"),
     _case("compile-routing-without-attribute", ("compile", "--routing", "payments.routing"), "MODULE:ATTRIBUTE"),
-    _case("compile-routing-module-missing", ("compile", "--routing", "nosuch_team.routing:ROUTING"),
-          "no module 'nosuch_team'"),
+    _case(
+        "compile-routing-module-missing",
+        ("compile", "--routing", "nosuch_team.routing:ROUTING"),
+        "no module 'nosuch_team'",
+    ),
     _case("compile-routing-file-missing", ("compile", "--routing", "{dir}/none.py:ROUTING"), "does not exist"),
-    _case("compile-routing-attribute-misspelled", ("compile", *_routing("ROUTNG")), "did you mean",
-          files=_ROUTING_FILE),
+    _case(
+        "compile-routing-attribute-misspelled", ("compile", *_routing("ROUTNG")), "did you mean", files=_ROUTING_FILE
+    ),
     _case("compile-routing-not-a-routing", ("compile", *_routing("REGION")), "got str", files=_ROUTING_FILE),
     # graph
-    _case("graph-unknown-format", ("graph", *_routing("ROUTING"), "--format", "dot"), "invalid choice: 'dot'",
-          files=_ROUTING_FILE),
+    _case(
+        "graph-unknown-format",
+        ("graph", *_routing("ROUTING"), "--format", "dot"),
+        "invalid choice: 'dot'",
+        files=_ROUTING_FILE,
+    ),
     # review
     _case("review-plan-missing", ("review", "{dir}/pipeline.json"), "No such file or directory"),
     _case("review-plan-not-json", ("review", "{dir}/pipeline.json"), "not JSON", files={"pipeline.json": b"{nope"}),
-    _case("review-resource-changes-not-a-list", ("review", "{dir}/pipeline.json"), "resource_changes is str",
-          files={"pipeline.json": json.dumps({**_PLAN_HEAD, "resource_changes": "nope"}).encode()}),
-    _case("review-empty-resource-change", ("review", "{dir}/pipeline.json"), "lacks an address or change",
-          files={"pipeline.json": json.dumps({**_PLAN_HEAD, "resource_changes": [{}]}).encode()}),
-    _case("review-policy-not-json", ("review", "{dir}/pipeline.json"), "policy is not valid JSON",
-          files={"pipeline.json": json.dumps({**_PLAN_HEAD, "resource_changes": [{
-              "address": "aws_iam_role_policy.p", "type": "aws_iam_role_policy", "mode": "managed",
-              "change": {"actions": ["create"], "before": None, "after": {"policy": "{not json"}}}]}).encode()}),
+    _case(
+        "review-resource-changes-not-a-list",
+        ("review", "{dir}/pipeline.json"),
+        "resource_changes is str",
+        files={"pipeline.json": json.dumps({**_PLAN_HEAD, "resource_changes": "nope"}).encode()},
+    ),
+    _case(
+        "review-empty-resource-change",
+        ("review", "{dir}/pipeline.json"),
+        "lacks an address or change",
+        files={"pipeline.json": json.dumps({**_PLAN_HEAD, "resource_changes": [{}]}).encode()},
+    ),
+    _case(
+        "review-policy-not-json",
+        ("review", "{dir}/pipeline.json"),
+        "policy is not valid JSON",
+        files={
+            "pipeline.json": json.dumps(
+                {
+                    **_PLAN_HEAD,
+                    "resource_changes": [
+                        {
+                            "address": "aws_iam_role_policy.p",
+                            "type": "aws_iam_role_policy",
+                            "mode": "managed",
+                            "change": {"actions": ["create"], "before": None, "after": {"policy": "{not json"}},
+                        }
+                    ],
+                }
+            ).encode()
+        },
+    ),
 )

@@ -161,15 +161,21 @@ class _WatchedInput(io.StringIO):
 def test_preview_writes_each_outcome_before_reading_the_next_line() -> None:
     out = io.StringIO()
     stdin = _WatchedInput(FIRELENS_LINE * 3, out)
-    main(["preview", "--config", str(ARTICLE / "extra.conf"), "--json"], stdin=stdin, stdout=out,
-         stderr=io.StringIO())
+    main(["preview", "--config", str(ARTICLE / "extra.conf"), "--json"], stdin=stdin, stdout=out, stderr=io.StringIO())
     assert stdin.seen[0] == 0 < stdin.seen[1] < stdin.seen[2]
 
 
 def test_json_ends_with_what_multiline_buffers_held_at_the_end_of_the_input() -> None:
     config = FIXTURES / "fluentbit" / "stack_traces" / "extra.conf"
-    _, out, _ = cli("preview", "--config", str(config), "--json", "--container", "py-worker",
-                    stdin="Traceback (most recent call last):\n")
+    _, out, _ = cli(
+        "preview",
+        "--config",
+        str(config),
+        "--json",
+        "--container",
+        "py-worker",
+        stdin="Traceback (most recent call last):\n",
+    )
     last = json.loads(out.splitlines()[-1])
     assert (len(out.splitlines()), last["end_of_input"], last["deliveries"][0]["output"]) == (2, True, "errors")
 
@@ -177,16 +183,30 @@ def test_json_ends_with_what_multiline_buffers_held_at_the_end_of_the_input() ->
 def test_summary_prints_records_and_bytes_per_output() -> None:
     code, out, _ = cli("preview", "--config", str(COMPILED), "--container", "rails-app", "--summary", stdin=RAILS)
     table = out.split("\n\n")[0].splitlines()
-    assert (code, table[2:5]) == (0, [
-        "rails-app.sql                  3             1,600",
-        "rails-app.labelled             2               840",
-        "rails-app.default             17             3,686",
-    ])
+    assert (code, table[2:5]) == (
+        0,
+        [
+            "rails-app.sql                  3             1,600",
+            "rails-app.labelled             2               840",
+            "rails-app.default             17             3,686",
+        ],
+    )
 
 
 def test_summary_prices_the_routes_with_make_runs_cost_model() -> None:
-    _, out, _ = cli("preview", "--config", str(COMPILED), "--container", "rails-app", "--summary",
-                    "--gb-per-month", "500", "--region", "ap-northeast-1", stdin=RAILS)
+    _, out, _ = cli(
+        "preview",
+        "--config",
+        str(COMPILED),
+        "--container",
+        "rails-app",
+        "--summary",
+        "--gb-per-month",
+        "500",
+        "--region",
+        "ap-northeast-1",
+        stdin=RAILS,
+    )
     cost = out.split("\n\n")[1]
     assert cost.startswith("Cost estimate: 500 GB of app logs a month in ap-northeast-1")
     assert "30.3% to Firehose put-s3-sample-metrics-logs" in cost
@@ -195,8 +215,17 @@ def test_summary_prices_the_routes_with_make_runs_cost_model() -> None:
 
 def test_summary_scales_the_cost_with_the_volume() -> None:
     def routed(gb: str) -> float:
-        _, out, _ = cli("preview", "--config", str(COMPILED), "--container", "rails-app", "--summary",
-                        "--gb-per-month", gb, stdin=RAILS)
+        _, out, _ = cli(
+            "preview",
+            "--config",
+            str(COMPILED),
+            "--container",
+            "rails-app",
+            "--summary",
+            "--gb-per-month",
+            gb,
+            stdin=RAILS,
+        )
         line = next(x for x in out.splitlines() if x.startswith("  all logs to CloudWatch Logs Standard"))
         return float(line.split("$")[1].split()[0].replace(",", ""))
 
@@ -204,14 +233,32 @@ def test_summary_scales_the_cost_with_the_volume() -> None:
 
 
 def test_summary_says_when_a_region_has_no_prices() -> None:
-    _, out, _ = cli("preview", "--config", str(COMPILED), "--container", "rails-app", "--summary", "--region",
-                    "mars-east-1", stdin=RAILS)
+    _, out, _ = cli(
+        "preview",
+        "--config",
+        str(COMPILED),
+        "--container",
+        "rails-app",
+        "--summary",
+        "--region",
+        "mars-east-1",
+        stdin=RAILS,
+    )
     assert out.splitlines()[-1].startswith("Cost estimate:") and "mars-east-1" in out.splitlines()[-1]
 
 
 def test_fails_when_the_volume_is_not_a_positive_number() -> None:
-    code, _, err = cli("preview", "--config", str(COMPILED), "--container", "rails-app", "--summary",
-                       "--gb-per-month", "-5", stdin=RAILS)
+    code, _, err = cli(
+        "preview",
+        "--config",
+        str(COMPILED),
+        "--container",
+        "rails-app",
+        "--summary",
+        "--gb-per-month",
+        "-5",
+        stdin=RAILS,
+    )
     assert (code, err.startswith("error: --gb-per-month: '-5.0' is not a positive")) == (2, True)
 
 
@@ -220,8 +267,7 @@ def test_a_long_preview_reports_progress_on_stderr(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(cli_module, "PROGRESS_AFTER_SECONDS", 0.0)
     monkeypatch.setattr(cli_module, "PROGRESS_EVERY_SECONDS", 0.0)
-    _, _, err = cli("preview", "--config", str(COMPILED), "--container", "rails-app", "--summary",
-                    stdin=RAILS * 500)
+    _, _, err = cli("preview", "--config", str(COMPILED), "--container", "rails-app", "--summary", stdin=RAILS * 500)
     assert "preview: 10,000 lines read in" in err
 
 
@@ -234,17 +280,38 @@ def test_summary_mix_is_the_one_make_runs_observe_mix_gives_for_the_same_deliver
     config, parsers = load_for_preview(str(COMPILED))
     firelens = FirelensContext()
     simulator = Simulator(config, parsers, firelens=firelens)
-    outcomes = [simulator.run(*item) for n, line in enumerate(RAILS.splitlines(), 1)
-                if (item := read_input_line(line, n, container="rails-app", firelens=firelens))]
+    outcomes = [
+        simulator.run(*item)
+        for n, line in enumerate(RAILS.splitlines(), 1)
+        if (item := read_input_line(line, n, container="rails-app", firelens=firelens))
+    ]
     baseline = [next((d for d in o.deliveries if d.tag == o.tag), o.deliveries[0]).json.encode() for o in outcomes]
-    groups = {"rails-app.default": "/sample-metrics-fluentbit", "rails-app.labelled": "/sample-metrics-fluentbit/analysis"}
-    cloudwatch = [ObservedStream(group, tuple(d.json.encode() for o in outcomes for d in o.deliveries
-                                              if d.output == name)) for name, group in groups.items()]
-    firehose = [ObservedStream("put-s3-sample-metrics-logs", tuple((d.json + "\n").encode() for o in outcomes
-                                                                  for d in o.deliveries if d.output == "rails-app.sql"),
-                               simple_aggregation=True)]
+    groups = {
+        "rails-app.default": "/sample-metrics-fluentbit",
+        "rails-app.labelled": "/sample-metrics-fluentbit/analysis",
+    }
+    cloudwatch = [
+        ObservedStream(group, tuple(d.json.encode() for o in outcomes for d in o.deliveries if d.output == name))
+        for name, group in groups.items()
+    ]
+    firehose = [
+        ObservedStream(
+            "put-s3-sample-metrics-logs",
+            tuple((d.json + "\n").encode() for o in outcomes for d in o.deliveries if d.output == "rails-app.sql"),
+            simple_aggregation=True,
+        )
+    ]
     expected = estimate(observe_mix(baseline, cloudwatch, firehose), 500, prices_for("ap-northeast-1"))
-    _, out, _ = cli("preview", "--config", str(COMPILED), "--container", "rails-app", "--summary",
-                    "--gb-per-month", "500", stdin=RAILS)
+    _, out, _ = cli(
+        "preview",
+        "--config",
+        str(COMPILED),
+        "--container",
+        "rails-app",
+        "--summary",
+        "--gb-per-month",
+        "500",
+        stdin=RAILS,
+    )
     assert f"  routed as deployed: ${expected.routed.total:,.2f} a month" in out
     assert f"  all logs to CloudWatch Logs Standard: ${expected.all_standard.total:,.2f} a month" in out

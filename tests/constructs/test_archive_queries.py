@@ -27,10 +27,18 @@ COLUMNS = (
 
 def _queries(table: str) -> tuple[SavedQuery, ...]:
     return (
-        SavedQuery("count", f"{table}: rows of a day", "How many rows one day holds.",
-                   f'SELECT count(*) FROM "{table}" WHERE "year" = ? AND "month" = ? AND "day" = ?'),
-        SavedQuery("slow", f"{table}: slowest", "The slowest statements.",
-                   f'SELECT payload.sql FROM "{table}" ORDER BY duration_ms DESC LIMIT 5'),
+        SavedQuery(
+            "count",
+            f"{table}: rows of a day",
+            "How many rows one day holds.",
+            f'SELECT count(*) FROM "{table}" WHERE "year" = ? AND "month" = ? AND "day" = ?',
+        ),
+        SavedQuery(
+            "slow",
+            f"{table}: slowest",
+            "The slowest statements.",
+            f'SELECT payload.sql FROM "{table}" ORDER BY duration_ms DESC LIMIT 5',
+        ),
     )
 
 
@@ -42,9 +50,18 @@ def _stack() -> tuple[TerraformStack, LogArchive]:
 @pytest.fixture(scope="module")
 def doc() -> dict[str, Any]:
     stack, archive = _stack()
-    queries = ArchiveQueries(stack, "queries", archive=archive, workgroup_name="sql-logs", first_year=2026,
-                             database_name="app_logs", results_bucket_name="my-sql-logs-results",
-                             bytes_scanned_cutoff_per_query=200_000_000, columns=COLUMNS, queries=_queries)
+    queries = ArchiveQueries(
+        stack,
+        "queries",
+        archive=archive,
+        workgroup_name="sql-logs",
+        first_year=2026,
+        database_name="app_logs",
+        results_bucket_name="my-sql-logs-results",
+        bytes_scanned_cutoff_per_query=200_000_000,
+        columns=COLUMNS,
+        queries=_queries,
+    )
     queries.grant_read(IamRole(stack, "analyst", assume_role_policy="{}"))
     return synth_json(stack)
 
@@ -59,9 +76,17 @@ def test_table_projects_integer_day_partitions_onto_the_firehose_prefix(doc: dic
     parameters = table["parameters"]
     # Terraform's "$${" is a literal "${": Athena gets s3://<bucket>/year=${year}/month=${month}/day=${day}/.
     assert parameters["storage.location.template"] == f"s3://{bucket}/year=$${{year}}/month=$${{month}}/day=$${{day}}/"
-    assert (parameters["projection.enabled"], parameters["projection.year.range"],
-            parameters["projection.month.digits"], parameters["projection.day.digits"]) == ("true", "2026,2125", "2", "2")
-    assert [(k["name"], k["type"]) for k in table["partition_keys"]] == [("year", "int"), ("month", "int"), ("day", "int")]
+    assert (
+        parameters["projection.enabled"],
+        parameters["projection.year.range"],
+        parameters["projection.month.digits"],
+        parameters["projection.day.digits"],
+    ) == ("true", "2026,2125", "2", "2")
+    assert [(k["name"], k["type"]) for k in table["partition_keys"]] == [
+        ("year", "int"),
+        ("month", "int"),
+        ("day", "int"),
+    ]
     assert table["table_type"] == "EXTERNAL_TABLE" and table["name"] == "sql_logs"
 
 
@@ -83,7 +108,8 @@ def test_workgroup_enforces_encrypted_results_a_scan_cutoff_and_metrics(doc: dic
     assert configuration["bytes_scanned_cutoff_per_query"] == 200_000_000
     assert configuration["result_configuration"] == {
         "output_location": f"s3://{ref(doc, 'aws_s3_bucket', results, 'bucket')}/",
-        "encryption_configuration": {"encryption_option": "SSE_S3"}}
+        "encryption_configuration": {"encryption_option": "SSE_S3"},
+    }
 
 
 def test_results_bucket_is_a_secure_bucket_whose_results_expire_after_a_week(doc: dict[str, Any]) -> None:
@@ -102,13 +128,22 @@ def test_saved_queries_are_named_queries_of_the_workgroup_on_the_database(doc: d
     assert sorted(q["query"] for q in named) == sorted(q.sql for q in _queries("sql_logs"))
     assert sorted(q["name"] for q in named) == ["sql_logs: rows of a day", "sql_logs: slowest"]
     assert {(q["workgroup"], q["database"]) for q in named} == {
-        (ref(doc, "aws_athena_workgroup", workgroup, "name"), ref(doc, "aws_glue_catalog_database", database, "name"))}
+        (ref(doc, "aws_athena_workgroup", workgroup, "name"), ref(doc, "aws_glue_catalog_database", database, "name"))
+    }
 
 
 def test_default_scan_cutoff_is_one_gib() -> None:
     stack, archive = _stack()
-    ArchiveQueries(stack, "queries", archive=archive, workgroup_name="wg", first_year=2026,
-                   database_name="db", results_bucket_name="my-results", columns=COLUMNS)
+    ArchiveQueries(
+        stack,
+        "queries",
+        archive=archive,
+        workgroup_name="wg",
+        first_year=2026,
+        database_name="db",
+        results_bucket_name="my-results",
+        columns=COLUMNS,
+    )
     configuration = only(synth_json(stack), "aws_athena_workgroup")["configuration"]
     assert configuration["bytes_scanned_cutoff_per_query"] == 1024**3
 
@@ -134,8 +169,10 @@ def test_reader_policy_names_exactly_this_workgroup_table_and_buckets(doc: dict[
     assert by_sid["ListArchivePartitions"]["Condition"] == {"StringLike": {"s3:prefix": ["year=*"]}}
     assert by_sid["ReadArchiveObjects"]["Resource"] == [f"{archive}/year=*"]  # not errors/
     assert by_sid["WriteQueryResults"]["Resource"] == [f"{results}/*"]
-    assert all(a.startswith(("athena:Get", "athena:List", "athena:Batch", "athena:Start", "athena:Stop"))
-               for a in by_sid["QueryInWorkgroup"]["Action"])
+    assert all(
+        a.startswith(("athena:Get", "athena:List", "athena:Batch", "athena:Start", "athena:Stop"))
+        for a in by_sid["QueryInWorkgroup"]["Action"]
+    )
 
 
 def test_grant_read_attaches_the_reader_policy_to_the_role(doc: dict[str, Any]) -> None:
@@ -144,20 +181,28 @@ def test_grant_read_attaches_the_reader_policy_to_the_role(doc: dict[str, Any]) 
     assert attachment["role"] == ref(doc, "aws_iam_role", find(doc, "aws_iam_role", assume_role_policy="{}"), "name")
 
 
-_GOOD = {"workgroup_name": "wg", "first_year": 2026, "database_name": "db", "results_bucket_name": "my-results",
-         "columns": COLUMNS}
+_GOOD = {
+    "workgroup_name": "wg",
+    "first_year": 2026,
+    "database_name": "db",
+    "results_bucket_name": "my-results",
+    "columns": COLUMNS,
+}
 
 
-@pytest.mark.parametrize("changes, field, allowed", [
-    ({"database_name": "App-Logs"}, "database_name", "lower-case letters, digits or '_'"),
-    ({"table_name": "sql logs"}, "table_name", "lower-case letters, digits or '_'"),
-    ({"workgroup_name": "sql logs"}, "workgroup_name", "letters, digits, '.', '_' or '-'"),
-    ({"results_bucket_name": "My_Results"}, "results_bucket_name", "3-63 lowercase letters"),
-    ({"first_year": 1900}, "first_year", "a whole number from 1970"),
-    ({"bytes_scanned_cutoff_per_query": 1_000_000}, "bytes_scanned_cutoff_per_query", "from 10000000"),
-    ({"results_expiration_days": 0}, "results_expiration_days", "from 1 to 36500"),
-    ({"columns": (Column("year", STRING),)}, "columns", "none named year, month or day"),
-])
+@pytest.mark.parametrize(
+    "changes, field, allowed",
+    [
+        ({"database_name": "App-Logs"}, "database_name", "lower-case letters, digits or '_'"),
+        ({"table_name": "sql logs"}, "table_name", "lower-case letters, digits or '_'"),
+        ({"workgroup_name": "sql logs"}, "workgroup_name", "letters, digits, '.', '_' or '-'"),
+        ({"results_bucket_name": "My_Results"}, "results_bucket_name", "3-63 lowercase letters"),
+        ({"first_year": 1900}, "first_year", "a whole number from 1970"),
+        ({"bytes_scanned_cutoff_per_query": 1_000_000}, "bytes_scanned_cutoff_per_query", "from 10000000"),
+        ({"results_expiration_days": 0}, "results_expiration_days", "from 1 to 36500"),
+        ({"columns": (Column("year", STRING),)}, "columns", "none named year, month or day"),
+    ],
+)
 def test_fails_when_a_setting_cannot_work(changes: dict[str, Any], field: str, allowed: str) -> None:
     stack, archive = _stack()
     with pytest.raises(ConfigError, match=f"ArchiveQueries 'test/queries': {field}=.*allowed: .*{allowed}") as error:
@@ -173,10 +218,19 @@ def test_fails_when_both_or_neither_database_is_given() -> None:
 
 def test_fails_when_the_archive_prefix_has_no_day_partitions() -> None:
     stack = TerraformStack(Testing.app(), "test")
-    archive = LogArchive(stack, "archive", stream_name="sql-logs", bucket_name="my-sql-logs",
-                         prefix="logs/!{timestamp:yyyy/MM/dd}/", error_prefix="errors/!{firehose:error-output-type}/")
-    with pytest.raises(ConfigError, match=r"archive prefix='logs/!\{timestamp:yyyy/MM/dd\}/'.*Fix: give the "
-                                          "LogArchive the default prefix"):
+    archive = LogArchive(
+        stack,
+        "archive",
+        stream_name="sql-logs",
+        bucket_name="my-sql-logs",
+        prefix="logs/!{timestamp:yyyy/MM/dd}/",
+        error_prefix="errors/!{firehose:error-output-type}/",
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r"archive prefix='logs/!\{timestamp:yyyy/MM/dd\}/'.*Fix: give the "
+        "LogArchive the default prefix",
+    ):
         ArchiveQueries(stack, "queries", archive=archive, **_GOOD)
 
 

@@ -25,8 +25,11 @@ def test_tag_changes_when_a_file_is_renamed() -> None:
 
 
 def test_a_changed_route_changes_the_log_router_tag() -> None:
-    other = compile_routing(LogRouting(region="ap-northeast-1", apps=(
-        AppLogRouting(container="rails-app", default=CloudWatchLogs("/elsewhere")),)))
+    other = compile_routing(
+        LogRouting(
+            region="ap-northeast-1", apps=(AppLogRouting(container="rails-app", default=CloudWatchLogs("/elsewhere")),)
+        )
+    )
     default = pipeline_routing(PipelineConfig())
     assert content_tag(log_router_context(default)) != content_tag(log_router_context(other))
 

@@ -26,12 +26,17 @@ def _settings(uri: str = f"{REPOSITORY}:init-3.2.1", **overrides: Any) -> LogRou
 def test_router_defaults_follow_awss_no_log_loss_guidance() -> None:
     router = log_router_container(_settings(), log_group="/ecs/app/log_router", http_port=2020, region="ap-northeast-1")
     assert (router["memoryReservation"], router["stopTimeout"], router["healthCheck"]["command"][1]) == (
-        100, 120, "curl -f http://127.0.0.1:2020/api/v1/uptime || exit 1")
+        100,
+        120,
+        "curl -f http://127.0.0.1:2020/api/v1/uptime || exit 1",
+    )
 
 
 def test_app_waits_until_a_router_with_a_health_check_is_healthy() -> None:
     assert (_settings().start_condition, _settings(health_check=None).start_condition) == (
-        DependencyCondition.HEALTHY, DependencyCondition.START)
+        DependencyCondition.HEALTHY,
+        DependencyCondition.START,
+    )
 
 
 @pytest.mark.parametrize("tag", ["latest", "stable", "init-latest", "init-stable"])
@@ -57,13 +62,19 @@ def test_fails_when_the_log_driver_buffer_limit_is_negative() -> None:
 
 
 def test_app_container_carries_the_routers_log_driver_buffer_limit() -> None:
-    app = app_container(AppContainer("app", ContainerImageRef("app:1"), port=3000),
-                        router=_settings(log_driver_buffer_limit=1000), sidecars=())
+    app = app_container(
+        AppContainer("app", ContainerImageRef("app:1"), port=3000),
+        router=_settings(log_driver_buffer_limit=1000),
+        sidecars=(),
+    )
     assert (app["logConfiguration"], app["portMappings"]) == (
         {"logDriver": "awsfirelens", "options": {"log-driver-buffer-limit": "1000"}},
-        [{"containerPort": 3000, "hostPort": 3000, "protocol": "tcp"}])
+        [{"containerPort": 3000, "hostPort": 3000, "protocol": "tcp"}],
+    )
 
 
 def test_health_check_command_follows_the_http_port() -> None:
     assert RouterHealthCheck.OUTPUT_HEALTH.command(2021) == (
-        "CMD-SHELL", "curl -f http://127.0.0.1:2021/api/v1/health || exit 1")
+        "CMD-SHELL",
+        "curl -f http://127.0.0.1:2021/api/v1/health || exit 1",
+    )

@@ -54,7 +54,9 @@ def test_app_logs_through_firelens_with_only_a_bounded_log_driver_buffer(
     containers: dict[str, dict[str, Any]],
 ) -> None:
     assert containers["rails-app"]["logConfiguration"] == {
-        "logDriver": "awsfirelens", "options": {"log-driver-buffer-limit": "8192"}}
+        "logDriver": "awsfirelens",
+        "options": {"log-driver-buffer-limit": "8192"},
+    }
 
 
 def test_app_waits_for_a_healthy_router_and_a_healthy_db(containers: dict[str, dict[str, Any]]) -> None:
@@ -72,7 +74,10 @@ def test_log_router_stop_timeout_covers_the_configs_grace(containers: dict[str, 
 def test_log_router_health_check_asks_fluent_bit_if_it_is_up(containers: dict[str, dict[str, Any]]) -> None:
     assert containers["log_router"]["healthCheck"] == {
         "command": ["CMD-SHELL", "curl -f http://127.0.0.1:2020/api/v1/uptime || exit 1"],
-        "interval": 10, "timeout": 5, "retries": 2, "startPeriod": 30,
+        "interval": 10,
+        "timeout": 5,
+        "retries": 2,
+        "startPeriod": 30,
     }
 
 
@@ -88,17 +93,22 @@ def test_app_reaches_the_db_on_localhost(containers: dict[str, dict[str, Any]]) 
 def test_log_router_reads_the_config_baked_into_its_image(containers: dict[str, dict[str, Any]]) -> None:
     assert containers["log_router"]["firelensConfiguration"] == {
         "type": "fluentbit",
-        "options": {"config-file-type": "file", "config-file-value": "/fluent-bit/etc/extra.conf",
-                    "enable-ecs-log-metadata": "true"},
+        "options": {
+            "config-file-type": "file",
+            "config-file-value": "/fluent-bit/etc/extra.conf",
+            "enable-ecs-log-metadata": "true",
+        },
     }
 
 
-def test_log_router_is_essential_and_logs_to_its_own_group(doc: dict[str, Any],
-                                                           containers: dict[str, dict[str, Any]]) -> None:
+def test_log_router_is_essential_and_logs_to_its_own_group(
+    doc: dict[str, Any], containers: dict[str, dict[str, Any]]
+) -> None:
     router = containers["log_router"]
     group = find(doc, "aws_cloudwatch_log_group", name="/ecs/sample-rails-app/log_router")
     assert router["essential"] is True and router["logConfiguration"]["options"]["awslogs-group"] == ref(
-        doc, "aws_cloudwatch_log_group", group, "name")
+        doc, "aws_cloudwatch_log_group", group, "name"
+    )
 
 
 def test_db_sidecar_is_healthy_once_pg_isready_answers(containers: dict[str, dict[str, Any]]) -> None:
@@ -114,13 +124,17 @@ def test_task_role_may_put_records_only_to_the_routed_stream(doc: dict[str, Any]
     stream = only(doc, "aws_kinesis_firehose_delivery_stream")
     [put] = [s for s in _role_policy(doc, "task_role_arn") if "firehose:PutRecordBatch" in s["Action"]]
     assert (put["Action"], put["Resource"]) == (
-        ["firehose:PutRecordBatch"], [ref(doc, "aws_kinesis_firehose_delivery_stream", stream, "arn")])
+        ["firehose:PutRecordBatch"],
+        [ref(doc, "aws_kinesis_firehose_delivery_stream", stream, "arn")],
+    )
 
 
 def test_task_role_writes_only_streams_of_the_routed_groups(doc: dict[str, Any]) -> None:
     [logs] = [s for s in _role_policy(doc, "task_role_arn") if "logs:PutLogEvents" in s["Action"]]
-    groups = [find(doc, "aws_cloudwatch_log_group", name=n)
-              for n in ("/sample-metrics-fluentbit/analysis", "/sample-metrics-fluentbit")]
+    groups = [
+        find(doc, "aws_cloudwatch_log_group", name=n)
+        for n in ("/sample-metrics-fluentbit/analysis", "/sample-metrics-fluentbit")
+    ]
     expected = sorted(ref(doc, "aws_cloudwatch_log_group", g, "arn") + ":*" for g in groups)
     assert (logs["Action"], sorted(logs["Resource"])) == (["logs:CreateLogStream", "logs:PutLogEvents"], expected)
 
@@ -147,7 +161,8 @@ def test_security_group_opens_only_the_app_port(doc: dict[str, Any]) -> None:
 
 def test_security_group_lets_tasks_call_out_over_https_only(doc: dict[str, Any]) -> None:
     assert [(r["protocol"], r["from_port"], r["to_port"]) for r in only(doc, "aws_security_group")["egress"]] == [
-        ("tcp", 443, 443)]
+        ("tcp", 443, 443)
+    ]
 
 
 def test_service_runs_on_the_latest_fargate_platform(doc: dict[str, Any]) -> None:
@@ -160,8 +175,11 @@ def test_container_insights_is_off_by_default(doc: dict[str, Any]) -> None:
 
 def test_service_runs_one_fargate_task_with_a_public_ip(doc: dict[str, Any]) -> None:
     service = only(doc, "aws_ecs_service")
-    assert (service["desired_count"], service["launch_type"],
-            service["network_configuration"]["assign_public_ip"]) == (1, "FARGATE", True)
+    assert (service["desired_count"], service["launch_type"], service["network_configuration"]["assign_public_ip"]) == (
+        1,
+        "FARGATE",
+        True,
+    )
 
 
 def test_images_are_tagged_with_their_content_hash(containers: dict[str, dict[str, Any]]) -> None:
@@ -170,14 +188,25 @@ def test_images_are_tagged_with_their_content_hash(containers: dict[str, dict[st
 
 
 def test_outputs_name_cluster_service_task_definition_groups_stream_and_bucket(doc: dict[str, Any]) -> None:
-    assert {"cluster_name", "service_name", "task_definition_arn", "route_log_groups", "router_log_group",
-            "delivery_streams", "archive_buckets"} <= set(doc["output"])
+    assert {
+        "cluster_name",
+        "service_name",
+        "task_definition_arn",
+        "route_log_groups",
+        "router_log_group",
+        "delivery_streams",
+        "archive_buckets",
+    } <= set(doc["output"])
 
 
 def test_state_lives_in_the_state_bucket_with_locking(doc: dict[str, Any]) -> None:
     backend = doc["terraform"]["backend"]["s3"]
     assert (backend["bucket"], backend["key"], backend["encrypt"], backend["use_lockfile"]) == (
-        "firelens-sample-tfstate", "pipeline/terraform.tfstate", True, True)
+        "firelens-sample-tfstate",
+        "pipeline/terraform.tfstate",
+        True,
+        True,
+    )
 
 
 # --- reuse by another team: several containers and services, shared parts -----------------------
@@ -197,8 +226,13 @@ def _routing(container: str, group: str, stream: str | None = None) -> Any:
 
 def _service(**overrides: Any) -> FirelensService:
     stack = TerraformStack(Testing.app(), "test")
-    args: dict[str, Any] = {"name": "svc", "containers": (AppContainer("app", IMAGE, port=3000),),
-                            "log_router": LogRouter(ROUTER), "routing": _routing("app", "/team/app"), **overrides}
+    args: dict[str, Any] = {
+        "name": "svc",
+        "containers": (AppContainer("app", IMAGE, port=3000),),
+        "log_router": LogRouter(ROUTER),
+        "routing": _routing("app", "/team/app"),
+        **overrides,
+    }
     return FirelensService(stack, "svc", **args)
 
 
@@ -212,20 +246,28 @@ def two_container_doc() -> dict[str, Any]:
     """An api and an nginx container in one task, each with its own routes."""
     stack = TerraformStack(Testing.app(), "web")
     archive = LogArchive(stack, "archive", stream_name="web-sql", bucket_name="web-sql-archive")
-    routing = compile_routing(LogRouting(region="ap-northeast-1", apps=(
-        _app("api", "/web/api", "web-sql"), _app("nginx", "/web/nginx"))))
-    FirelensService(stack, "web", name="web", routing=routing, log_archives=(archive,),
-                    containers=(AppContainer("api", IMAGE, port=8080), AppContainer("nginx", IMAGE, port=80)),
-                    log_router=LogRouter(ROUTER))
+    routing = compile_routing(
+        LogRouting(region="ap-northeast-1", apps=(_app("api", "/web/api", "web-sql"), _app("nginx", "/web/nginx")))
+    )
+    FirelensService(
+        stack,
+        "web",
+        name="web",
+        routing=routing,
+        log_archives=(archive,),
+        containers=(AppContainer("api", IMAGE, port=8080), AppContainer("nginx", IMAGE, port=80)),
+        log_router=LogRouter(ROUTER),
+    )
     return synth_json(stack)
 
 
-def test_every_app_container_logs_through_firelens_and_waits_for_the_router(
-        two_container_doc: dict[str, Any]) -> None:
+def test_every_app_container_logs_through_firelens_and_waits_for_the_router(two_container_doc: dict[str, Any]) -> None:
     definitions = json.loads(only(two_container_doc, "aws_ecs_task_definition")["container_definitions"])
     apps = {c["name"]: c for c in definitions if c["name"] != "log_router"}
-    assert {name: (c["logConfiguration"]["logDriver"], c["dependsOn"], c["portMappings"][0]["containerPort"])
-            for name, c in apps.items()} == {
+    assert {
+        name: (c["logConfiguration"]["logDriver"], c["dependsOn"], c["portMappings"][0]["containerPort"])
+        for name, c in apps.items()
+    } == {
         "api": ("awsfirelens", [{"containerName": "log_router", "condition": "HEALTHY"}], 8080),
         "nginx": ("awsfirelens", [{"containerName": "log_router", "condition": "HEALTHY"}], 80),
     }
@@ -235,11 +277,15 @@ def test_task_role_gets_exactly_the_union_of_the_containers_routes(two_container
     doc = two_container_doc
     policy = statements(find(doc, "aws_iam_role_policy", name="route-logs")["policy"])
     granted = {(tuple(s["Action"]), tuple(sorted(s["Resource"]))) for s in policy}
-    groups = sorted(ref(doc, "aws_cloudwatch_log_group", find(doc, "aws_cloudwatch_log_group", name=n), "arn") + ":*"
-                    for n in ("/web/api", "/web/nginx"))
+    groups = sorted(
+        ref(doc, "aws_cloudwatch_log_group", find(doc, "aws_cloudwatch_log_group", name=n), "arn") + ":*"
+        for n in ("/web/api", "/web/nginx")
+    )
     stream = ref(doc, "aws_kinesis_firehose_delivery_stream", only(doc, "aws_kinesis_firehose_delivery_stream"), "arn")
-    assert granted == {(("firehose:PutRecordBatch",), (stream,)),
-                       (("logs:CreateLogStream", "logs:PutLogEvents"), tuple(groups))}
+    assert granted == {
+        (("firehose:PutRecordBatch",), (stream,)),
+        (("logs:CreateLogStream", "logs:PutLogEvents"), tuple(groups)),
+    }
 
 
 def test_security_group_opens_each_app_containers_port(two_container_doc: dict[str, Any]) -> None:
@@ -254,57 +300,111 @@ def test_services_share_one_archive_cluster_network_and_log_group() -> None:
     placement = NetworkPlacement.existing(vpc_id=network.vpc.id, subnet_ids=tuple(network.subnet_ids))
     shared_group = CloudWatchLogs("/shared/app")
     orders = FirelensService(
-        stack, "orders", name="orders-svc", log_router=LogRouter(ROUTER), log_archives=(archive,), network=placement,
+        stack,
+        "orders",
+        name="orders-svc",
+        log_router=LogRouter(ROUTER),
+        log_archives=(archive,),
+        network=placement,
         containers=(AppContainer("orders-api", IMAGE, port=8080),),
-        routing=compile_routing(LogRouting(region="ap-northeast-1", apps=(AppLogRouting(
-            "orders-api", default=shared_group, routes=(Route("sql", field="name", pattern="^SQL$",
-                                                             destination=FirehoseStream("orders-sql")),)),))))
+        routing=compile_routing(
+            LogRouting(
+                region="ap-northeast-1",
+                apps=(
+                    AppLogRouting(
+                        "orders-api",
+                        default=shared_group,
+                        routes=(Route("sql", field="name", pattern="^SQL$", destination=FirehoseStream("orders-sql")),),
+                    ),
+                ),
+            )
+        ),
+    )
     FirelensService(
-        stack, "billing", name="billing-svc", log_router=LogRouter(ROUTER), log_archives=(archive,),
-        network=placement, cluster=orders.cluster, route_log_groups=orders.route_log_groups,
+        stack,
+        "billing",
+        name="billing-svc",
+        log_router=LogRouter(ROUTER),
+        log_archives=(archive,),
+        network=placement,
+        cluster=orders.cluster,
+        route_log_groups=orders.route_log_groups,
         containers=(AppContainer("billing-api", IMAGE, port=8081),),
-        routing=compile_routing(LogRouting(region="ap-northeast-1", apps=(AppLogRouting(
-            "billing-api", default=shared_group),))))
+        routing=compile_routing(
+            LogRouting(region="ap-northeast-1", apps=(AppLogRouting("billing-api", default=shared_group),))
+        ),
+    )
     doc = synth_json(stack)
-    names = [(t, r["name"]) for t in ("aws_ecs_cluster", "aws_ecs_service", "aws_cloudwatch_log_group")
-             for r in resources(doc, t)] + [("family", r["family"]) for r in resources(doc, "aws_ecs_task_definition")]
-    counts = {t: len(resources(doc, t)) for t in ("aws_ecs_service", "aws_ecs_cluster", "aws_vpc",
-                                                  "aws_kinesis_firehose_delivery_stream")}
+    names = [
+        (t, r["name"])
+        for t in ("aws_ecs_cluster", "aws_ecs_service", "aws_cloudwatch_log_group")
+        for r in resources(doc, t)
+    ] + [("family", r["family"]) for r in resources(doc, "aws_ecs_task_definition")]
+    counts = {
+        t: len(resources(doc, t))
+        for t in ("aws_ecs_service", "aws_ecs_cluster", "aws_vpc", "aws_kinesis_firehose_delivery_stream")
+    }
     assert (counts, [n for n, c in Counter(names).items() if c > 1]) == (
-        {"aws_ecs_service": 2, "aws_ecs_cluster": 1, "aws_vpc": 1, "aws_kinesis_firehose_delivery_stream": 1}, [])
+        {"aws_ecs_service": 2, "aws_ecs_cluster": 1, "aws_vpc": 1, "aws_kinesis_firehose_delivery_stream": 1},
+        [],
+    )
 
 
 def test_fails_when_two_services_would_create_the_same_log_group() -> None:
     stack = TerraformStack(Testing.app(), "shared")
     for team in ("orders", "billing"):
         if team == "billing":
-            with pytest.raises(ConfigError, match=r"^FirelensService 'shared/billing': route_log_groups=.*"
-                                                  r"/team/app by 'shared/orders'"):
-                FirelensService(stack, team, name=team, log_router=LogRouter(ROUTER),
-                                containers=(AppContainer("app", IMAGE),), routing=_routing("app", "/team/app"))
+            with pytest.raises(
+                ConfigError,
+                match=r"^FirelensService 'shared/billing': route_log_groups=.*"
+                r"/team/app by 'shared/orders'",
+            ):
+                FirelensService(
+                    stack,
+                    team,
+                    name=team,
+                    log_router=LogRouter(ROUTER),
+                    containers=(AppContainer("app", IMAGE),),
+                    routing=_routing("app", "/team/app"),
+                )
         else:
-            FirelensService(stack, team, name=team, log_router=LogRouter(ROUTER),
-                            containers=(AppContainer("app", IMAGE),), routing=_routing("app", "/team/app"))
+            FirelensService(
+                stack,
+                team,
+                name=team,
+                log_router=LogRouter(ROUTER),
+                containers=(AppContainer("app", IMAGE),),
+                routing=_routing("app", "/team/app"),
+            )
 
 
 def test_router_defaults_can_be_overridden() -> None:
-    router_settings = LogRouter(ROUTER, stop_timeout_seconds=60, memory_reservation_mib=64, log_driver_buffer_limit=1000)
+    router_settings = LogRouter(
+        ROUTER, stop_timeout_seconds=60, memory_reservation_mib=64, log_driver_buffer_limit=1000
+    )
     containers = _containers_of(_service(log_router=router_settings))
     router, app = containers["log_router"], containers["app"]
     assert (router["stopTimeout"], router["memoryReservation"], app["logConfiguration"]["options"]) == (
-        60, 64, {"log-driver-buffer-limit": "1000"})
+        60,
+        64,
+        {"log-driver-buffer-limit": "1000"},
+    )
 
 
 def test_without_a_router_health_check_the_app_waits_for_the_router_to_start() -> None:
     containers = _containers_of(_service(log_router=LogRouter(ROUTER, health_check=None)))
     assert ("healthCheck" in containers["log_router"], containers["app"]["dependsOn"]) == (
-        False, [{"containerName": "log_router", "condition": "START"}])
+        False,
+        [{"containerName": "log_router", "condition": "START"}],
+    )
 
 
 def test_output_health_check_asks_fluent_bit_whether_its_outputs_deliver() -> None:
     router = _containers_of(_service(log_router=LogRouter(ROUTER, health_check=RouterHealthCheck.OUTPUT_HEALTH)))
     assert router["log_router"]["healthCheck"]["command"] == [
-        "CMD-SHELL", "curl -f http://127.0.0.1:2020/api/v1/health || exit 1"]
+        "CMD-SHELL",
+        "curl -f http://127.0.0.1:2020/api/v1/health || exit 1",
+    ]
 
 
 def test_an_app_container_without_a_port_maps_none_and_opens_none() -> None:
@@ -316,7 +416,9 @@ def test_an_app_container_without_a_port_maps_none_and_opens_none() -> None:
 def test_role_name_prefix_starts_both_role_names() -> None:
     doc = synth_json(_service(role_name_prefix="team-orders-").node.scope)  # type: ignore[arg-type]
     assert sorted(r["name_prefix"] for r in resources(doc, "aws_iam_role")) == [
-        "team-orders-exec-", "team-orders-task-"]
+        "team-orders-exec-",
+        "team-orders-task-",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -324,15 +426,25 @@ def test_role_name_prefix_starts_both_role_names() -> None:
     [
         ({"cpu": 256, "memory_mib": 4096}, "memory_mib", "with cpu=256: 512, 1024, 2048"),
         ({"cpu": 300}, "cpu", "one of 256, 512"),
-        ({"routing": _routing("app", "/team/app", "not-in-stack")}, "log_archives", "a LogArchive for every routed stream"),
+        (
+            {"routing": _routing("app", "/team/app", "not-in-stack")},
+            "log_archives",
+            "a LogArchive for every routed stream",
+        ),
         ({"ecs_log_retention_days": 10}, "ecs_log_retention_days", "one of 1, 3, 5"),
         ({"name": "x" * 40}, "name", "1-32 letters"),
         ({"sidecars": (Sidecar(name="app", image=IMAGE),)}, "sidecars", "unique"),
         ({"containers": (AppContainer("web", IMAGE),)}, "containers", "one AppContainer per AppLogRouting"),
-        ({"containers": (AppContainer("app", IMAGE), AppContainer("app", IMAGE))}, "containers",
-         "one AppContainer per AppLogRouting"),
-        ({"log_router": LogRouter(ROUTER, stop_timeout_seconds=10)}, r"log_router\.stop_timeout_seconds",
-         "at least the config's Grace"),
+        (
+            {"containers": (AppContainer("app", IMAGE), AppContainer("app", IMAGE))},
+            "containers",
+            "one AppContainer per AppLogRouting",
+        ),
+        (
+            {"log_router": LogRouter(ROUTER, stop_timeout_seconds=10)},
+            r"log_router\.stop_timeout_seconds",
+            "at least the config's Grace",
+        ),
     ],
 )
 def test_fails_when_an_argument_cannot_work(overrides: dict[str, Any], field: str, allowed: str) -> None:
@@ -344,14 +456,23 @@ def test_fails_when_an_argument_cannot_work(overrides: dict[str, Any], field: st
     ("build", "where", "field", "allowed"),
     [
         (lambda: AppContainer("app", IMAGE, port=70000), r"AppContainer\('app'\)", "port", "from 1 to 65535"),
-        (lambda: LogRouter(ROUTER, config_file="arn:aws:s3:::bucket/extra.conf"), "LogRouter", "config_file",
-         "a file path inside the log router image"),
-        (lambda: NetworkPlacement(subnet_ids=("subnet-1",)), "NetworkPlacement", "subnet_ids/vpc_id",
-         "both or neither"),
+        (
+            lambda: LogRouter(ROUTER, config_file="arn:aws:s3:::bucket/extra.conf"),
+            "LogRouter",
+            "config_file",
+            "a file path inside the log router image",
+        ),
+        (
+            lambda: NetworkPlacement(subnet_ids=("subnet-1",)),
+            "NetworkPlacement",
+            "subnet_ids/vpc_id",
+            "both or neither",
+        ),
         (lambda: NetworkPlacement(ingress_cidr="everyone"), "NetworkPlacement", "ingress_cidr", "CIDR"),
     ],
 )
 def test_fails_when_a_value_object_is_built_with_a_value_that_cannot_work(
-        build: Any, where: str, field: str, allowed: str) -> None:
+    build: Any, where: str, field: str, allowed: str
+) -> None:
     with pytest.raises(ConfigError, match=rf"^{where}: {field}=.*allowed: .*{allowed}"):
         build()

@@ -71,7 +71,9 @@ def test_grant_put_records_allows_only_put_record_batch_on_this_stream(doc: dict
     grant = find(doc, "aws_iam_role_policy", name="put-records-archive")
     [statement] = statements(grant["policy"])
     assert (statement["Action"], statement["Resource"]) == (
-        ["firehose:PutRecordBatch"], [ref(doc, "aws_kinesis_firehose_delivery_stream", stream, "arn")])
+        ["firehose:PutRecordBatch"],
+        [ref(doc, "aws_kinesis_firehose_delivery_stream", stream, "arn")],
+    )
 
 
 def test_an_existing_bucket_is_used_instead_of_creating_one() -> None:
@@ -80,7 +82,8 @@ def test_an_existing_bucket_is_used_instead_of_creating_one() -> None:
     LogArchive(stack, "archive", stream_name="s", bucket=existing)
     doc = synth_json(stack)
     assert len(resources(doc, "aws_s3_bucket")) == 1 and _s3(doc)["bucket_arn"] == ref(
-        doc, "aws_s3_bucket", only(doc, "aws_s3_bucket"), "arn")
+        doc, "aws_s3_bucket", only(doc, "aws_s3_bucket"), "arn"
+    )
 
 
 @pytest.mark.parametrize(

@@ -30,5 +30,7 @@ def test_default_security_group_is_left_without_rules(doc: dict[str, Any]) -> No
 
 
 def test_every_subnet_routes_to_the_internet_gateway(doc: dict[str, Any]) -> None:
-    assert len(resources(doc, "aws_route_table_association")) == 2 and only(doc, "aws_route_table")["route"][0][
-        "cidr_block"] == "0.0.0.0/0"
+    assert (
+        len(resources(doc, "aws_route_table_association")) == 2
+        and only(doc, "aws_route_table")["route"][0]["cidr_block"] == "0.0.0.0/0"
+    )

@@ -32,11 +32,22 @@ from firelens_cdktf.cost.prices import PRICES, prices_for
 
 TOKYO = prices_for("ap-northeast-1")
 MIX = TrafficMix(
-    baseline_avg_event_bytes=500, baseline_compression_ratio=0.1,
+    baseline_avg_event_bytes=500,
+    baseline_compression_ratio=0.1,
     cloudwatch=(CloudWatchShare("/app", share=0.3, avg_event_bytes=500, compression_ratio=0.1),),
-    firehose=(FirehoseShare("sql", share=0.7, unaggregated_billing_ratio=5120 / 500, compression_ratio=0.1,
-                            simple_aggregation=True, buffer_mib=5, buffer_seconds=300),),
-    flush_seconds=1, tasks=1,
+    firehose=(
+        FirehoseShare(
+            "sql",
+            share=0.7,
+            unaggregated_billing_ratio=5120 / 500,
+            compression_ratio=0.1,
+            simple_aggregation=True,
+            buffer_mib=5,
+            buffer_seconds=300,
+        ),
+    ),
+    flush_seconds=1,
+    tasks=1,
 )
 ESTIMATE = estimate(MIX, 1000, TOKYO)
 
@@ -46,9 +57,15 @@ def _costs(lines: tuple) -> list[float]:  # type: ignore[type-arg]
 
 
 def test_hand_example_uses_the_tokyo_prices_of_the_table() -> None:
-    assert (TOKYO.cloudwatch_standard_ingest.usd, TOKYO.cloudwatch_ia_ingest.usd, TOKYO.cloudwatch_storage.usd,
-            TOKYO.firehose_ingest.usd, TOKYO.s3_storage.usd, TOKYO.s3_put_per_1000.usd, TOKYO.athena_per_tb.usd) == (
-        0.76, 0.38, 0.033, 0.036, 0.025, 0.0047, 5.0)
+    assert (
+        TOKYO.cloudwatch_standard_ingest.usd,
+        TOKYO.cloudwatch_ia_ingest.usd,
+        TOKYO.cloudwatch_storage.usd,
+        TOKYO.firehose_ingest.usd,
+        TOKYO.s3_storage.usd,
+        TOKYO.s3_put_per_1000.usd,
+        TOKYO.athena_per_tb.usd,
+    ) == (0.76, 0.38, 0.033, 0.036, 0.025, 0.0047, 5.0)
 
 
 def test_all_logs_to_cloudwatch_standard_costs_ingestion_plus_a_month_of_compressed_storage() -> None:
@@ -105,8 +122,11 @@ def test_s3_gets_at_least_one_object_per_buffer_interval() -> None:
 
 def test_observed_mix_shares_are_bytes_per_byte_of_app_logs() -> None:
     record = b"x" * 99 + b"\n"
-    mix = observe_mix([b"y" * 100] * 10, [ObservedStream("/app", (b"z" * 100,) * 3)],
-                      [ObservedStream("sql", (record,) * 7, simple_aggregation=True)])
+    mix = observe_mix(
+        [b"y" * 100] * 10,
+        [ObservedStream("/app", (b"z" * 100,) * 3)],
+        [ObservedStream("sql", (record,) * 7, simple_aggregation=True)],
+    )
     assert [s.share for s in mix.cloudwatch] + [s.share for s in mix.firehose] == [0.3, 0.7]
     assert mix.firehose[0].unaggregated_billing_ratio == 51.2  # 100-byte lines billed as 5,120
     assert mix.baseline_avg_event_bytes == 100
@@ -118,7 +138,10 @@ def test_a_saved_query_once_a_day_is_billed_its_days_bytes_rounded_to_the_mb() -
     mix = TrafficMix(**{**MIX.__dict__, "athena": (AthenaShare("sql", "slowest", scan_ratio=0.1),)})
     athena = estimate(mix, 1000, TOKYO).routed.lines[-1]
     assert (athena.label, athena.unit, athena.unit_price) == (
-        "Athena slowest: once a day over that day (10 MB minimum)", "TB scanned", 5.0)
+        "Athena slowest: once a day over that day (10 MB minimum)",
+        "TB scanned",
+        5.0,
+    )
     assert athena.quantity == pytest.approx(0.0683709, abs=1e-7)
     assert round(athena.cost, 6) == 0.341854
     assert estimate(mix, 1000, TOKYO).routed.total == pytest.approx(256.728334 + 0.341854, abs=1e-6)
@@ -128,12 +151,18 @@ def test_a_small_query_is_billed_athenas_10_mb_minimum() -> None:
     assert athena_billed_bytes(1) == athena_billed_bytes(10 * 2**20) == 10 * 2**20
     assert athena_billed_bytes(10 * 2**20 + 1) == 11 * 2**20
     # 1 GB a month: 2.36 MB scanned a day, billed 10 MB: 30.4167 x 10 MB = 0.00029 TB a month.
-    assert athena_tb_per_month(AthenaShare("sql", "q", 0.1), 0.7 * 2**30) == pytest.approx(30.4167 * 10 / 2**20, rel=1e-4)
+    assert athena_tb_per_month(AthenaShare("sql", "q", 0.1), 0.7 * 2**30) == pytest.approx(
+        30.4167 * 10 / 2**20, rel=1e-4
+    )
 
 
 def test_observed_scans_become_scan_ratios_and_empty_reads_are_left_out() -> None:
-    mix = observe_mix([b"y" * 100], [], [ObservedStream("sql", (b"x\n",))],
-                      athena=[AthenaScan("sql", "slowest", 250, 1000), AthenaScan("sql", "empty", 0, 0)])
+    mix = observe_mix(
+        [b"y" * 100],
+        [],
+        [ObservedStream("sql", (b"x\n",))],
+        athena=[AthenaScan("sql", "slowest", 250, 1000), AthenaScan("sql", "empty", 0, 0)],
+    )
     assert mix.athena == (AthenaShare("sql", "slowest", 0.25),)
 
 

@@ -45,8 +45,7 @@ class Installed:
 
 
 def _run(*args: str | Path, cwd: Path | None = None) -> str:
-    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert result.returncode == 0, f"{' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -77,18 +76,33 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installe
         if not entry.name.startswith(_OWN) and not entry.name.endswith(".pth"):
             (shared / entry.name).symlink_to(entry)
     (site / "third_party.pth").write_text(f"{shared}\n")
-    _run(sys.executable, "-m", "pip", "--python", python, "install", "--no-index", "--quiet",
-         "--disable-pip-version-check", wheel)
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--no-index",
+        "--quiet",
+        "--disable-pip-version-check",
+        wheel,
+    )
     return Installed(python=python, bin=venv / "bin", site_packages=site)
 
 
 def test_the_wheel_installs_a_typed_package_with_its_layers_and_a_console_script(installed: Installed) -> None:
-    code = ("import firelens_cdktf, pkgutil, pathlib; p = pathlib.Path(firelens_cdktf.__file__).parent; "
-            "print(p); print(sorted(m.name for m in pkgutil.iter_modules([str(p)]) if m.ispkg)); "
-            "print((p / 'py.typed').exists())")
+    code = (
+        "import firelens_cdktf, pkgutil, pathlib; p = pathlib.Path(firelens_cdktf.__file__).parent; "
+        "print(p); print(sorted(m.name for m in pkgutil.iter_modules([str(p)]) if m.ispkg)); "
+        "print((p / 'py.typed').exists())"
+    )
     location, subpackages, typed = _run(installed.python, "-c", code, cwd=installed.bin).splitlines()
     assert (Path(location).parent, subpackages, typed) == (
-        installed.site_packages, "['constructs', 'local', 'review', 'routing', 'stacks']", "True")
+        installed.site_packages,
+        "['constructs', 'local', 'review', 'routing', 'stacks']",
+        "True",
+    )
     assert "lint" in _run(installed.bin / "firelens-cdktf", "--help")
 
 
@@ -101,19 +115,36 @@ def synthesized_example(installed: Installed, tmp_path_factory: pytest.TempPathF
 
 
 def test_the_example_synthesizes_two_services_sharing_one_archive_cluster_and_network(
-        synthesized_example: Path) -> None:
+    synthesized_example: Path,
+) -> None:
     resources = json.loads((synthesized_example / "cdk.tf.json").read_text())["resource"]
-    counts = {t: len(resources[t]) for t in ("aws_ecs_service", "aws_ecs_cluster", "aws_vpc",
-                                              "aws_kinesis_firehose_delivery_stream", "aws_ecs_task_definition")}
+    counts = {
+        t: len(resources[t])
+        for t in (
+            "aws_ecs_service",
+            "aws_ecs_cluster",
+            "aws_vpc",
+            "aws_kinesis_firehose_delivery_stream",
+            "aws_ecs_task_definition",
+        )
+    }
     shop = next(t for t in resources["aws_ecs_task_definition"].values() if t["family"] == "shop")
     names = [c["name"] for c in json.loads(shop["container_definitions"])]
-    assert (counts, names) == ({"aws_ecs_service": 2, "aws_ecs_cluster": 1, "aws_vpc": 1,
-                                "aws_kinesis_firehose_delivery_stream": 1, "aws_ecs_task_definition": 2},
-                               ["shop-api", "nginx", "log_router"])
+    assert (counts, names) == (
+        {
+            "aws_ecs_service": 2,
+            "aws_ecs_cluster": 1,
+            "aws_vpc": 1,
+            "aws_kinesis_firehose_delivery_stream": 1,
+            "aws_ecs_task_definition": 2,
+        },
+        ["shop-api", "nginx", "log_router"],
+    )
 
 
-def test_the_example_validates_applies_and_destroys_on_the_emulator(synthesized_example: Path,
-                                                                    emulator: Emulator) -> None:
+def test_the_example_validates_applies_and_destroys_on_the_emulator(
+    synthesized_example: Path, emulator: Emulator
+) -> None:
     env = emulator.env(REGION)
     terraform(synthesized_example, "init", "-input=false", env=env)
     terraform(synthesized_example, "validate", env=env)
@@ -121,9 +152,12 @@ def test_the_example_validates_applies_and_destroys_on_the_emulator(synthesized_
     # `state pull` and `state list` read the state as it is; unlike `show -json` they load no
     # provider schema (~5 s of CPU each).
     state = json.loads(terraform(synthesized_example, "state", "pull", env=env).stdout)
-    services = sorted(instance["attributes"]["name"] for r in state["resources"] if r["type"] == "aws_ecs_service"
-                      for instance in r["instances"])
+    services = sorted(
+        instance["attributes"]["name"]
+        for r in state["resources"]
+        if r["type"] == "aws_ecs_service"
+        for instance in r["instances"]
+    )
     terraform(synthesized_example, "destroy", "-auto-approve", "-input=false", env=env)
     left = terraform(synthesized_example, "state", "list", env=env).stdout.split()
     assert (services, left) == (["reports", "shop"], [])
-

@@ -23,8 +23,9 @@ def section(name: str, *lines: str, match: str = "*") -> str:
 
 def simulator(text: str, parsers: Mapping[str, ParserDefinition] | None = None) -> Simulator:
     """A simulator of ``text`` without FireLens's metadata filter."""
-    return Simulator(parse_config(text, source="extra.conf"), parsers if parsers is not None else JSON_PARSERS,
-                     firelens=None)
+    return Simulator(
+        parse_config(text, source="extra.conf"), parsers if parsers is not None else JSON_PARSERS, firelens=None
+    )
 
 
 def run(text: str, record: str, *, tag: str = TAG, parsers: Mapping[str, ParserDefinition] | None = None) -> Outcome:

@@ -55,7 +55,9 @@ def test_copy_puts_the_copy_right_after_its_source() -> None:
 
 def test_copy_does_nothing_with_two_sources_or_an_existing_target() -> None:
     assert (keys("Copy a b", record='{"a":1,"a":2}'), keys("Copy a b", record='{"a":1,"b":2}')) == (
-        ["a", "a"], ["a", "b"])
+        ["a", "a"],
+        ["a", "b"],
+    )
 
 
 def test_hard_copy_replaces_one_existing_target() -> None:
@@ -79,8 +81,10 @@ def test_remove_regex_removes_keys_the_regex_finds() -> None:
 
 
 def test_move_to_start_and_end_keep_the_order_of_the_moved_keys() -> None:
-    assert (keys("Move_to_start b", record='{"a":1,"b1":2,"c":3,"b2":4}'),
-            keys("Move_to_end a", record='{"a1":1,"b":2,"a2":3}')) == (["b1", "b2", "a", "c"], ["b", "a1", "a2"])
+    assert (
+        keys("Move_to_start b", record='{"a":1,"b1":2,"c":3,"b2":4}'),
+        keys("Move_to_end a", record='{"a1":1,"b":2,"a2":3}'),
+    ) == (["b1", "b2", "a", "c"], ["b", "a1", "a2"])
 
 
 def test_rules_run_in_order_each_on_the_result_of_the_last() -> None:
@@ -96,7 +100,9 @@ def test_three_parts_make_fluent_bit_run_a_rename_and_the_preview_says_so() -> N
     # setup: list_size 3 leaves rule->ruletype at its calloc'd zero, RENAME (first part to last part)
     outcome = run(modify("Add msg hello world") + ALL, '{"msg":"x"}')
     assert (outcome.deliveries[0].record, "runs it as Rename msg world" in outcome.notes[0].message) == (
-        pairs('{"world":"x"}'), True)
+        pairs('{"world":"x"}'),
+        True,
+    )
 
 
 def test_fails_when_a_rule_name_has_the_wrong_number_of_parts() -> None:

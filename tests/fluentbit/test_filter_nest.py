@@ -16,12 +16,14 @@ def test_nest_moves_the_matching_keys_under_the_new_key_after_the_others() -> No
     # apply_nesting_rules: non-matching keys first, then Nest_under with the matching ones
     filters = nest("Operation nest", "Wildcard Mem.*", "Nest_under Memstats")
     assert through(filters, '{"Mem.total":1,"cpu":2,"Mem.used":3}') == pairs(
-        '{"cpu":2,"Memstats":{"Mem.total":1,"Mem.used":3}}')
+        '{"cpu":2,"Memstats":{"Mem.total":1,"Mem.used":3}}'
+    )
 
 
 def test_a_wildcard_without_star_must_be_equal() -> None:
     assert through(nest("Operation nest", "Wildcard a", "Nest_under n"), '{"ab":1,"a":2}') == pairs(
-        '{"ab":1,"n":{"a":2}}')
+        '{"ab":1,"n":{"a":2}}'
+    )
 
 
 def test_nest_without_a_matching_key_changes_nothing() -> None:
@@ -36,7 +38,8 @@ def test_add_prefix_renames_the_nested_keys() -> None:
 def test_lift_puts_the_inner_keys_at_the_end() -> None:
     # apply_lifting_rules: other keys first, then the lifted map's entries
     assert through(nest("Operation lift", "Nested_under payload"), '{"payload":{"a":1,"b":2},"c":3}') == pairs(
-        '{"c":3,"a":1,"b":2}')
+        '{"c":3,"a":1,"b":2}'
+    )
 
 
 def test_lift_with_remove_prefix_strips_it_where_present() -> None:

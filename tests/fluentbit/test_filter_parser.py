@@ -28,8 +28,9 @@ def parser(*lines: str, parsers: str = "json") -> str:
         ("On", "On", '{"a":1,"source":"stdout","log":"{\\"a\\":1}","tail":2}'),
     ],
 )
-def test_reserve_data_and_preserve_key_decide_what_follows_the_parsed_keys(reserve: str, preserve: str,
-                                                                            expected: str) -> None:
+def test_reserve_data_and_preserve_key_decide_what_follows_the_parsed_keys(
+    reserve: str, preserve: str, expected: str
+) -> None:
     result = through(parser(f"Reserve_Data {reserve}", f"Preserve_Key {preserve}"), RECORD, parsers=PARSERS)
     assert result == pairs(expected)
 

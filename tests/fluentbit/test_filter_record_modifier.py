@@ -44,8 +44,7 @@ def test_remove_key_with_star_removes_by_prefix() -> None:
 
 
 def test_allowlist_key_keeps_only_the_listed_keys() -> None:
-    assert through(modifier("Allowlist_key a", "Whitelist_key b*"), '{"a":1,"bc":2,"c":3}') == pairs(
-        '{"a":1,"bc":2}')
+    assert through(modifier("Allowlist_key a", "Whitelist_key b*"), '{"a":1,"bc":2,"c":3}') == pairs('{"a":1,"bc":2}')
 
 
 def test_fails_when_remove_key_and_allowlist_key_are_both_set() -> None:

@@ -78,21 +78,34 @@ def test_the_joined_record_keeps_the_first_lines_other_keys_and_passes_firelens_
     _, outcomes = app_lines(TRACES / "python.log", "py-worker")
     record = outcomes[6].deliveries[0].record
     assert (record.keys()[:4], record.keys().count("ecs_cluster")) == (
-        ("container_id", "container_name", "source", "log"), 2)
+        ("container_id", "container_name", "source", "log"),
+        2,
+    )
 
 
 def test_a_group_still_open_at_the_end_is_flushed_at_the_end_of_the_input() -> None:
-    simulator = Simulator(parse_config(section("multiline", "multiline.key_content log", "multiline.parser python")
-                                       + ALL), {}, firelens=None)
-    outcomes = feed(simulator, "t", [pairs('{"log":"Traceback (most recent call last):"}'),
-                                     pairs('{"log":"  File \\"x.py\\", line 1"}')])
+    simulator = Simulator(
+        parse_config(section("multiline", "multiline.key_content log", "multiline.parser python") + ALL),
+        {},
+        firelens=None,
+    )
+    outcomes = feed(
+        simulator,
+        "t",
+        [pairs('{"log":"Traceback (most recent call last):"}'), pairs('{"log":"  File \\"x.py\\", line 1"}')],
+    )
     assert (outcomes[-1].end_of_input, logs(outcomes)[-1]) == (
-        True, ['Traceback (most recent call last):\n  File "x.py", line 1'])
+        True,
+        ['Traceback (most recent call last):\n  File "x.py", line 1'],
+    )
 
 
 def test_each_tag_is_its_own_stream() -> None:
-    simulator = Simulator(parse_config(section("multiline", "multiline.key_content log", "multiline.parser python")
-                                       + ALL), {}, firelens=None)
+    simulator = Simulator(
+        parse_config(section("multiline", "multiline.key_content log", "multiline.parser python") + ALL),
+        {},
+        firelens=None,
+    )
     simulator.run("a", pairs('{"log":"Traceback (most recent call last):"}'))
     outcome = simulator.run("b", pairs('{"log":"  File \\"x.py\\", line 1"}'))
     assert logs([outcome]) == [['  File "x.py", line 1']]  # not a continuation of stream "a"
@@ -101,15 +114,24 @@ def test_each_tag_is_its_own_stream() -> None:
 @pytest.mark.parametrize(
     ("parser", "lines", "joined"),
     [
-        ("go", ["panic: boom", "", "goroutine 1 [running]:", "main.main()", "\t/app/main.go:5 +0x1d", "exit"],
-         "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1d"),
-        ("ruby", ["app.rb:3:in `boom': failed (RuntimeError)", "\tfrom app.rb:7:in `<main>'", "next"],
-         "app.rb:3:in `boom': failed (RuntimeError)\n\tfrom app.rb:7:in `<main>'"),
+        (
+            "go",
+            ["panic: boom", "", "goroutine 1 [running]:", "main.main()", "\t/app/main.go:5 +0x1d", "exit"],
+            "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1d",
+        ),
+        (
+            "ruby",
+            ["app.rb:3:in `boom': failed (RuntimeError)", "\tfrom app.rb:7:in `<main>'", "next"],
+            "app.rb:3:in `boom': failed (RuntimeError)\n\tfrom app.rb:7:in `<main>'",
+        ),
     ],
 )
 def test_go_and_ruby_traces_join(parser: str, lines: list[str], joined: str) -> None:
-    simulator = Simulator(parse_config(section("multiline", "multiline.key_content log", f"multiline.parser {parser}")
-                                       + ALL), {}, firelens=None)
+    simulator = Simulator(
+        parse_config(section("multiline", "multiline.key_content log", f"multiline.parser {parser}") + ALL),
+        {},
+        firelens=None,
+    )
     outcomes = feed(simulator, "t", [Pairs((("log", line),)) for line in lines])
     assert joined in [log for per in logs(outcomes) for log in per]
 
@@ -117,11 +139,14 @@ def test_go_and_ruby_traces_join(parser: str, lines: list[str], joined: str) -> 
 def test_docker_mode_joins_partial_docker_lines_until_one_ends_with_a_newline() -> None:
     # flb_ml_parser_docker.c: the log key holds docker JSON; ENDSWITH "\n" flushes
     simulator = Simulator(parse_config(section("multiline", "multiline.parser docker") + ALL), {}, firelens=None)
-    lines = ['{"log":"one, ","stream":"stdout","time":"2021-02-01T01:40:03.53413Z"}',
-             '{"log":"two\\n","stream":"stdout","time":"2021-02-01T01:40:03.53414Z"}']
+    lines = [
+        '{"log":"one, ","stream":"stdout","time":"2021-02-01T01:40:03.53413Z"}',
+        '{"log":"two\\n","stream":"stdout","time":"2021-02-01T01:40:03.53414Z"}',
+    ]
     outcomes = feed(simulator, "t", [Pairs((("log", line),)) for line in lines])
     assert [d.record for o in outcomes for d in o.deliveries] == [
-        pairs('{"log":"one, two\\n","stream":"stdout","time":"2021-02-01T01:40:03.53413Z"}')]
+        pairs('{"log":"one, two\\n","stream":"stdout","time":"2021-02-01T01:40:03.53413Z"}')
+    ]
 
 
 def test_cri_mode_joins_p_lines_until_an_f_line() -> None:
@@ -130,7 +155,8 @@ def test_cri_mode_joins_p_lines_until_an_f_line() -> None:
     lines = ["2024-05-12T03:04:05.1+00:00 stdout P part one ", "2024-05-12T03:04:05.2+00:00 stdout F part two"]
     outcomes = feed(simulator, "t", [Pairs((("log", line),)) for line in lines])
     assert [d.record for o in outcomes for d in o.deliveries] == [
-        pairs('{"time":"2024-05-12T03:04:05.1+00:00","stream":"stdout","_p":"P","log":"part one part two"}')]
+        pairs('{"time":"2024-05-12T03:04:05.1+00:00","stream":"stdout","_p":"P","log":"part one part two"}')
+    ]
 
 
 def test_a_multiline_parser_from_a_parsers_file_joins_by_its_rules() -> None:
@@ -143,8 +169,11 @@ def test_a_multiline_parser_from_a_parsers_file_joins_by_its_rules() -> None:
         '    rule          "cont"         "/^\\s+/"                  "cont"\n'
     )
     config = parse_config(section("multiline", "multiline.key_content log", "multiline.parser dated") + ALL)
-    outcomes = feed(Simulator(config, parsers, firelens=None), "t",
-                    [Pairs((("log", line),)) for line in ["2024-05-12 boom", "  detail", "2024-05-12 next"]])
+    outcomes = feed(
+        Simulator(config, parsers, firelens=None),
+        "t",
+        [Pairs((("log", line),)) for line in ["2024-05-12 boom", "  detail", "2024-05-12 next"]],
+    )
     assert logs(outcomes) == [[], [], ["2024-05-12 boom\n  detail"], ["2024-05-12 next"]]
 
 
@@ -152,13 +181,20 @@ def test_partial_message_mode_joins_split_docker_messages_in_the_same_pass() -> 
     # ml_filter_partial: the last part completes the record, which goes on from this filter
     config = parse_config(section("multiline", "Mode partial_message", "multiline.key_content log") + ALL)
     simulator = Simulator(config, {}, firelens=None)
-    first = pairs('{"log":"one ","partial_message":"true","partial_id":"p1","partial_ordinal":"1",'
-                  '"partial_last":"false","source":"stdout"}')
-    last = pairs('{"log":"two","partial_message":"true","partial_id":"p1","partial_ordinal":"2",'
-                 '"partial_last":"true","source":"stdout"}')
+    first = pairs(
+        '{"log":"one ","partial_message":"true","partial_id":"p1","partial_ordinal":"1",'
+        '"partial_last":"false","source":"stdout"}'
+    )
+    last = pairs(
+        '{"log":"two","partial_message":"true","partial_id":"p1","partial_ordinal":"2",'
+        '"partial_last":"true","source":"stdout"}'
+    )
     outcomes = feed(simulator, "t", [first, last, pairs('{"log":"whole"}')])
     assert [[d.record for d in o.deliveries] for o in outcomes] == [
-        [], [pairs('{"source":"stdout","log":"one two"}')], [pairs('{"log":"whole"}')]]
+        [],
+        [pairs('{"source":"stdout","log":"one two"}')],
+        [pairs('{"log":"whole"}')],
+    ]
 
 
 def test_a_parser_without_a_key_to_read_joins_nothing() -> None:
@@ -169,18 +205,23 @@ def test_a_parser_without_a_key_to_read_joins_nothing() -> None:
 
 
 def test_buffer_off_is_reported_not_guessed() -> None:
-    simulator = Simulator(parse_config(section("multiline", "Buffer Off", "multiline.key_content log",
-                                               "multiline.parser java") + ALL), {}, firelens=None)
+    simulator = Simulator(
+        parse_config(section("multiline", "Buffer Off", "multiline.key_content log", "multiline.parser java") + ALL),
+        {},
+        firelens=None,
+    )
     assert "Buffer off" in simulator.run("t", pairs('{"log":"x"}')).notes[0].message
 
 
 @pytest.mark.parametrize(
     ("lines", "problem"),
-    [(("multiline.parser nosuch",), "is not registered"),
-     (("multiline.parser java", "flush_ms 100"), "below 500"),
-     (("Mode partial_message",), "needs multiline.key_content"),
-     (("Mode other", "multiline.parser java"), "neither parser nor partial_message"),
-     (("multiline.key_content log",), "at least one multiline.parser")],
+    [
+        (("multiline.parser nosuch",), "is not registered"),
+        (("multiline.parser java", "flush_ms 100"), "below 500"),
+        (("Mode partial_message",), "needs multiline.key_content"),
+        (("Mode other", "multiline.parser java"), "neither parser nor partial_message"),
+        (("multiline.key_content log",), "at least one multiline.parser"),
+    ],
 )
 def test_fails_on_settings_fluent_bit_refuses(lines: tuple[str, ...], problem: str) -> None:
     with pytest.raises(FluentBitSyntaxError, match=problem):

@@ -55,12 +55,15 @@ def test_the_cut_counts_utf8_bytes_and_keeps_a_split_character_as_its_bytes() ->
 # --- Fluent Bit's rendering ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "rendered"), [
-    ('{"a":"b"}', '{"a":"b"}'),
-    ('{"a":"é"}', '{"a":"\\u00e9"}'),
-    ('{"a":"🙂"}', '{"a":"\\ud83d\\ude42"}'),
-    ('{"a":"\x7f"}', '{"a":"\\u007f"}'),
-])
+@pytest.mark.parametrize(
+    ("text", "rendered"),
+    [
+        ('{"a":"b"}', '{"a":"b"}'),
+        ('{"a":"é"}', '{"a":"\\u00e9"}'),
+        ('{"a":"🙂"}', '{"a":"\\ud83d\\ude42"}'),
+        ('{"a":"\x7f"}', '{"a":"\\u007f"}'),
+    ],
+)
 def test_non_ascii_and_del_become_unicode_escapes(text: str, rendered: str) -> None:
     assert fluent_bit_json(text) == rendered
     assert fluent_bit_json_size(text) == len(rendered)
@@ -134,7 +137,8 @@ def test_other_plugins_have_no_fate() -> None:
 
 @pytest.mark.parametrize(("plugin", "option"), [(CLOUDWATCH, "log_key"), (FIREHOSE, "log_key"), (FIREHOSE, "time_key")])
 def test_outputs_that_send_something_else_get_an_unknown_fate_only_when_a_limit_could_apply(
-        plugin: str, option: str) -> None:
+    plugin: str, option: str
+) -> None:
     assert fate(plugin, '{"a":1}', **{option: True}) is None
     result = fate(plugin, _string_of(2_000_000), **{option: True})
     assert result is not None and result.kind == UNKNOWN_FATE and option in result.reason

@@ -21,7 +21,8 @@ def test_fails_when_a_parser_name_is_defined_twice() -> None:
 def test_parsers_in_the_config_itself_are_loaded_after_the_parsers_files(tmp_path: Path) -> None:
     (tmp_path / "parsers.conf").write_text("[PARSER]\n    Name json\n    Format json\n")
     (tmp_path / "extra.conf").write_text(
-        "[SERVICE]\n    Parsers_File parsers.conf\n\n[PARSER]\n    Name kv\n    Format logfmt\n")
+        "[SERVICE]\n    Parsers_File parsers.conf\n\n[PARSER]\n    Name kv\n    Format logfmt\n"
+    )
     _, parsers = load_for_preview(str(tmp_path / "extra.conf"))
     assert sorted(parsers) == ["json", "kv"]
 
@@ -29,13 +30,14 @@ def test_parsers_in_the_config_itself_are_loaded_after_the_parsers_files(tmp_pat
 def test_fails_when_the_config_redefines_a_parser_of_a_parsers_file(tmp_path: Path) -> None:
     (tmp_path / "parsers.conf").write_text("[PARSER]\n    Name json\n    Format json\n")
     (tmp_path / "extra.conf").write_text(
-        "[SERVICE]\n    Parsers_File parsers.conf\n\n[PARSER]\n    Name json\n    Format json\n")
+        "[SERVICE]\n    Parsers_File parsers.conf\n\n[PARSER]\n    Name json\n    Format json\n"
+    )
     with pytest.raises(FluentBitSyntaxError, match="already defined"):
         load_for_preview(str(tmp_path / "extra.conf"))
 
 
 def test_multiline_parsers_come_with_the_parsers_file() -> None:
-    parsers = parse_parsers("[MULTILINE_PARSER]\n    Name m\n    Type regex\n    Rule \"start_state\" \"/x/\"\n")
+    parsers = parse_parsers('[MULTILINE_PARSER]\n    Name m\n    Type regex\n    Rule "start_state" "/x/"\n')
     assert [s.get("Name") for s in parsers.multiline] == ["m"]
 
 
@@ -46,4 +48,10 @@ def test_active_false_or_0_turns_a_filter_off_and_nothing_else_does() -> None:
         return record.record.last("seen") == "yes"
 
     assert [seen(value) for value in ("false", "FALSE", "0", "off", "no", "true")] == [
-        False, False, False, True, True, True]
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]

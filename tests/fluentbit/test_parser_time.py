@@ -51,8 +51,9 @@ def test_a_time_string_longer_than_63_bytes_never_reads() -> None:
     assert not ParserTime.create("%Y", None, 0, 0).reads("2024" + "x" * 60)
 
 
-@pytest.mark.parametrize(("offset", "valid"), [("+0900", True), ("-07:00", True), ("Z", True), ("0900", False),
-                                                ("+99", False)])
+@pytest.mark.parametrize(
+    ("offset", "valid"), [("+0900", True), ("-07:00", True), ("Z", True), ("0900", False), ("+99", False)]
+)
 def test_time_offset_reads_as_flb_parser_tzone_offset(offset: str, valid: bool) -> None:
     assert tzone_offset_valid(offset) == valid
 
@@ -79,7 +80,7 @@ def test_utils_split_keeps_the_rest_after_max_split_verbatim() -> None:
 
 
 def test_utils_split_quoted_reads_quotes_and_escapes() -> None:
-    assert utils_split('Set "a b" \'c\\\'d\'', " ", 3, quoted=True) == ["Set", "a b", "c'd"]
+    assert utils_split("Set \"a b\" 'c\\'d'", " ", 3, quoted=True) == ["Set", "a b", "c'd"]
 
 
 def test_utils_split_quoted_fails_on_an_unterminated_quote() -> None:

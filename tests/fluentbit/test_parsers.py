@@ -44,10 +44,11 @@ def test_json_ignores_types() -> None:
 
 def test_json_time_key_is_removed_when_it_reads_and_time_keep_is_off() -> None:
     definition = "Format json|Time_Key ts|Time_Format %Y-%m-%dT%H:%M:%S"
-    assert (parse(definition, '{"ts":"2024-05-12T03:04:05Z","a":1}'),
-            parse(definition, '{"ts":"yesterday","a":1}'),
-            parse(definition + "|Time_Keep On", '{"ts":"2024-05-12T03:04:05","a":1}')) == (
-        pairs('{"a":1}'), pairs('{"ts":"yesterday","a":1}'), pairs('{"ts":"2024-05-12T03:04:05","a":1}'))
+    assert (
+        parse(definition, '{"ts":"2024-05-12T03:04:05Z","a":1}'),
+        parse(definition, '{"ts":"yesterday","a":1}'),
+        parse(definition + "|Time_Keep On", '{"ts":"2024-05-12T03:04:05","a":1}'),
+    ) == (pairs('{"a":1}'), pairs('{"ts":"yesterday","a":1}'), pairs('{"ts":"2024-05-12T03:04:05","a":1}'))
 
 
 def test_json_time_key_that_is_not_a_string_stays() -> None:
@@ -56,15 +57,27 @@ def test_json_time_key_that_is_not_a_string_stays() -> None:
 
 # regex (flb_parser_regex_do, cb_results, flb_regex_parse) --------------------------------------------------
 
-NGINX = (r"^(?<remote>[^ ]*) (?<host>[^ ]*) (?<user>[^ ]*) \[(?<time>[^\]]*)\] \"(?<method>\S+)(?: +(?<path>[^\"]*?)"
-         r"(?: +\S*)?)?\" (?<code>[^ ]*) (?<size>[^ ]*)(?: \"(?<referer>[^\"]*)\" \"(?<agent>[^\"]*)\")?$")
+NGINX = (
+    r"^(?<remote>[^ ]*) (?<host>[^ ]*) (?<user>[^ ]*) \[(?<time>[^\]]*)\] \"(?<method>\S+)(?: +(?<path>[^\"]*?)"
+    r"(?: +\S*)?)?\" (?<code>[^ ]*) (?<size>[^ ]*)(?: \"(?<referer>[^\"]*)\" \"(?<agent>[^\"]*)\")?$"
+)
 NGINX_LINE = '203.0.113.7 - - [12/May/2024:03:04:05 +0000] "GET /users/1 HTTP/1.1" 200 612 "-" "curl/8.5.0"'
 
 
 def test_regex_named_groups_become_keys_in_pattern_order_with_types() -> None:
     record = parse(f"Format regex|Regex {NGINX}|Types code:integer size:integer", NGINX_LINE)
     assert record is not None and list(record.keys()) == [
-        "remote", "host", "user", "time", "method", "path", "code", "size", "referer", "agent"]
+        "remote",
+        "host",
+        "user",
+        "time",
+        "method",
+        "path",
+        "code",
+        "size",
+        "referer",
+        "agent",
+    ]
     assert (record.last("code"), record.last("size"), record.last("path")) == (200, 612, "/users/1")
 
 
@@ -77,7 +90,9 @@ def test_regex_time_key_is_dropped_when_it_reads_and_when_it_does_not() -> None:
 def test_regex_skips_empty_values_unless_skip_empty_values_is_off() -> None:
     base = "Format regex|Regex ^(?<a>x*)(?<b>y)$"
     assert (parse(base, "y"), parse(base + "|Skip_Empty_Values Off", "y")) == (
-        pairs('{"b":"y"}'), pairs('{"a":"","b":"y"}'))
+        pairs('{"b":"y"}'),
+        pairs('{"a":"","b":"y"}'),
+    )
 
 
 def test_regex_without_named_groups_fails() -> None:
@@ -96,9 +111,20 @@ def test_fails_when_a_regex_parser_has_no_regex() -> None:
 
 @pytest.mark.parametrize(
     ("value", "kind", "expected"),
-    [("42abc", "integer", 42), ("  -7", "integer", -7), ("x", "integer", 0), ("99999999999999999999", "integer",
-     2**63 - 1), ("0x1F", "hex", 31), ("ff", "hex", 255), ("1.5e3", "float", 1500.0), ("abc", "float", 0.0),
-     ("TRUEish", "bool", True), ("false", "bool", False), ("yes", "bool", "yes"), ("7", "string", "7")],
+    [
+        ("42abc", "integer", 42),
+        ("  -7", "integer", -7),
+        ("x", "integer", 0),
+        ("99999999999999999999", "integer", 2**63 - 1),
+        ("0x1F", "hex", 31),
+        ("ff", "hex", 255),
+        ("1.5e3", "float", 1500.0),
+        ("abc", "float", 0.0),
+        ("TRUEish", "bool", True),
+        ("false", "bool", False),
+        ("yes", "bool", "yes"),
+        ("7", "string", "7"),
+    ],
 )
 def test_types_cast_like_c_atoll_strtoull_atof(value: str, kind: str, expected: object) -> None:
     # flb_parser_typecast
@@ -110,7 +136,8 @@ def test_types_cast_like_c_atoll_strtoull_atof(value: str, kind: str, expected: 
 
 def test_logfmt_reads_pairs_bare_keys_quotes_and_escapes() -> None:
     assert parse("Format logfmt", 'level=info msg="a \\"b\\"" debug empty= q=""') == Pairs(
-        (("level", "info"), ("msg", 'a "b"'), ("debug", True), ("empty", True), ("q", "")))
+        (("level", "info"), ("msg", 'a "b"'), ("debug", True), ("empty", True), ("q", ""))
+    )
 
 
 def test_logfmt_accepts_a_json_line() -> None:
@@ -127,8 +154,7 @@ def test_logfmt_no_bare_keys_fails_a_line_with_one() -> None:
 
 
 def test_logfmt_with_types_does_not_unescape_and_bare_keys_are_empty() -> None:
-    assert parse("Format logfmt|Types n:integer", 'n=5 m="x\\"y" b') == Pairs(
-        (("n", 5), ("m", 'x\\"y'), ("b", "")))
+    assert parse("Format logfmt|Types n:integer", 'n=5 m="x\\"y" b') == Pairs((("n", 5), ("m", 'x\\"y'), ("b", "")))
 
 
 def test_logfmt_time_that_does_not_read_fails_the_line() -> None:
@@ -140,7 +166,8 @@ def test_logfmt_time_that_does_not_read_fails_the_line() -> None:
 
 def test_ltsv_reads_tab_separated_label_value_fields() -> None:
     assert parse("Format ltsv|Types status:integer", "host:127.0.0.1\tstatus:200\treq:GET / HTTP/1.1") == Pairs(
-        (("host", "127.0.0.1"), ("status", 200), ("req", "GET / HTTP/1.1")))
+        (("host", "127.0.0.1"), ("status", 200), ("req", "GET / HTTP/1.1"))
+    )
 
 
 def test_ltsv_stops_at_a_label_without_colon() -> None:
@@ -156,13 +183,15 @@ def test_decode_field_as_json_replaces_the_value_with_the_map() -> None:
 
 def test_decode_field_json_keeps_the_value_and_appends_the_keys() -> None:
     assert parse("Format json|Decode_Field json log", '{"log":"{\\"a\\":1}","x":2}') == pairs(
-        '{"log":"{\\"a\\":1}","x":2,"a":1}')
+        '{"log":"{\\"a\\":1}","x":2,"a":1}'
+    )
 
 
 def test_decode_field_as_escaped_then_json_with_do_next() -> None:
     text = '{"log":"{\\\\\\"a\\\\\\":1}"}'  # log holds {\"a\":1}
     assert parse("Format json|Decode_Field_As escaped log do_next|Decode_Field_As json log", text) == pairs(
-        '{"log":{"a":1}}')
+        '{"log":{"a":1}}'
+    )
 
 
 def test_decode_field_as_json_fails_quietly_on_text_that_is_not_a_map() -> None:

@@ -72,12 +72,17 @@ def test_a_5mb_line_arrives_as_306_docker_pieces(split_lines: list[dict[str, obj
 
 
 def test_without_a_partial_message_filter_every_piece_goes_unparsed_to_the_default_output(
-        split_lines: list[dict[str, object]]) -> None:
+    split_lines: list[dict[str, object]],
+) -> None:
     outputs = {d["output"] for line in split_lines for d in line["deliveries"]}  # type: ignore[union-attr, index]
     assert outputs == {"rails-app.default"}  # the SQL route never sees a parsed record
     notes = [line["notes"] for line in split_lines]
-    assert all(len(n) == 1 and "no multiline filter with Mode partial_message joins them" in n[0]  # type: ignore[index]
-               and "moby daemon/logger/copier.go" in n[0] for n in notes)  # type: ignore[index]
+    assert all(
+        len(n) == 1
+        and "no multiline filter with Mode partial_message joins them" in n[0]  # type: ignore[index]
+        and "moby daemon/logger/copier.go" in n[0]
+        for n in notes
+    )  # type: ignore[index]
 
 
 def test_the_compiled_config_joins_the_pieces_and_firehose_then_discards_the_record() -> None:
@@ -90,7 +95,9 @@ def test_the_compiled_config_joins_the_pieces_and_firehose_then_discards_the_rec
     assert [d["output"] for d in deliveries] == ["rails-app.sql"]  # parsed whole, so the SQL route takes it
     fate = deliveries[0]["fate"]
     assert fate["kind"] == "discarded" and fate["sent_bytes"] == 0
-    assert "MAX_EVENT_SIZE 1,024,000" in fate["reason"] and "plugins/out_kinesis_firehose/firehose_api.c" in fate["reason"]
+    assert (
+        "MAX_EVENT_SIZE 1,024,000" in fate["reason"] and "plugins/out_kinesis_firehose/firehose_api.c" in fate["reason"]
+    )
 
 
 def test_a_200kb_sql_line_is_joined_parsed_and_archived_whole() -> None:
@@ -125,9 +132,11 @@ def test_small_records_have_no_fate() -> None:
 
 
 def test_summary_counts_what_the_outputs_discard_and_truncate_and_keeps_only_what_they_send() -> None:
-    lines = (_firelens({"log": json.dumps({"name": "ActiveRecord", "message": "x" * 2_000_000})})
-             + _firelens({"log": json.dumps({"name": "web", "message": "y" * 1_010_000})})
-             + _firelens({"log": json.dumps({"name": "ActiveRecord", "message": "SELECT 1"})}))
+    lines = (
+        _firelens({"log": json.dumps({"name": "ActiveRecord", "message": "x" * 2_000_000})})
+        + _firelens({"log": json.dumps({"name": "web", "message": "y" * 1_010_000})})
+        + _firelens({"log": json.dumps({"name": "ActiveRecord", "message": "SELECT 1"})})
+    )
     code, out, _ = preview("--summary", stdin=lines)
     assert code == 0
     assert "1 copies discarded and 1 truncated by their output's size limits" in out

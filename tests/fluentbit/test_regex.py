@@ -65,13 +65,16 @@ def test_fails_when_the_regex_does_not_compile(pattern: str) -> None:
         compile_onigmo(pattern)
 
 
-@pytest.mark.parametrize(("pattern", "onigmo_says"), [
-    pytest.param("x{99999999999}", "too big number for repeat range", id="repeat-count-too-large"),
-    pytest.param("x{100001}", "too big number for repeat range", id="repeat-over-onigmo-maximum"),
-    pytest.param("(?<=a+)b", "invalid pattern in look-behind", id="variable-length-lookbehind"),
-    pytest.param("(?<=a{1,2})b", "invalid pattern in look-behind", id="ranged-lookbehind"),
-    pytest.param(r"(?<n>a)(b)\1", "numbered backref/call is not allowed", id="named-and-numbered-groups"),
-])
+@pytest.mark.parametrize(
+    ("pattern", "onigmo_says"),
+    [
+        pytest.param("x{99999999999}", "too big number for repeat range", id="repeat-count-too-large"),
+        pytest.param("x{100001}", "too big number for repeat range", id="repeat-over-onigmo-maximum"),
+        pytest.param("(?<=a+)b", "invalid pattern in look-behind", id="variable-length-lookbehind"),
+        pytest.param("(?<=a{1,2})b", "invalid pattern in look-behind", id="ranged-lookbehind"),
+        pytest.param(r"(?<n>a)(b)\1", "numbered backref/call is not allowed", id="named-and-numbered-groups"),
+    ],
+)
 def test_fails_where_onigmo_rejects_what_python_would_accept(pattern: str, onigmo_says: str) -> None:
     # lib/onigmo/regparse.c (fluent/fluent-bit v4.2.2): ONIG_MAX_REPEAT_NUM, look-behind lengths, and
     # numbered back-references once a pattern has named groups.

@@ -21,20 +21,37 @@ from conftest import ROOT
 
 #: name -> (the target's command, the environment it gets, text the one line must contain)
 CASES = {
-    "run-region": (["-m", "firelens_harness.run", "deploy"], {"FIRELENS_REGION": "Tokyo"},
-                   ("make run:", "region='Tokyo'", "FIRELENS_REGION")),
-    "destroy-region": (["-m", "firelens_harness.run", "destroy"], {"FIRELENS_REGION": "Tokyo"},
-                       ("make destroy:", "region='Tokyo'", "FIRELENS_REGION")),
-    "plan-region": (["-m", "firelens_harness.plan"], {"FIRELENS_REGION": "Tokyo"},
-                    ("make plan:", "region='Tokyo'", "FIRELENS_REGION")),
-    "run-state-bucket": (["-m", "firelens_harness.run", "deploy"], {"FIRELENS_STATE_BUCKET": "Bad_Bucket"},
-                         ("make run:", "Bad_Bucket", "FIRELENS_STATE_BUCKET")),
-    "run-volume-inf": (["-m", "firelens_harness.run", "deploy"], {"FIRELENS_LOG_GB_PER_MONTH": "inf"},
-                       ("FIRELENS_LOG_GB_PER_MONTH='inf'", "finite")),
-    "run-volume-text": (["-m", "firelens_harness.run", "deploy"], {"FIRELENS_LOG_GB_PER_MONTH": "lots"},
-                        ("FIRELENS_LOG_GB_PER_MONTH='lots'",)),
-    "synth-region": (["main.py"], {"FIRELENS_REGION": "Tokyo"},
-                     ("main.py:", "region='Tokyo'", "FIRELENS_REGION")),
+    "run-region": (
+        ["-m", "firelens_harness.run", "deploy"],
+        {"FIRELENS_REGION": "Tokyo"},
+        ("make run:", "region='Tokyo'", "FIRELENS_REGION"),
+    ),
+    "destroy-region": (
+        ["-m", "firelens_harness.run", "destroy"],
+        {"FIRELENS_REGION": "Tokyo"},
+        ("make destroy:", "region='Tokyo'", "FIRELENS_REGION"),
+    ),
+    "plan-region": (
+        ["-m", "firelens_harness.plan"],
+        {"FIRELENS_REGION": "Tokyo"},
+        ("make plan:", "region='Tokyo'", "FIRELENS_REGION"),
+    ),
+    "run-state-bucket": (
+        ["-m", "firelens_harness.run", "deploy"],
+        {"FIRELENS_STATE_BUCKET": "Bad_Bucket"},
+        ("make run:", "Bad_Bucket", "FIRELENS_STATE_BUCKET"),
+    ),
+    "run-volume-inf": (
+        ["-m", "firelens_harness.run", "deploy"],
+        {"FIRELENS_LOG_GB_PER_MONTH": "inf"},
+        ("FIRELENS_LOG_GB_PER_MONTH='inf'", "finite"),
+    ),
+    "run-volume-text": (
+        ["-m", "firelens_harness.run", "deploy"],
+        {"FIRELENS_LOG_GB_PER_MONTH": "lots"},
+        ("FIRELENS_LOG_GB_PER_MONTH='lots'",),
+    ),
+    "synth-region": (["main.py"], {"FIRELENS_REGION": "Tokyo"}, ("main.py:", "region='Tokyo'", "FIRELENS_REGION")),
 }
 
 

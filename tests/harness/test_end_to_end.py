@@ -80,22 +80,29 @@ def test_sql_logs_are_archived_in_s3_and_kept_out_of_cloudwatch(first: RoundTrip
 
 def test_labelled_record_is_copied_to_the_analysis_group_and_also_kept_in_the_default_group(first: RoundTrip) -> None:
     labelled = [(e.log_group, e.log_stream) for e in first.events if '"label":"user_show"' in e.message]
-    assert sorted(labelled) == [("/sample-metrics-fluentbit", f"fluentbit-rails-app-firelens-{first.run_id}"),
-                                ("/sample-metrics-fluentbit/analysis", ANALYSIS_STREAM)]
+    assert sorted(labelled) == [
+        ("/sample-metrics-fluentbit", f"fluentbit-rails-app-firelens-{first.run_id}"),
+        ("/sample-metrics-fluentbit/analysis", ANALYSIS_STREAM),
+    ]
 
 
 def test_each_run_is_a_new_task_with_its_own_default_stream(first: RoundTrip, second: RoundTrip) -> None:
-    default_streams = [{e.log_stream for e in r.events if e.log_group == "/sample-metrics-fluentbit"}
-                       for r in (first, second)]
-    assert default_streams == [{f"fluentbit-rails-app-firelens-{first.run_id}"},
-                               {f"fluentbit-rails-app-firelens-{second.run_id}"}]
+    default_streams = [
+        {e.log_stream for e in r.events if e.log_group == "/sample-metrics-fluentbit"} for r in (first, second)
+    ]
+    assert default_streams == [
+        {f"fluentbit-rails-app-firelens-{first.run_id}"},
+        {f"fluentbit-rails-app-firelens-{second.run_id}"},
+    ]
 
 
 def test_second_run_checks_only_its_own_records_in_streams_shared_with_the_first(
-        first: RoundTrip, second: RoundTrip, clients: AwsClients) -> None:
+    first: RoundTrip, second: RoundTrip, clients: AwsClients
+) -> None:
     assert second.accounting.exact and second.accounting.expected == first.accounting.expected
-    shared = clients.logs.get_log_events(logGroupName="/sample-metrics-fluentbit/analysis",
-                                         logStreamName=ANALYSIS_STREAM, startFromHead=True)["events"]
+    shared = clients.logs.get_log_events(
+        logGroupName="/sample-metrics-fluentbit/analysis", logStreamName=ANALYSIS_STREAM, startFromHead=True
+    )["events"]
     # One labelled record per run, both in the one stream (other tests of the shared deployment
     # may deliver there too: count this module's two tasks only).
     runs = [json.loads(e["message"])["ecs_task_arn"].rsplit("/", 1)[-1] for e in shared]
@@ -105,12 +112,26 @@ def test_second_run_checks_only_its_own_records_in_streams_shared_with_the_first
 
 def test_report_shows_resources_routing_keys_check_and_cost(first: RoundTrip, pipeline: DeployedPipeline) -> None:
     prices = prices_for(CONFIG.region)
-    report = render_report(first, pipeline, region=CONFIG.region, endpoint="http://127.0.0.1:1",
-                           estimate=estimate(first.traffic_mix(), 1000, prices), prices=prices)
+    report = render_report(
+        first,
+        pipeline,
+        region=CONFIG.region,
+        endpoint="http://127.0.0.1:1",
+        estimate=estimate(first.traffic_mix(), 1000, prices),
+        prices=prices,
+    )
     expected_parts = [
-        "ECS cluster sample-rails-app", "Routing table", "rails-app.sql", "Firehose put-s3-sample-metrics-logs",
-        *(f"s3://{o.bucket}/{o.key}" for o in first.objects), "0 missing, 0 extra",
-        "What still differs is buffering", "schema check: ", ": slowest statements of a day (",
-        "all logs to CloudWatch Logs Standard", "routed as deployed", "TB scanned",
+        "ECS cluster sample-rails-app",
+        "Routing table",
+        "rails-app.sql",
+        "Firehose put-s3-sample-metrics-logs",
+        *(f"s3://{o.bucket}/{o.key}" for o in first.objects),
+        "0 missing, 0 extra",
+        "What still differs is buffering",
+        "schema check: ",
+        ": slowest statements of a day (",
+        "all logs to CloudWatch Logs Standard",
+        "routed as deployed",
+        "TB scanned",
     ]
     assert [part for part in expected_parts if part not in report] == []

@@ -12,14 +12,25 @@ from firelens_local.archive_records import check_schema
 from firelens_local.query import QueryResult
 from firelens_local.readback import DeployedQuery
 
-SLOWEST = QueryResult(DeployedQuery("t: slowest statements of a day", "", "db", "SELECT ..."),
-                      ("logged_at", "duration_ms"), (("2026-11-30T14:00:01Z", 3.0),), 545, 2011)
+SLOWEST = QueryResult(
+    DeployedQuery("t: slowest statements of a day", "", "db", "SELECT ..."),
+    ("logged_at", "duration_ms"),
+    (("2026-11-30T14:00:01Z", 3.0),),
+    545,
+    2011,
+)
 
 
 def _check(records: list[dict[str, Any]], slowest: QueryResult | None) -> SimpleNamespace:
     queries = SimpleNamespace(loaded=SimpleNamespace(day=date(2026, 11, 30), objects=2)) if slowest else None
-    return SimpleNamespace(table="db.t", workgroup="wg", bucket="archive",
-                           drift=check_schema(records, SQL_LOG_COLUMNS), slowest=slowest, queries=queries)
+    return SimpleNamespace(
+        table="db.t",
+        workgroup="wg",
+        bucket="archive",
+        drift=check_schema(records, SQL_LOG_COLUMNS),
+        slowest=slowest,
+        queries=queries,
+    )
 
 
 def test_report_shows_the_schema_check_and_the_days_slowest_statements() -> None:

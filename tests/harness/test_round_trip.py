@@ -43,16 +43,18 @@ def router() -> RouterFiles:
 
 
 def test_router_files_are_read_from_the_image_build_context(router: RouterFiles) -> None:
-    assert (router.config_path, router.container, router.flush_seconds) == (
-        ROUTER_DIR / "extra.conf", "rails-app", 1.0)
+    assert (router.config_path, router.container, router.flush_seconds) == (ROUTER_DIR / "extra.conf", "rails-app", 1.0)
 
 
 def test_fails_when_the_image_files_differ_from_the_compiled_routes(tmp_path: Path) -> None:
     shutil.copytree(ROUTER_DIR, tmp_path, dirs_exist_ok=True)
     edited = tmp_path / "extra.conf"
     edited.write_text(edited.read_text() + "# edited by hand\n")
-    with pytest.raises(StandInError, match="extra.conf: is not the routes compiled for region ap-northeast-1 "
-                                           r"\(differs\).*make synth"):
+    with pytest.raises(
+        StandInError,
+        match="extra.conf: is not the routes compiled for region ap-northeast-1 "
+        r"\(differs\).*make synth",
+    ):
         load_router_files(PipelineConfig(), tmp_path)
 
 
@@ -77,21 +79,29 @@ def test_app_lines_are_routed_as_a_task_of_the_deployed_cluster(router: RouterFi
     outcomes = route_lines(lines, router, firelens_context(PIPELINE, "ap-northeast-1", RUN_ID))
     sql = [d.record for o in outcomes for d in o.deliveries if d.output == "rails-app.sql"]
     assert sql and {(r.last("ecs_cluster"), r.last("ecs_task_definition")) for r in sql} == {
-        ("sample-rails-app", "sample-rails-app:3")}
+        ("sample-rails-app", "sample-rails-app:3")
+    }
     assert {r.last("ecs_task_arn") for r in sql} == {
-        f"arn:aws:ecs:ap-northeast-1:123456789012:task/sample-rails-app/{RUN_ID}"}
+        f"arn:aws:ecs:ap-northeast-1:123456789012:task/sample-rails-app/{RUN_ID}"
+    }
 
 
 def test_fails_when_the_preview_cannot_predict_a_line(router: RouterFiles) -> None:
-    unmodelled = RouterFiles(router.compiled, parse_config(
-        "[FILTER]\n    Name lua\n    Match *\n[OUTPUT]\n    Name null\n    Match *\n"), router.parsers, router.config_path)
+    unmodelled = RouterFiles(
+        router.compiled,
+        parse_config("[FILTER]\n    Name lua\n    Match *\n[OUTPUT]\n    Name null\n    Match *\n"),
+        router.parsers,
+        router.config_path,
+    )
     with pytest.raises(StandInError, match="app stdout line 1: the preview cannot predict where it goes"):
         route_lines(["hello"], unmodelled, firelens_context(PIPELINE, "ap-northeast-1", RUN_ID))
 
 
 def test_fails_when_the_config_names_a_resource_that_is_not_deployed() -> None:
-    outputs: dict[str, AwsOutput] = {"a.sql": FirehoseOutput("a.sql", "other-stream", "ap-northeast-1", True),
-               "a.default": CloudWatchOutput("a.default", "/sample-metrics-fluentbit", "ap-northeast-1", "p-")}
+    outputs: dict[str, AwsOutput] = {
+        "a.sql": FirehoseOutput("a.sql", "other-stream", "ap-northeast-1", True),
+        "a.default": CloudWatchOutput("a.default", "/sample-metrics-fluentbit", "ap-northeast-1", "p-"),
+    }
     with pytest.raises(StandInError, match="delivery stream 'other-stream' is not deployed"):
         check_outputs_deployed(outputs, PIPELINE, "ap-northeast-1")
 

@@ -33,14 +33,22 @@ def test_steps_are_numbered_out_of_the_total_and_name_the_current_one(capsys: py
     assert steps.current == "step 2/7 (deploying)"
 
 
-@pytest.mark.parametrize(("module", "argv", "function", "target"), [
-    ("firelens_harness.run", ["deploy"], "run", "make run"),
-    ("firelens_harness.run", ["destroy"], "destroy", "make destroy"),
-    ("firelens_harness.plan", [], "plan", "make plan"),
-])
+@pytest.mark.parametrize(
+    ("module", "argv", "function", "target"),
+    [
+        ("firelens_harness.run", ["deploy"], "run", "make run"),
+        ("firelens_harness.run", ["destroy"], "destroy", "make destroy"),
+        ("firelens_harness.plan", [], "plan", "make plan"),
+    ],
+)
 def test_ctrl_c_ends_with_one_line_that_says_how_the_lock_is_cleared(
-        module: str, argv: list[str], function: str, target: str, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    module: str,
+    argv: list[str],
+    function: str,
+    target: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import importlib
 
     loaded = importlib.import_module(module)

@@ -46,8 +46,11 @@ def allowlist() -> tuple[AllowEntry, ...]:
 def json_reports(synthesized: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, ScanReport]:
     # Read by this module's pure tests and by its shared-deployment tests, which run on another
     # worker: three checkov runs (~20 s), made once per run.
-    return once_per_run(tmp_path_factory, "checkov-terraform-json", lambda _: {
-        stack: run_checkov(synthesized / "stacks" / stack, Framework.TERRAFORM_JSON) for stack in STACKS})
+    return once_per_run(
+        tmp_path_factory,
+        "checkov-terraform-json",
+        lambda _: {stack: run_checkov(synthesized / "stacks" / stack, Framework.TERRAFORM_JSON) for stack in STACKS},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +81,9 @@ def test_every_allowlist_entry_explains_at_least_one_finding(
 
 def test_plan_scan_evaluates_the_policies_and_task_definition_synth_cannot(plan_report: ScanReport) -> None:
     unreadable = ("aws_iam_role_policy.", "aws_ecs_task_definition.")
-    assert [f.check_id for f in plan_report.findings
-            if f.result is Result.UNKNOWN and f.resource.startswith(unreadable)] == []
+    assert [
+        f.check_id for f in plan_report.findings if f.result is Result.UNKNOWN and f.resource.startswith(unreadable)
+    ] == []
 
 
 def test_scans_evaluate_checks_on_every_target(json_reports: dict[str, ScanReport], plan_report: ScanReport) -> None:
@@ -108,15 +112,18 @@ def test_unknown_results_are_read_from_checkovs_debug_log() -> None:
 
 
 def test_terraform_json_resource_names_get_their_type_back() -> None:
-    stdout = ('{"check_type": "terraform_json", "summary": {"passed": 1, "failed": 1, "skipped": 0, '
-              '"parsing_errors": 0}, "results": {"failed_checks": [{"check_id": "CKV_AWS_158", '
-              '"check_name": "KMS", "resource": "resource.logs_1"}]}}')
+    stdout = (
+        '{"check_type": "terraform_json", "summary": {"passed": 1, "failed": 1, "skipped": 0, '
+        '"parsing_errors": 0}, "results": {"failed_checks": [{"check_id": "CKV_AWS_158", '
+        '"check_name": "KMS", "resource": "resource.logs_1"}]}}'
+    )
     report = parse_report(stdout, "", Framework.TERRAFORM_JSON, "s", {"logs_1": "aws_cloudwatch_log_group"})
     assert [f.resource for f in report.findings] == ["aws_cloudwatch_log_group.logs_1"]
 
 
-def _finding(check: str, resource: str, result: Result = Result.FAILED,
-             framework: Framework = Framework.TERRAFORM_JSON) -> Finding:
+def _finding(
+    check: str, resource: str, result: Result = Result.FAILED, framework: Framework = Framework.TERRAFORM_JSON
+) -> Finding:
     return Finding(framework, "pipeline", check, "name", resource, result)
 
 
@@ -125,21 +132,30 @@ def _report(*findings: Finding) -> ScanReport:
 
 
 def test_a_finding_no_entry_matches_is_unexplained_and_an_unused_entry_is_stale() -> None:
-    entries = (AllowEntry("CKV_AWS_158", ("aws_cloudwatch_log_group.*",), Result.FAILED, "demo"),
-               AllowEntry("CKV_AWS_18", ("aws_s3_bucket.x",), Result.FAILED, "demo"))
-    found = triage([_report(_finding("CKV_AWS_158", "aws_cloudwatch_log_group.a"),
-                            _finding("CKV_AWS_158", "aws_kms_key.k"))], entries)
+    entries = (
+        AllowEntry("CKV_AWS_158", ("aws_cloudwatch_log_group.*",), Result.FAILED, "demo"),
+        AllowEntry("CKV_AWS_18", ("aws_s3_bucket.x",), Result.FAILED, "demo"),
+    )
+    found = triage(
+        [_report(_finding("CKV_AWS_158", "aws_cloudwatch_log_group.a"), _finding("CKV_AWS_158", "aws_kms_key.k"))],
+        entries,
+    )
     assert ([f.resource for f in found.unexplained], [e.check for e in found.stale]) == (
-        ["aws_kms_key.k"], ["CKV_AWS_18"])
+        ["aws_kms_key.k"],
+        ["CKV_AWS_18"],
+    )
 
 
 def test_an_entry_explains_only_its_result_and_framework() -> None:
     entry = AllowEntry("CKV_AWS_70", ("aws_s3_bucket.*",), Result.UNKNOWN, "demo", (Framework.TERRAFORM_JSON,))
-    assert [entry.matches(f) for f in (
-        _finding("CKV_AWS_70", "aws_s3_bucket.b", Result.UNKNOWN),
-        _finding("CKV_AWS_70", "aws_s3_bucket.b", Result.FAILED),
-        _finding("CKV_AWS_70", "aws_s3_bucket.b", Result.UNKNOWN, Framework.TERRAFORM_PLAN),
-    )] == [True, False, False]
+    assert [
+        entry.matches(f)
+        for f in (
+            _finding("CKV_AWS_70", "aws_s3_bucket.b", Result.UNKNOWN),
+            _finding("CKV_AWS_70", "aws_s3_bucket.b", Result.FAILED),
+            _finding("CKV_AWS_70", "aws_s3_bucket.b", Result.UNKNOWN, Framework.TERRAFORM_PLAN),
+        )
+    ] == [True, False, False]
 
 
 def test_fails_when_an_allowlist_entry_has_no_reason(tmp_path: Path) -> None:

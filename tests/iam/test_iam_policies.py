@@ -47,8 +47,12 @@ def documents(synthesized: Path) -> dict[str, dict[str, Any]]:
 
 def test_walk_finds_every_kind_of_policy_document(documents: dict[str, dict[str, Any]]) -> None:
     kinds = {address.split(".")[0] + "." + address.split(".")[-1] for address in documents}
-    assert kinds == {"aws_iam_role_policy.policy", "aws_iam_role.assume_role_policy", "aws_s3_bucket_policy.policy",
-                     "aws_iam_policy.policy"}  # the archive's reader policy (ArchiveQueries)
+    assert kinds == {
+        "aws_iam_role_policy.policy",
+        "aws_iam_role.assume_role_policy",
+        "aws_s3_bucket_policy.policy",
+        "aws_iam_policy.policy",
+    }  # the archive's reader policy (ArchiveQueries)
 
 
 def test_no_policy_in_any_stack_grants_more_than_least_privilege(documents: dict[str, dict[str, Any]]) -> None:
@@ -87,8 +91,10 @@ def test_the_only_wildcard_actions_are_in_conditional_denies(documents: dict[str
         ({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"}, "wildcard: action *"),
         ({"Effect": "Allow", "Action": ["s3:Get*"], "Resource": ["arn:aws:s3:::b"]}, "wildcard: action s3:Get*"),
         ({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}, "wildcard: resource *"),
-        ({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::logs-*"},
-         "wildcard: resource arn:aws:s3:::logs-*"),
+        (
+            {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::logs-*"},
+            "wildcard: resource arn:aws:s3:::logs-*",
+        ),
         ({"Effect": "Allow", "NotAction": ["iam:*"], "Resource": "arn:aws:s3:::b"}, "wildcard: action NOT(iam:*)"),
         ({"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": {"AWS": "*"}}, "wildcard: principal AWS:*"),
         ({"Effect": "Deny", "Action": ["s3:*"], "Resource": "*", "Principal": "*"}, "Deny without a Condition"),
@@ -99,14 +105,22 @@ def test_fails_when_a_statement_grants_more_than_least_privilege(statement: dict
 
 
 def test_a_conditional_deny_with_wildcards_is_not_a_grant() -> None:
-    tls_only = {"Effect": "Deny", "Principal": {"AWS": ["*"]}, "Action": ["s3:*"], "Resource": ["arn:aws:s3:::b"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    tls_only = {
+        "Effect": "Deny",
+        "Principal": {"AWS": ["*"]},
+        "Action": ["s3:*"],
+        "Resource": ["arn:aws:s3:::b"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
     assert list(grant_violations({"Statement": [tls_only]})) == []
 
 
 def test_a_reference_to_one_resource_and_its_children_is_scoped() -> None:
-    scoped = {"Effect": "Allow", "Action": ["logs:PutLogEvents"],
-              "Resource": ["${aws_cloudwatch_log_group.app.arn}:*", "${aws_s3_bucket.archive.arn}/*"]}
+    scoped = {
+        "Effect": "Allow",
+        "Action": ["logs:PutLogEvents"],
+        "Resource": ["${aws_cloudwatch_log_group.app.arn}:*", "${aws_s3_bucket.archive.arn}/*"],
+    }
     assert list(grant_violations({"Statement": [scoped]})) == []
 
 
@@ -121,9 +135,15 @@ def test_fails_when_a_document_is_not_one_iam_accepts() -> None:
         list(grant_violations({"Statement": ["s3:*"]}))
 
 
-@pytest.mark.parametrize(("resource", "wild"), [
-    ("arn:aws:s3:::logs/year=*", False), ("${aws_s3_bucket.a.arn}/year=*", False), ("arn:aws:s3:::logs*/x", True),
-    ("arn:aws:s3:::*/year=1", True), ("${aws_s3_bucket.a.arn}*", True),
-])
+@pytest.mark.parametrize(
+    ("resource", "wild"),
+    [
+        ("arn:aws:s3:::logs/year=*", False),
+        ("${aws_s3_bucket.a.arn}/year=*", False),
+        ("arn:aws:s3:::logs*/x", True),
+        ("arn:aws:s3:::*/year=1", True),
+        ("${aws_s3_bucket.a.arn}*", True),
+    ],
+)
 def test_keys_below_one_named_bucket_are_scoped_and_a_wildcard_in_the_bucket_is_not(resource: str, wild: bool) -> None:
     assert iam.is_wildcard_resource(resource) is wild

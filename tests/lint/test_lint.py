@@ -224,9 +224,18 @@ def test_a_rule_key_without_dollar_is_a_warning() -> None:
     assert findings(text) == [("warning", "plain-key")]
 
 
-@pytest.mark.parametrize(("name", "closest"), [("frobnicate", None), ("cloudwatchlogs", "cloudwatch_logs"),
-                                               ("s3_bucket", "s3"), ("kinesis-firehose", "kinesis_firehose")])
-def test_fails_when_a_plugin_name_is_unknown_to_fluent_bit_and_names_the_closest(name: str, closest: str | None) -> None:
+@pytest.mark.parametrize(
+    ("name", "closest"),
+    [
+        ("frobnicate", None),
+        ("cloudwatchlogs", "cloudwatch_logs"),
+        ("s3_bucket", "s3"),
+        ("kinesis-firehose", "kinesis_firehose"),
+    ],
+)
+def test_fails_when_a_plugin_name_is_unknown_to_fluent_bit_and_names_the_closest(
+    name: str, closest: str | None
+) -> None:
     config = parse_config(f"[OUTPUT]\n    Name {name}\n    Match *\n", source="extra.conf")
     [finding] = [f for f in lint_config(config) if f.code == "unknown-plugin"]
     assert (finding.severity, name in finding.problem) == (Severity.ERROR, True)

@@ -33,11 +33,16 @@ def only(text: str, code: str) -> Finding:
 
 
 def test_a_route_on_a_key_types_makes_a_number_is_an_error_at_the_rule_line() -> None:
-    text = (PARSE.format("access") + "[FILTER]\n    Name  rewrite_tag\n    Match app-firelens-*\n"
-            "    Rule  $code ^5 routed.errors false\n" + OUT + "[OUTPUT]\n    Name null\n    Match routed.*\n")
+    text = (
+        PARSE.format("access") + "[FILTER]\n    Name  rewrite_tag\n    Match app-firelens-*\n"
+        "    Rule  $code ^5 routed.errors false\n" + OUT + "[OUTPUT]\n    Name null\n    Match routed.*\n"
+    )
     finding = only(text, "typed-key-never-matches")
     assert ("Rule on line 9" in finding.where, "casts to integer" in finding.problem, finding.fix) == (
-        True, True, "drop code:integer from the parser's Types, or test a key that stays a string")
+        True,
+        True,
+        "drop code:integer from the parser's Types, or test a key that stays a string",
+    )
 
 
 def test_a_grep_regex_on_a_typed_key_is_an_error() -> None:
@@ -60,11 +65,15 @@ def test_a_rule_before_the_parser_is_fine() -> None:
 
 
 def test_logfmt_listed_before_json_is_an_error_at_the_parser_line() -> None:
-    text = ("[FILTER]\n    Name     parser\n    Match    app-firelens-*\n    Key_Name log\n    Parser   kv\n"
-            "    Parser   json\n" + OUT)
+    text = (
+        "[FILTER]\n    Name     parser\n    Match    app-firelens-*\n    Key_Name log\n    Parser   kv\n"
+        "    Parser   json\n" + OUT
+    )
     finding = only(text, "logfmt-before-json")
     assert ("Parser kv on line 5" in finding.where, finding.fix) == (
-        True, "list 'Parser json' first: json refuses anything that is not one JSON object")
+        True,
+        "list 'Parser json' first: json refuses anything that is not one JSON object",
+    )
 
 
 def test_json_before_logfmt_and_logfmt_without_bare_keys_are_fine() -> None:
@@ -75,8 +84,11 @@ def test_json_before_logfmt_and_logfmt_without_bare_keys_are_fine() -> None:
 
 # grep-unreachable-output --------------------------------------------------------------------------------
 
-SQL = ("[FILTER]\n    Name  rewrite_tag\n    Match app-firelens-*\n    Rule  $name ^(ActiveRecord)$ routed.sql false\n"
-       + OUT + "[OUTPUT]\n    Name  kinesis_firehose\n    Alias sql\n    Match routed.sql\n")
+SQL = (
+    "[FILTER]\n    Name  rewrite_tag\n    Match app-firelens-*\n    Rule  $name ^(ActiveRecord)$ routed.sql false\n"
+    + OUT
+    + "[OUTPUT]\n    Name  kinesis_firehose\n    Alias sql\n    Match routed.sql\n"
+)
 
 
 def test_a_grep_that_drops_every_record_a_route_takes_leaves_its_output_unreachable() -> None:
@@ -96,22 +108,30 @@ def test_a_grep_that_lets_the_route_through_is_fine() -> None:
 
 
 def test_a_grep_after_the_route_does_not_count() -> None:
-    text = SQL.replace("[OUTPUT]", "[FILTER]\n    Name    grep\n    Match   app-firelens-*\n"
-                       "    Exclude name ^ActiveRecord$\n[OUTPUT]", 1)
+    text = SQL.replace(
+        "[OUTPUT]",
+        "[FILTER]\n    Name    grep\n    Match   app-firelens-*\n    Exclude name ^ActiveRecord$\n[OUTPUT]",
+        1,
+    )
     assert ("error", "grep-unreachable-output") not in codes(text)
 
 
 # multiline-key-removed / multiline-no-key-content ---------------------------------------------------------
 
-ML = ("[FILTER]\n    Name                  multiline\n    Match                 app-firelens-*\n"
-      "    multiline.key_content log\n    multiline.parser      java\n")
+ML = (
+    "[FILTER]\n    Name                  multiline\n    Match                 app-firelens-*\n"
+    "    multiline.key_content log\n    multiline.parser      java\n"
+)
 
 
 def test_a_multiline_filter_after_a_modify_that_removes_its_key_is_an_error() -> None:
     text = "[FILTER]\n    Name   modify\n    Match  *\n    Remove log\n" + ML + OUT
     finding = only(text, "multiline-key-removed")
-    assert ("key log on line 8" in finding.where, "modify on line 4" in finding.problem, "Remove log removes it"
-            in finding.problem) == (True, True, True)
+    assert (
+        "key log on line 8" in finding.where,
+        "modify on line 4" in finding.problem,
+        "Remove log removes it" in finding.problem,
+    ) == (True, True, True)
 
 
 def test_a_multiline_filter_after_a_parser_filter_of_its_key_is_an_error() -> None:
@@ -125,7 +145,9 @@ def test_a_multiline_filter_after_a_parser_that_preserves_the_key_is_fine() -> N
 
 def test_renames_nests_and_allowlists_remove_the_key_too() -> None:
     rename = "[FILTER]\n    Name   modify\n    Match  *\n    Rename log message\n"
-    nest = "[FILTER]\n    Name       nest\n    Match      *\n    Operation  nest\n    Wildcard   lo*\n    Nest_under x\n"
+    nest = (
+        "[FILTER]\n    Name       nest\n    Match      *\n    Operation  nest\n    Wildcard   lo*\n    Nest_under x\n"
+    )
     allow = "[FILTER]\n    Name          record_modifier\n    Match         *\n    Allowlist_key message\n"
     assert [("error", "multiline-key-removed") in codes(f + ML + OUT) for f in (rename, nest, allow)] == [True] * 3
 
@@ -136,6 +158,8 @@ def test_a_filter_on_other_records_does_not_count() -> None:
 
 
 def test_java_without_key_content_is_a_warning() -> None:
-    text = ("[FILTER]\n    Name             multiline\n    Match            app-firelens-*\n"
-            "    multiline.parser java\n" + OUT)
+    text = (
+        "[FILTER]\n    Name             multiline\n    Match            app-firelens-*\n"
+        "    multiline.parser java\n" + OUT
+    )
     assert codes(text) == [("warning", "multiline-no-key-content")]

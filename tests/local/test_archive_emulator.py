@@ -31,8 +31,9 @@ STREAM = "put-s3-sample-metrics-logs"
 
 @pytest.fixture(scope="module")
 def pipeline(shared_deployment: SharedDeployment) -> DeployedPipeline:
-    outputs = json.loads(terraform(shared_deployment.workdirs["pipeline"], "output", "-json",
-                                   env=shared_deployment.env).stdout)
+    outputs = json.loads(
+        terraform(shared_deployment.workdirs["pipeline"], "output", "-json", env=shared_deployment.env).stdout
+    )
     return DeployedPipeline.from_outputs(outputs)
 
 
@@ -47,7 +48,8 @@ def delivered(pipeline: DeployedPipeline, clients: AwsClients) -> RoundTrip:
 
 
 def test_firehose_stores_gzip_objects_under_the_days_partition_with_firehose_names(
-        pipeline: DeployedPipeline, clients: AwsClients) -> None:
+    pipeline: DeployedPipeline, clients: AwsClients
+) -> None:
     bucket = pipeline.archive_buckets[0]
     before = {o["Key"] for o in clients.s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
     clients.firehose.put_record_batch(DeliveryStreamName=STREAM, Records=[{"Data": b'{"name":"ActiveRecord"}\n\n'}])
@@ -60,14 +62,16 @@ def test_firehose_stores_gzip_objects_under_the_days_partition_with_firehose_nam
 
 
 def test_deployed_table_projects_the_streams_prefix_with_the_sql_log_columns(
-        pipeline: DeployedPipeline, clients: AwsClients) -> None:
+    pipeline: DeployedPipeline, clients: AwsClients
+) -> None:
     table = read_deployed_table(clients.glue, pipeline.archive_tables[0])
     assert (table.bucket, table.template) == (pipeline.archive_buckets[0], partition_template(HIVE_PREFIX))
     assert [c.type.hive() for c in table.columns] == [c.type.hive() for c in SQL_LOG_COLUMNS]
 
 
 def test_deployed_workgroup_holds_the_saved_queries_and_lists_no_tags(
-        pipeline: DeployedPipeline, clients: AwsClients) -> None:
+    pipeline: DeployedPipeline, clients: AwsClients
+) -> None:
     (workgroup,) = pipeline.athena_workgroups
     deployed = read_named_queries(clients.athena, workgroup)
     table = pipeline.archive_tables[0].split(".")[1]
@@ -102,10 +106,14 @@ def test_the_cost_mix_gets_an_athena_share_per_saved_query(delivered: RoundTrip)
     assert all(0 < s.scan_ratio < 1 for s in shares)  # GZIP: fewer bytes scanned than the records hold
 
 
-def test_make_query_prints_every_saved_querys_result(delivered: RoundTrip, shared_deployment: SharedDeployment,
-                                                     pipeline: DeployedPipeline, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_make_query_prints_every_saved_querys_result(
+    delivered: RoundTrip,
+    shared_deployment: SharedDeployment,
+    pipeline: DeployedPipeline,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({"pipeline": _plain_outputs(shared_deployment)}))  # as make run writes it
     monkeypatch.setenv("EMULATOR_PORT", str(shared_deployment.emulator.port))
@@ -117,14 +125,15 @@ def test_make_query_prints_every_saved_querys_result(delivered: RoundTrip, share
 
 
 def _plain_outputs(shared_deployment: SharedDeployment) -> dict[str, object]:
-    outputs = json.loads(terraform(shared_deployment.workdirs["pipeline"], "output", "-json",
-                                   env=shared_deployment.env).stdout)
+    outputs = json.loads(
+        terraform(shared_deployment.workdirs["pipeline"], "output", "-json", env=shared_deployment.env).stdout
+    )
     return {name: value["value"] for name, value in outputs.items()}
 
 
 def test_make_query_fails_clearly_for_a_day_without_a_partition(
-        shared_deployment: SharedDeployment, pipeline: DeployedPipeline, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    shared_deployment: SharedDeployment, pipeline: DeployedPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({"pipeline": _plain_outputs(shared_deployment)}))
     monkeypatch.setenv("EMULATOR_PORT", str(shared_deployment.emulator.port))

@@ -40,16 +40,20 @@ def test_outputs_come_from_the_compiled_config_by_alias() -> None:
     outputs = aws_outputs(compile_routing(article_routing()).config)
     assert outputs == {
         "rails-app.sql": FirehoseOutput("rails-app.sql", "put-s3-sample-metrics-logs", "ap-northeast-1", True),
-        "rails-app.labelled": CloudWatchOutput("rails-app.labelled", "/sample-metrics-fluentbit/analysis",
-                                               "ap-northeast-1", stream_prefix="fluentbit-"),
-        "rails-app.default": CloudWatchOutput("rails-app.default", "/sample-metrics-fluentbit", "ap-northeast-1",
-                                              stream_prefix="fluentbit-"),
+        "rails-app.labelled": CloudWatchOutput(
+            "rails-app.labelled", "/sample-metrics-fluentbit/analysis", "ap-northeast-1", stream_prefix="fluentbit-"
+        ),
+        "rails-app.default": CloudWatchOutput(
+            "rails-app.default", "/sample-metrics-fluentbit", "ap-northeast-1", stream_prefix="fluentbit-"
+        ),
     }
 
 
 def test_fails_when_an_output_sets_an_option_that_changes_what_is_sent() -> None:
-    config = parse_config("[OUTPUT]\n    Name cloudwatch_logs\n    Match *\n    region us-east-1\n"
-                          "    log_group_name /g\n    log_stream_prefix p-\n    log_key log\n")
+    config = parse_config(
+        "[OUTPUT]\n    Name cloudwatch_logs\n    Match *\n    region us-east-1\n"
+        "    log_group_name /g\n    log_stream_prefix p-\n    log_key log\n"
+    )
     with pytest.raises(StandInError, match=r"\['log_key'\]"):
         aws_outputs(config)
 
@@ -99,13 +103,15 @@ def test_fails_when_a_firehose_record_is_larger_than_1000_kib() -> None:
 
 def test_firehose_discards_empty_records_and_records_reaching_1000_kib() -> None:
     too_big = '"' + "x" * (_limits.FIREHOSE_RECORD_MAX_BYTES - 3) + '"'  # plus newline: exactly the limit
-    plan = plan_delivery([_copy("app.sql", "{}"), _copy("app.sql", too_big), _copy("app.sql", '{"a":1}')],
-                         {"app.sql": FIREHOSE})
+    plan = plan_delivery(
+        [_copy("app.sql", "{}"), _copy("app.sql", too_big), _copy("app.sql", '{"a":1}')], {"app.sql": FIREHOSE}
+    )
     assert plan.firehose[0].bodies == ('{"a":1}',)
     reasons = [reason for _, reason in plan.discarded]
     assert reasons[0].startswith("discarded by kinesis_firehose: an empty record")
-    assert reasons[1].startswith("discarded by kinesis_firehose: the 1,023,999-byte record with its newline reaches "
-                                 "MAX_EVENT_SIZE 1,024,000")
+    assert reasons[1].startswith(
+        "discarded by kinesis_firehose: the 1,023,999-byte record with its newline reaches MAX_EVENT_SIZE 1,024,000"
+    )
 
 
 def test_firehose_counts_the_limit_on_fluent_bits_unicode_escapes_not_utf8() -> None:
@@ -144,7 +150,7 @@ def test_cloudwatch_batch_never_spans_24_hours() -> None:
 
 def test_cloudwatch_message_is_cut_at_1000000_escaped_bytes_without_an_unpaired_backslash() -> None:
     # Fluent Bit 4.2.2 cuts the message as escaped in the request (MAX_EVENT_LEN); a quote costs 2 bytes there
-    message = '"' + "x" * 999_997 + '\\\\' + "y" * 5_000 + '"'
+    message = '"' + "x" * 999_997 + "\\\\" + "y" * 5_000 + '"'
     sent = truncate_message(message)
     assert sent == '"' + "x" * 999_997  # '"' escapes to 2 bytes, the x's to 999,997: the backslash pair does not fit
     assert truncate_message('{"a":"é"}') == '{"a":"\\u00e9"}'
@@ -160,10 +166,18 @@ def test_cloudwatch_discards_a_record_too_large_for_the_plugins_buffer() -> None
 
 
 def test_planned_cloudwatch_events_go_to_one_stream_per_tag() -> None:
-    plan = plan_delivery([_copy("app.default", '{"a":1}', "t1"), _copy("app.default", '{"b":2}', "t2"),
-                          _copy("app.default", '{"c":3}', "t1")], {"app.default": CLOUDWATCH})
+    plan = plan_delivery(
+        [
+            _copy("app.default", '{"a":1}', "t1"),
+            _copy("app.default", '{"b":2}', "t2"),
+            _copy("app.default", '{"c":3}', "t1"),
+        ],
+        {"app.default": CLOUDWATCH},
+    )
     assert {(d.log_stream, tuple(e.message for e in d.events)) for d in plan.cloudwatch} == {
-        ("fluentbit-t1", ('{"a":1}', '{"c":3}')), ("fluentbit-t2", ('{"b":2}',))}
+        ("fluentbit-t1", ('{"a":1}', '{"c":3}')),
+        ("fluentbit-t2", ('{"b":2}',)),
+    }
 
 
 def test_fails_when_a_copy_names_an_output_the_config_does_not_have() -> None:
@@ -190,8 +204,10 @@ class _FakeAws:
 
     def put_record_batch(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("PutRecordBatch", kwargs))
-        return {"FailedPutCount": self.failed,
-                "RequestResponses": [{"ErrorCode": "ServiceUnavailableException"}] * self.failed}
+        return {
+            "FailedPutCount": self.failed,
+            "RequestResponses": [{"ErrorCode": "ServiceUnavailableException"}] * self.failed,
+        }
 
     def create_log_stream(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("CreateLogStream", kwargs))
@@ -207,15 +223,18 @@ def test_send_creates_each_stream_before_putting_its_events_and_tolerates_an_exi
     plan = plan_delivery([_copy("app.default", '{"a":1}')], {"app.default": CLOUDWATCH})
     assert send(plan, firehose=aws, logs=aws) == 1
     assert [(name, args["logStreamName"]) for name, args in aws.calls] == [
-        ("CreateLogStream", "fluentbit-app-firelens-1"), ("PutLogEvents", "fluentbit-app-firelens-1")]
+        ("CreateLogStream", "fluentbit-app-firelens-1"),
+        ("PutLogEvents", "fluentbit-app-firelens-1"),
+    ]
 
 
 def test_send_puts_firehose_records_as_planned() -> None:
     aws = _FakeAws()
     plan = plan_delivery([_copy("app.sql", '{"a":1}'), _copy("app.sql", '{"b":2}')], {"app.sql": FIREHOSE})
     send(plan, firehose=aws, logs=aws)
-    assert aws.calls == [("PutRecordBatch", {"DeliveryStreamName": "sql-stream",
-                                             "Records": [{"Data": b'{"a":1}\n{"b":2}\n\n'}]})]
+    assert aws.calls == [
+        ("PutRecordBatch", {"DeliveryStreamName": "sql-stream", "Records": [{"Data": b'{"a":1}\n{"b":2}\n\n'}]})
+    ]
 
 
 def test_fails_when_firehose_reports_failed_records() -> None:

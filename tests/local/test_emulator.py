@@ -19,8 +19,11 @@ def test_fails_when_another_program_holds_the_port_and_names_it() -> None:
         server.bind(("127.0.0.1", 0))
         server.listen()
         port = server.getsockname()[1]
-        with pytest.raises(EmulatorError, match=rf"^emulator: port {port} is taken by pid {os.getpid()} \(.*python.*\), "
-                                                rf"not a moto server; .*EMULATOR_PORT={port + 1}"):
+        with pytest.raises(
+            EmulatorError,
+            match=rf"^emulator: port {port} is taken by pid {os.getpid()} \(.*python.*\), "
+            rf"not a moto server; .*EMULATOR_PORT={port + 1}",
+        ):
             check_port_free_or_moto(port)
 
 
@@ -36,7 +39,10 @@ def test_stop_stops_only_the_server_of_its_own_port(tmp_path: Path, capsys: pyte
         assert emulator.main(["stop", "--port", "4567", "--state-dir", str(tmp_path)]) == 0
         servers[4567].wait(timeout=10)
         assert (servers[4566].poll(), pidfile(tmp_path, 4566).exists(), pidfile(tmp_path, 4567).exists()) == (
-            None, True, False)
+            None,
+            True,
+            False,
+        )
         assert "port 4567" in capsys.readouterr().out
     finally:
         for process in servers.values():

@@ -20,8 +20,10 @@ def test_hive_prefix_evaluates_to_the_utc_day_of_arrival() -> None:
 
 
 def test_error_prefix_evaluates_the_error_output_type() -> None:
-    assert evaluate_prefix(HIVE_ERROR_PREFIX, WHEN, error_output_type="processing-failed") == \
-        "errors/year=2026/month=01/day=02/processing-failed/"
+    assert (
+        evaluate_prefix(HIVE_ERROR_PREFIX, WHEN, error_output_type="processing-failed")
+        == "errors/year=2026/month=01/day=02/processing-failed/"
+    )
 
 
 def test_a_prefix_without_timestamp_gets_the_default_hour_prefix_after_it() -> None:
@@ -34,11 +36,14 @@ def test_java_patterns_with_quoted_literals() -> None:
     assert format_timestamp("yy/MM", WHEN) == "26/01"
 
 
-@pytest.mark.parametrize("prefix, message", [
-    ("x=!{timestamp:EEE}/", "'EEE' is not modelled"),
-    ("x=!{partitionKeyFromQuery:customer}/", "is not evaluated here"),
-    ("!{timestamp:yyyy}/!{firehose:error-output-type}/", "only error prefixes may"),
-])
+@pytest.mark.parametrize(
+    "prefix, message",
+    [
+        ("x=!{timestamp:EEE}/", "'EEE' is not modelled"),
+        ("x=!{partitionKeyFromQuery:customer}/", "is not evaluated here"),
+        ("!{timestamp:yyyy}/!{firehose:error-output-type}/", "only error prefixes may"),
+    ],
+)
 def test_fails_on_an_expression_it_cannot_evaluate(prefix: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         evaluate_prefix(prefix, WHEN)
@@ -56,12 +61,16 @@ def test_key_pattern_matches_firehose_keys_and_captures_the_partition() -> None:
     assert match and (match["year"], match["month"], match["day"]) == ("2026", "01", "02")
 
 
-@pytest.mark.parametrize("key", [
-    "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/2026/01/02/03/logs-1-2026-01-02-03-04-05-" + UUID,
-    f"year=2026/month=01/day=02/logs-1-2026-01-02-03-04-05-{UUID}",  # GZIP but no .gz
-    f"year=2026/month=1/day=02/logs-1-2026-01-02-03-04-05-{UUID}.gz",
-    f"year=2026/month=01/day=02/other-1-2026-01-02-03-04-05-{UUID}.gz",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/2026/01/02/03/logs-1-2026-01-02-03-04-05-"
+        + UUID,
+        f"year=2026/month=01/day=02/logs-1-2026-01-02-03-04-05-{UUID}",  # GZIP but no .gz
+        f"year=2026/month=1/day=02/logs-1-2026-01-02-03-04-05-{UUID}.gz",
+        f"year=2026/month=01/day=02/other-1-2026-01-02-03-04-05-{UUID}.gz",
+    ],
+)
 def test_key_pattern_rejects_what_moto_wrote_and_near_misses(key: str) -> None:
     assert key_pattern(HIVE_PREFIX, "logs", compression="GZIP").fullmatch(key) is None
 

@@ -20,8 +20,9 @@ REGION = "ap-northeast-1"
 def athena() -> Iterator[Any]:
     _moto_server.patch()
     with mock_aws():
-        client = boto3.client("athena", region_name=REGION, aws_access_key_id="testing",
-                              aws_secret_access_key="testing")
+        client = boto3.client(
+            "athena", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+        )
         client.create_work_group(Name="wg", Configuration={"EnforceWorkGroupConfiguration": True})
         yield client
 
@@ -45,7 +46,9 @@ def test_fails_to_list_tags_of_a_workgroup_that_does_not_exist(athena: Any) -> N
 
 
 def test_a_named_query_can_be_deleted(athena: Any) -> None:
-    query_id = athena.create_named_query(Name="q", Database="db", QueryString="SELECT 1", WorkGroup="wg")["NamedQueryId"]
+    query_id = athena.create_named_query(Name="q", Database="db", QueryString="SELECT 1", WorkGroup="wg")[
+        "NamedQueryId"
+    ]
     athena.delete_named_query(NamedQueryId=query_id)
     assert athena.list_named_queries(WorkGroup="wg")["NamedQueryIds"] == []
     with pytest.raises(ClientError, match="does not exist"):
@@ -53,9 +56,14 @@ def test_a_named_query_can_be_deleted(athena: Any) -> None:
 
 
 def test_update_work_group_changes_what_it_names(athena: Any) -> None:
-    athena.update_work_group(WorkGroup="wg", Description="new", ConfigurationUpdates={
-        "BytesScannedCutoffPerQuery": 10_000_000,
-        "ResultConfigurationUpdates": {"OutputLocation": "s3://results/"}})
+    athena.update_work_group(
+        WorkGroup="wg",
+        Description="new",
+        ConfigurationUpdates={
+            "BytesScannedCutoffPerQuery": 10_000_000,
+            "ResultConfigurationUpdates": {"OutputLocation": "s3://results/"},
+        },
+    )
     group = athena.get_work_group(WorkGroup="wg")["WorkGroup"]
     assert group["Description"] == "new"
     assert group["Configuration"]["BytesScannedCutoffPerQuery"] == 10_000_000
@@ -64,6 +72,10 @@ def test_update_work_group_changes_what_it_names(athena: Any) -> None:
 
 def test_configuration_updates_remove_what_they_say_to_remove() -> None:
     configuration = {"BytesScannedCutoffPerQuery": 5, "ResultConfiguration": {"OutputLocation": "s3://a/"}}
-    assert apply_configuration_updates(configuration, {
-        "RemoveBytesScannedCutoffPerQuery": True,
-        "ResultConfigurationUpdates": {"RemoveOutputLocation": True}}) == {}
+    assert (
+        apply_configuration_updates(
+            configuration,
+            {"RemoveBytesScannedCutoffPerQuery": True, "ResultConfigurationUpdates": {"RemoveOutputLocation": True}},
+        )
+        == {}
+    )

@@ -20,7 +20,9 @@ def ecs() -> Iterator[Any]:
     with mock_aws():
         client = boto3.client("ecs", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
         client.create_cluster(clusterName="c")
-        client.register_task_definition(family="t", containerDefinitions=[{"name": "app", "image": "app:1", "memory": 512}])
+        client.register_task_definition(
+            family="t", containerDefinitions=[{"name": "app", "image": "app:1", "memory": 512}]
+        )
         yield client
 
 
@@ -29,8 +31,9 @@ def _described(ecs: Any, name: str) -> dict[str, Any]:
 
 
 def test_a_created_service_reports_its_availability_zone_rebalancing(ecs: Any) -> None:
-    ecs.create_service(cluster="c", serviceName="s", taskDefinition="t", desiredCount=1,
-                       availabilityZoneRebalancing="DISABLED")
+    ecs.create_service(
+        cluster="c", serviceName="s", taskDefinition="t", desiredCount=1, availabilityZoneRebalancing="DISABLED"
+    )
     assert _described(ecs, "s")["availabilityZoneRebalancing"] == "DISABLED"
 
 

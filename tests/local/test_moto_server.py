@@ -32,13 +32,18 @@ def test_tls_only_deny_still_applies_when_the_context_says_insecure() -> None:
 
 
 def test_unconditional_deny_still_denies() -> None:
-    statement = Statement(effect="Deny", principals={"AWS": ("*",)}, actions=("s3:PutObject",),
-                          resources=(f"{BUCKET}/*",))
+    statement = Statement(
+        effect="Deny", principals={"AWS": ("*",)}, actions=("s3:PutObject",), resources=(f"{BUCKET}/*",)
+    )
     assert _permission(statement) == PermissionResult.DENIED
 
 
 def test_if_exists_conditions_are_left_to_moto() -> None:
-    statement = Statement(effect="Deny", principals={"AWS": ("*",)}, actions=("s3:PutObject",),
-                          resources=(f"{BUCKET}/*",), conditions={"BoolIfExists": {"aws:SecureTransport": "false"}})
+    statement = Statement(
+        effect="Deny",
+        principals={"AWS": ("*",)},
+        actions=("s3:PutObject",),
+        resources=(f"{BUCKET}/*",),
+        conditions={"BoolIfExists": {"aws:SecureTransport": "false"}},
+    )
     assert _permission(statement) == PermissionResult.DENIED
-

@@ -27,8 +27,14 @@ def test_only_new_object_keys_are_arrivals() -> None:
     assert arrivals_since(before, after).object_keys == (("b", "new-1"), ("b", "new-2"))
 
 
-TABLE = DeployedTable("db", "sql_logs", SQL_LOG_COLUMNS, "archive", "year=${year}/month=${month}/day=${day}/",
-                      {"year": 0, "month": 2, "day": 2})
+TABLE = DeployedTable(
+    "db",
+    "sql_logs",
+    SQL_LOG_COLUMNS,
+    "archive",
+    "year=${year}/month=${month}/day=${day}/",
+    {"year": 0, "month": 2, "day": 2},
+)
 
 
 def test_a_days_partition_prefix_pads_month_and_day_as_the_projection_digits_say() -> None:

@@ -23,11 +23,35 @@ from conftest import ROOT
 APP_DIR = ROOT / "docker" / "app"
 
 #: The schema documented in docker/app/rails_log.py, in its key order.
-KEY_ORDER = ("host", "application", "environment", "timestamp", "level", "level_index", "pid", "thread",
-             "duration_ms", "duration", "named_tags", "name", "message", "payload")
+KEY_ORDER = (
+    "host",
+    "application",
+    "environment",
+    "timestamp",
+    "level",
+    "level_index",
+    "pid",
+    "thread",
+    "duration_ms",
+    "duration",
+    "named_tags",
+    "name",
+    "message",
+    "payload",
+)
 ALWAYS = frozenset(KEY_ORDER) - {"duration_ms", "duration", "payload"}
-COMPLETED_PAYLOAD = {"controller", "action", "format", "method", "path", "status",
-                     "view_runtime", "db_runtime", "allocations", "status_message"}
+COMPLETED_PAYLOAD = {
+    "controller",
+    "action",
+    "format",
+    "method",
+    "path",
+    "status",
+    "view_runtime",
+    "db_runtime",
+    "allocations",
+    "status_message",
+}
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 LIST, SHOW, UNKNOWN_USER, UNKNOWN_ROUTE = "list-users", "show-user", "unknown-user", "unknown-route"
@@ -101,7 +125,9 @@ def test_unknown_user_gets_404_with_a_json_error(run: Any) -> None:
 def test_unknown_path_gets_404_and_a_routing_error_line(run: Any, records: list[dict[str, Any]]) -> None:
     assert _response(run, UNKNOWN_ROUTE).status == 404
     assert [(r["name"], r["level"]) for r in _of(records, UNKNOWN_ROUTE)] == [
-        ("Rack", "debug"), ("ActionDispatch::DebugExceptions", "fatal")]
+        ("Rack", "debug"),
+        ("ActionDispatch::DebugExceptions", "fatal"),
+    ]
 
 
 def test_serves_with_the_standard_library_alone(run: Any) -> None:
@@ -116,7 +142,7 @@ def test_stops_cleanly_on_sigterm_after_flushing_its_log(run: Any) -> None:
 def test_boot_lines_are_plain_text_not_json(run: Any) -> None:
     # Requests are sent only once the app says it listens: what comes before is boot output.
     listening = next(i for i, line in enumerate(run.lines) if line.startswith("* Listening on http://127.0.0.1:"))
-    boot = run.lines[:listening + 1]
+    boot = run.lines[: listening + 1]
     assert len(boot) >= 3
     assert not any(_is_json(line) for line in boot)
 
@@ -154,7 +180,10 @@ def test_user_lookup_logs_the_executed_sql_with_its_binds(records: list[dict[str
 def test_successful_show_logs_exactly_one_user_show_record(records: list[dict[str, Any]]) -> None:
     (labelled,) = [r for r in records if "label" in r.get("payload", {})]
     assert (labelled["name"], labelled["message"], labelled["named_tags"]["request_id"]) == (
-        "UsersController", "user_show", SHOW)
+        "UsersController",
+        "user_show",
+        SHOW,
+    )
     assert labelled["payload"] == {"label": "user_show", "user_id": 1, "data": {"query": "hello"}}
 
 
@@ -179,7 +208,10 @@ def test_completed_line_reports_status_and_runtimes(records: list[dict[str, Any]
     show, unknown = completed[SHOW], completed[UNKNOWN_USER]
     assert COMPLETED_PAYLOAD <= set(show["payload"])
     assert (show["payload"]["path"], show["payload"]["status"], show["payload"]["status_message"]) == (
-        "/users/1", 200, "OK")
+        "/users/1",
+        200,
+        "OK",
+    )
     assert (unknown["payload"]["status"], unknown["payload"]["status_message"]) == (404, "Not Found")
     assert "duration_ms" in show and show["duration"].endswith(("ms", "s"))
 
@@ -187,7 +219,9 @@ def test_completed_line_reports_status_and_runtimes(records: list[dict[str, Any]
 def test_started_line_has_the_path_with_its_query(records: list[dict[str, Any]]) -> None:
     started = _of(records, SHOW)[0]
     assert (started["name"], started["payload"]) == (
-        "Rack", {"method": "GET", "path": "/users/1?query=hello", "ip": "127.0.0.1"})
+        "Rack",
+        {"method": "GET", "path": "/users/1?query=hello", "ip": "127.0.0.1"},
+    )
 
 
 def test_request_lines_carry_the_request_id_and_ip(records: list[dict[str, Any]]) -> None:
@@ -195,8 +229,15 @@ def test_request_lines_carry_the_request_id_and_ip(records: list[dict[str, Any]]
     assert {r["named_tags"]["ip"] for r in records} == {"127.0.0.1"}
 
 
-@pytest.mark.parametrize(("duration_ms", "expected"), [
-    (0.5234, "0.523ms"), (12.34, "12.3ms"), (1234.5, "1.234s"), (123_000, "2m 3s"), (3_720_000, "1h 2m"),
-])
+@pytest.mark.parametrize(
+    ("duration_ms", "expected"),
+    [
+        (0.5234, "0.523ms"),
+        (12.34, "12.3ms"),
+        (1234.5, "1.234s"),
+        (123_000, "2m 3s"),
+        (3_720_000, "1h 2m"),
+    ],
+)
 def test_duration_reads_like_semantic_logger(duration_ms: float, expected: str) -> None:
     assert rails_log.duration_human(duration_ms) == expected

@@ -36,8 +36,9 @@ def test_find_mirror_ignores_empty_directories(tmp_path: Path, monkeypatch: pyte
     assert _terraform_rc.find_mirror((str(tmp_path),)) is None
 
 
-def test_main_rewrites_the_file_only_when_it_changes(tmp_path: Path, mirror: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_main_rewrites_the_file_only_when_it_changes(
+    tmp_path: Path, mirror: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TF_PROVIDER_MIRROR", str(mirror))
     out = tmp_path / "rc" / "cli.tfrc"
     _terraform_rc.main([str(out)])

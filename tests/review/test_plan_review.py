@@ -77,12 +77,17 @@ def _synth(variant: Variant, state_file: Path) -> str:
     LocalBackend(stack, path=str(state_file))
     aws_provider(stack, region=REGION)
     LogArchive(stack, "archive", stream_name="plan-review", bucket_name=variant.bucket_name, expiration_days=None)
-    app_logs = CloudwatchLogGroup(stack, "app-logs", name="/plan-review/app",
-                                  retention_in_days=variant.app_retention_days)
+    app_logs = CloudwatchLogGroup(
+        stack, "app-logs", name="/plan-review/app", retention_in_days=variant.app_retention_days
+    )
     if variant.audit_group:
         CloudwatchLogGroup(stack, "audit", name="/plan-review/audit", retention_in_days=30)
-    role = IamRole(stack, "task", name="plan-review-task",
-                   assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com").to_json())
+    role = IamRole(
+        stack,
+        "task",
+        name="plan-review-task",
+        assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com").to_json(),
+    )
     statements = [Statement(sid="WriteAppLogs", actions=("logs:PutLogEvents",), resources=(f"{app_logs.arn}:*",))]
     if variant.wildcard_statement:
         statements.append(Statement(sid="Everything", actions=("s3:*",), resources=("*",)))
@@ -115,7 +120,9 @@ def plans(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> dict[
         shutil.copytree(workdir, copies[name], symlinks=True)
         (copies[name] / "cdk.tf.json").write_text(_synth(variant, root / "terraform.tfstate"))  # synth: one thread
     with ThreadPoolExecutor(max_workers=len(VARIANTS)) as pool:
-        planned = {name: pool.submit(plan_json, copies[name], env, "-lock=false", "-refresh=false") for name in VARIANTS}
+        planned = {
+            name: pool.submit(plan_json, copies[name], env, "-lock=false", "-refresh=false") for name in VARIANTS
+        }
         for name, result in planned.items():
             files[name] = out / f"{name}.json"
             files[name].write_text(json.dumps(result.result()))
@@ -164,14 +171,12 @@ def test_update_names_the_attribute_that_changes(plans: dict[str, Path]) -> None
     assert "aws_cloudwatch_log_group.app-logs  [changes: retention_in_days]" in out
 
 
-def test_fails_when_the_archive_bucket_would_be_replaced(plans: dict[str, Path], bucket: str,
-                                                         tmp_path: Path) -> None:
+def test_fails_when_the_archive_bucket_would_be_replaced(plans: dict[str, Path], bucket: str, tmp_path: Path) -> None:
     code, summary = review_json(tmp_path, str(plans["replace-bucket"]))
     assert (code, blocking(summary)) == (1, [("destroy", bucket)])
 
 
-def test_replacement_names_the_attribute_that_forces_it(plans: dict[str, Path], bucket: str,
-                                                        tmp_path: Path) -> None:
+def test_replacement_names_the_attribute_that_forces_it(plans: dict[str, Path], bucket: str, tmp_path: Path) -> None:
     _, summary = review_json(tmp_path, str(plans["replace-bucket"]))
     [change] = [c for c in summary["stacks"][0]["changes"] if c["address"] == bucket]
     assert (change["action"], change["forced_by"]) == ("replace", ["bucket"])
@@ -210,32 +215,53 @@ def test_allow_wildcard_lets_the_reviewed_wildcard_pass(plans: dict[str, Path]) 
 
 
 def test_two_plans_of_the_same_change_have_the_same_fingerprint(plans: dict[str, Path]) -> None:
-    fingerprints = {name: review_plans([(name, json.loads(plans[name].read_text()))]).stacks[0].fingerprint
-                    for name in ("wildcard", "wildcard-again", "update")}
-    assert (fingerprints["wildcard"] == fingerprints["wildcard-again"],
-            fingerprints["wildcard"] == fingerprints["update"]) == (True, False)
+    fingerprints = {
+        name: review_plans([(name, json.loads(plans[name].read_text()))]).stacks[0].fingerprint
+        for name in ("wildcard", "wildcard-again", "update")
+    }
+    assert (
+        fingerprints["wildcard"] == fingerprints["wildcard-again"],
+        fingerprints["wildcard"] == fingerprints["update"],
+    ) == (True, False)
 
 
 def test_review_runs_on_a_bare_python_without_third_party_packages(plans: dict[str, Path]) -> None:
     # CI's review job installs nothing: -S leaves out every site-packages directory.
-    result = subprocess.run([sys.executable, "-S", "-m", "firelens_cdktf", "review", str(plans["update"])],
-                            cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT / "modules")})
+    result = subprocess.run(
+        [sys.executable, "-S", "-m", "firelens_cdktf", "review", str(plans["update"])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "modules")},
+    )
     assert (result.returncode, result.stdout.splitlines()[-1]) == (0, "Verdict: PASS"), result.stderr
 
 
 # --- hand-written minimal plans -------------------------------------------------------------------
 
 
-def _rc(address: str, actions: list[str], *, before: Any = None, after: Any = None,
-        after_unknown: Any = None, **extra: Any) -> dict[str, Any]:
+def _rc(
+    address: str, actions: list[str], *, before: Any = None, after: Any = None, after_unknown: Any = None, **extra: Any
+) -> dict[str, Any]:
     type_, _, name = address.partition(".")
-    change = {"actions": actions, "before": before, "after": after, "after_unknown": after_unknown or {},
-              "before_sensitive": extra.pop("before_sensitive", {}), "after_sensitive": extra.pop("after_sensitive", {})}
+    change = {
+        "actions": actions,
+        "before": before,
+        "after": after,
+        "after_unknown": after_unknown or {},
+        "before_sensitive": extra.pop("before_sensitive", {}),
+        "after_sensitive": extra.pop("after_sensitive", {}),
+    }
     if "replace_paths" in extra:
         change["replace_paths"] = extra.pop("replace_paths")
-    return {"address": address, "mode": extra.pop("mode", "managed"), "type": type_, "name": name,
-            "change": change, **extra}
+    return {
+        "address": address,
+        "mode": extra.pop("mode", "managed"),
+        "type": type_,
+        "name": name,
+        "change": change,
+        **extra,
+    }
 
 
 def _plan(*changes: dict[str, Any], **top: Any) -> dict[str, Any]:
@@ -263,8 +289,12 @@ def _created_policy(statement: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_stateful_types_cover_the_pipelines_data() -> None:
-    assert {"aws_s3_bucket", "aws_cloudwatch_log_group", "aws_kinesis_firehose_delivery_stream",
-            "aws_ecr_repository"} <= set(STATEFUL_RESOURCE_TYPES)
+    assert {
+        "aws_s3_bucket",
+        "aws_cloudwatch_log_group",
+        "aws_kinesis_firehose_delivery_stream",
+        "aws_ecr_repository",
+    } <= set(STATEFUL_RESOURCE_TYPES)
 
 
 def test_fails_when_a_stateful_resource_is_replaced_create_before_destroy() -> None:
@@ -289,23 +319,41 @@ def test_data_source_reads_are_not_counted() -> None:
 
 
 def test_policy_known_only_after_apply_is_reported_not_blocked() -> None:
-    plan = _plan(_rc("aws_iam_role_policy.p", ["update"], before={"policy": _policy(_allow("s3:GetObject"))},
-                     after={"role": "r"}, after_unknown={"policy": True}))
+    plan = _plan(
+        _rc(
+            "aws_iam_role_policy.p",
+            ["update"],
+            before={"policy": _policy(_allow("s3:GetObject"))},
+            after={"role": "r"},
+            after_unknown={"policy": True},
+        )
+    )
     review = review_plans([("s", plan)])
     assert (review.blocked, "known only after apply" in render_review_text(review)) == (False, True)
 
 
 def test_unknown_values_anywhere_do_not_crash_the_review() -> None:
-    plan = _plan(_rc("aws_kinesis_firehose_delivery_stream.s", ["update"],
-                     before={"extended_s3_configuration": [{"bucket_arn": "a"}]}, after={},
-                     after_unknown={"extended_s3_configuration": [{"bucket_arn": True, "x": [{}]}], "tags": True}))
+    plan = _plan(
+        _rc(
+            "aws_kinesis_firehose_delivery_stream.s",
+            ["update"],
+            before={"extended_s3_configuration": [{"bucket_arn": "a"}]},
+            after={},
+            after_unknown={"extended_s3_configuration": [{"bucket_arn": True, "x": [{}]}], "tags": True},
+        )
+    )
     assert review_plans([("s", plan)]).stacks[0].changes[0].changed == ("extended_s3_configuration", "tags")
 
 
 def test_tls_only_deny_for_every_principal_does_not_block() -> None:
-    deny = {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": {"AWS": ["*"]}, "Action": ["s3:*"],
-            "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    deny = {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": {"AWS": ["*"]},
+        "Action": ["s3:*"],
+        "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
     assert not _blocked(_plan(_rc("aws_s3_bucket_policy.b", ["create"], after={"policy": _policy(deny)})))
 
 
@@ -314,19 +362,22 @@ def test_fails_when_an_allow_gains_an_action_wildcard(action: str) -> None:
     assert _blocked(_created_policy(_allow(action)))
 
 
-@pytest.mark.parametrize(("resource", "wild"), [
-    ("*", True),
-    ("arn:aws:s3:::*", True),
-    ("arn:aws:s3:::logs-*", True),
-    ("arn:aws:s3:::*/*", True),
-    ("arn:aws:iam::123456789012:role/*", True),
-    ("arn:aws:logs:ap-northeast-1:123456789012:log-group:*", True),
-    ("arn:aws:logs:*:123456789012:log-group:/app", True),
-    ("arn:aws:s3:::my-bucket/*", False),
-    ("arn:aws:s3:::my-bucket/logs/*", False),
-    ("arn:aws:logs:ap-northeast-1:123456789012:log-group:/app:*", False),
-    ("arn:aws:firehose:ap-northeast-1:123456789012:deliverystream/logs", False),
-])
+@pytest.mark.parametrize(
+    ("resource", "wild"),
+    [
+        ("*", True),
+        ("arn:aws:s3:::*", True),
+        ("arn:aws:s3:::logs-*", True),
+        ("arn:aws:s3:::*/*", True),
+        ("arn:aws:iam::123456789012:role/*", True),
+        ("arn:aws:logs:ap-northeast-1:123456789012:log-group:*", True),
+        ("arn:aws:logs:*:123456789012:log-group:/app", True),
+        ("arn:aws:s3:::my-bucket/*", False),
+        ("arn:aws:s3:::my-bucket/logs/*", False),
+        ("arn:aws:logs:ap-northeast-1:123456789012:log-group:/app:*", False),
+        ("arn:aws:firehose:ap-northeast-1:123456789012:deliverystream/logs", False),
+    ],
+)
 def test_only_unscoped_resource_wildcards_block(resource: str, wild: bool) -> None:
     assert _blocked(_created_policy(_allow("s3:GetObject", resource))) is wild
 
@@ -371,23 +422,35 @@ def test_reformatted_policy_json_is_not_a_policy_change() -> None:
 
 def test_inline_policy_nested_in_a_role_is_reviewed() -> None:
     after = {"inline_policy": [{"name": "x", "policy": _policy(_allow("*", "*"))}]}
-    review = review_plans([("s", _plan(_rc("aws_iam_role.r", ["update"], before={"inline_policy": []},
-                                           after=after)))])
+    review = review_plans([("s", _plan(_rc("aws_iam_role.r", ["update"], before={"inline_policy": []}, after=after)))])
     assert [(p.attribute, review.blocked) for p in review.stacks[0].policies] == [("inline_policy[0].policy", True)]
 
 
 def test_sensitive_policy_is_neither_printed_nor_checked() -> None:
-    plan = _plan(_rc("aws_iam_policy.p", ["create"], after={"policy": _policy(_allow("secret:*"))},
-                     after_sensitive={"policy": True}))
+    plan = _plan(
+        _rc(
+            "aws_iam_policy.p",
+            ["create"],
+            after={"policy": _policy(_allow("secret:*"))},
+            after_sensitive={"policy": True},
+        )
+    )
     review = review_plans([("s", plan)])
     assert ("secret:" in render_review_text(review), review.blocked) == (False, False)
 
 
 def test_computed_policy_attribute_the_configuration_does_not_set_is_not_reported() -> None:
-    configuration = {"root_module": {"resources": [
-        {"address": "aws_s3_bucket.b", "type": "aws_s3_bucket", "name": "b", "expressions": {"bucket": {}}}]}}
-    plan = _plan(_rc("aws_s3_bucket.b", ["create"], after={"bucket": "b"}, after_unknown={"policy": True}),
-                 configuration=configuration)
+    configuration = {
+        "root_module": {
+            "resources": [
+                {"address": "aws_s3_bucket.b", "type": "aws_s3_bucket", "name": "b", "expressions": {"bucket": {}}}
+            ]
+        }
+    }
+    plan = _plan(
+        _rc("aws_s3_bucket.b", ["create"], after={"bucket": "b"}, after_unknown={"policy": True}),
+        configuration=configuration,
+    )
     assert review_plans([("s", plan)]).stacks[0].policies == ()
 
 
@@ -445,9 +508,19 @@ def test_markdown_tells_how_to_accept_a_blocking_finding() -> None:
 
 
 def test_tainted_replacement_says_why_instead_of_listing_attributes() -> None:
-    plan = _plan(_rc("aws_route_table.r", ["delete", "create"], before={"id": "a"}, after={},
-                     after_unknown={"id": True}, action_reason="replace_because_tainted"))
-    assert "aws_route_table.r  [tainted (a failed or interrupted create)]" in render_review_text(review_plans([("s", plan)]))
+    plan = _plan(
+        _rc(
+            "aws_route_table.r",
+            ["delete", "create"],
+            before={"id": "a"},
+            after={},
+            after_unknown={"id": True},
+            action_reason="replace_because_tainted",
+        )
+    )
+    assert "aws_route_table.r  [tainted (a failed or interrupted create)]" in render_review_text(
+        review_plans([("s", plan)])
+    )
 
 
 # --- documents a gate cannot read ----------------------------------------------------------------
@@ -455,18 +528,43 @@ def test_tainted_replacement_says_why_instead_of_listing_attributes() -> None:
 _PLAN_HEAD = {"format_version": "1.2", "terraform_version": "1.11.4"}
 
 
-@pytest.mark.parametrize(("plan", "where", "problem"), [
-    pytest.param({**_PLAN_HEAD, "resource_changes": "nope"}, "stack 'bad'", "resource_changes is str, not a list",
-                 id="resource-changes-not-a-list"),
-    pytest.param({**_PLAN_HEAD, "resource_changes": [{}]}, "resource_changes[0]", "lacks an address or change",
-                 id="empty-resource-change"),
-    pytest.param({**_PLAN_HEAD, "resource_changes": [_rc("aws_iam_role_policy.p", ["create"],
-                                                          after={"policy": "{not json"})]},
-                 "aws_iam_role_policy.p", "policy is not valid JSON", id="policy-not-json"),
-    pytest.param({**_PLAN_HEAD, "resource_changes": [_rc("aws_iam_role_policy.p", ["create"], after={
-        "policy": json.dumps({"Statement": ["s3:*"]})})]}, "aws_iam_role_policy.p", "statement 0 is str",
-                 id="statement-not-an-object"),
-])
+@pytest.mark.parametrize(
+    ("plan", "where", "problem"),
+    [
+        pytest.param(
+            {**_PLAN_HEAD, "resource_changes": "nope"},
+            "stack 'bad'",
+            "resource_changes is str, not a list",
+            id="resource-changes-not-a-list",
+        ),
+        pytest.param(
+            {**_PLAN_HEAD, "resource_changes": [{}]},
+            "resource_changes[0]",
+            "lacks an address or change",
+            id="empty-resource-change",
+        ),
+        pytest.param(
+            {
+                **_PLAN_HEAD,
+                "resource_changes": [_rc("aws_iam_role_policy.p", ["create"], after={"policy": "{not json"})],
+            },
+            "aws_iam_role_policy.p",
+            "policy is not valid JSON",
+            id="policy-not-json",
+        ),
+        pytest.param(
+            {
+                **_PLAN_HEAD,
+                "resource_changes": [
+                    _rc("aws_iam_role_policy.p", ["create"], after={"policy": json.dumps({"Statement": ["s3:*"]})})
+                ],
+            },
+            "aws_iam_role_policy.p",
+            "statement 0 is str",
+            id="statement-not-an-object",
+        ),
+    ],
+)
 def test_fails_when_the_plan_cannot_be_read(plan: dict[str, Any], where: str, problem: str) -> None:
     with pytest.raises(PlanReviewError, match=re.escape(where) + ".*" + re.escape(problem)):
         review_plans([("bad", plan)])

@@ -136,13 +136,19 @@ def test_grace_and_emitter_limit_can_be_overridden() -> None:
 
 
 def test_each_apps_first_filter_joins_the_pieces_docker_cuts_long_lines_into() -> None:
-    routing = LogRouting(region="ap-northeast-1", apps=(
-        AppLogRouting(container="web", default=CloudWatchLogs("/web")),
-        AppLogRouting(container="worker", default=CloudWatchLogs("/worker"), json_key=None)))
+    routing = LogRouting(
+        region="ap-northeast-1",
+        apps=(
+            AppLogRouting(container="web", default=CloudWatchLogs("/web")),
+            AppLogRouting(container="worker", default=CloudWatchLogs("/worker"), json_key=None),
+        ),
+    )
     filters = compile_routing(routing).config.filters
     joins = [f for f in filters if f.plugin == "multiline"]
     assert [(f.get("Match"), f.get("Mode"), f.get("multiline.key_content")) for f in joins] == [
-        ("web-firelens-*", "partial_message", "log"), ("worker-firelens-*", "partial_message", "log")]
+        ("web-firelens-*", "partial_message", "log"),
+        ("worker-firelens-*", "partial_message", "log"),
+    ]
     assert filters[0] is joins[0]  # before web's parser, which would fail on a piece
 
 
@@ -183,7 +189,11 @@ def test_two_apps_compile_to_separate_pipelines_the_linter_passes() -> None:
 def test_service_serves_the_health_api_on_loopback_for_the_container_health_check(compiled: CompiledRouting) -> None:
     service = compiled.config.service[0]
     assert [service.get(k) for k in ("HTTP_Server", "HTTP_Listen", "HTTP_Port", "Health_Check")] == [
-        "On", "127.0.0.1", "2020", "On"]
+        "On",
+        "127.0.0.1",
+        "2020",
+        "On",
+    ]
 
 
 def test_health_thresholds_are_awss_output_metrics_values(compiled: CompiledRouting) -> None:

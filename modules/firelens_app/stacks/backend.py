@@ -13,7 +13,8 @@ def s3_backend(stack: TerraformStack, config: PipelineConfig, key: str) -> S3Bac
     ``use_lockfile`` (Terraform >= 1.10) postdates cdktf 0.20's S3Backend
     options, hence the override.
     """
-    backend = S3Backend(stack, bucket=config.state_bucket, key=f"{key}/terraform.tfstate", region=config.region,
-                        encrypt=True)
+    backend = S3Backend(
+        stack, bucket=config.state_bucket, key=f"{key}/terraform.tfstate", region=config.region, encrypt=True
+    )
     stack.add_override("terraform.backend.s3.use_lockfile", True)
     return backend

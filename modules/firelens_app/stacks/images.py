@@ -37,8 +37,9 @@ class ImagesStack(TerraformStack):
         routing: Compiled routes. Default: the pipeline's.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, config: PipelineConfig,
-                 routing: CompiledRouting | None = None) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, config: PipelineConfig, routing: CompiledRouting | None = None
+    ) -> None:
         super().__init__(scope, id_)
         s3_backend(self, config, id_)
         aws_provider(self, region=config.region)
@@ -46,6 +47,7 @@ class ImagesStack(TerraformStack):
         write_context(DOCKER_DIR / IMAGES["log-router"], log_router_context(routing or pipeline_routing(config)))
         for image, folder in IMAGES.items():
             repository = DataAwsEcrRepository(self, f"repository-{image}", name=config.repository_name(image))
-            built = ContainerImage(self, f"image-{image}", repository_url=repository.repository_url,
-                                   context=DOCKER_DIR / folder)
+            built = ContainerImage(
+                self, f"image-{image}", repository_url=repository.repository_url, context=DOCKER_DIR / folder
+            )
             TerraformOutput(self, f"image_{image.replace('-', '_')}", value=built.image_uri)

@@ -64,8 +64,15 @@ class PipelineStack(TerraformStack):
         archive_queries (stream name -> ArchiveQueries).
     """
 
-    def __init__(self, scope: Construct, id_: str, *, config: PipelineConfig,
-                 routing: CompiledRouting | None = None, archive_queries: bool = True) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: PipelineConfig,
+        routing: CompiledRouting | None = None,
+        archive_queries: bool = True,
+    ) -> None:
         super().__init__(scope, id_)
         s3_backend(self, config, id_)
         aws_provider(self, region=config.region)
@@ -75,19 +82,39 @@ class PipelineStack(TerraformStack):
         # aws/sns key (its policy cannot grant cloudwatch.amazonaws.com); see checkov-allowlist.toml.
         self.alarm_topic = SnsTopic(self, "alarm-topic", name=f"firelens-{config.stage}-alerts")
         self.archives = {
-            stream: LogArchive(self, f"archive-{index}", stream_name=stream,
-                               bucket_name=config.archive_bucket(stream), alarm_topic_arn=self.alarm_topic.arn)
+            stream: LogArchive(
+                self,
+                f"archive-{index}",
+                stream_name=stream,
+                bucket_name=config.archive_bucket(stream),
+                alarm_topic_arn=self.alarm_topic.arn,
+            )
             for index, stream in enumerate(self.routing.delivery_stream_names)
         }
-        self.archive_database = GlueCatalogDatabase(
-            self, "archive-database", name=glue_name(f"firelens_{config.stage}_logs"),
-            description="FireLens log archives: one table per Firehose archive") if archive_queries else None
+        self.archive_database = (
+            GlueCatalogDatabase(
+                self,
+                "archive-database",
+                name=glue_name(f"firelens_{config.stage}_logs"),
+                description="FireLens log archives: one table per Firehose archive",
+            )
+            if archive_queries
+            else None
+        )
         self.archive_queries = {
-            stream: ArchiveQueries(self, f"queries-{index}", archive=archive, database=self.archive_database,
-                                   workgroup_name=f"firelens-{config.stage}-{stream}"[:128],
-                                   results_bucket_name=query_results_bucket(config, stream),
-                                   first_year=ARCHIVE_FIRST_YEAR, columns=SQL_LOG_COLUMNS, queries=saved_queries)
-            for index, (stream, archive) in enumerate(self.archives.items()) if self.archive_database
+            stream: ArchiveQueries(
+                self,
+                f"queries-{index}",
+                archive=archive,
+                database=self.archive_database,
+                workgroup_name=f"firelens-{config.stage}-{stream}"[:128],
+                results_bucket_name=query_results_bucket(config, stream),
+                first_year=ARCHIVE_FIRST_YEAR,
+                columns=SQL_LOG_COLUMNS,
+                queries=saved_queries,
+            )
+            for index, (stream, archive) in enumerate(self.archives.items())
+            if self.archive_database
         }
         self.repositories = {
             image: ContainerRepository(self, f"repository-{image}", name=config.repository_name(image))
@@ -100,13 +127,18 @@ class PipelineStack(TerraformStack):
         }
         (app_name,) = self.routing.containers  # the article's task: one app container
         self.service = FirelensService(
-            self, "service",
+            self,
+            "service",
             name=f"{config.stage}-{app_name}",
             routing=self.routing,
-            containers=(AppContainer(
-                name=app_name, image=self.repositories["app"].image(tags["app"]), port=APP_PORT,
-                environment={"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/app", "RAILS_ENV": config.stage},
-            ),),
+            containers=(
+                AppContainer(
+                    name=app_name,
+                    image=self.repositories["app"].image(tags["app"]),
+                    port=APP_PORT,
+                    environment={"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/app", "RAILS_ENV": config.stage},
+                ),
+            ),
             log_router=LogRouter(image=self.repositories["log-router"].image(tags["log-router"])),
             log_archives=tuple(self.archives.values()),
             sidecars=(Sidecar.postgres(self.repositories["postgres"].image(tags["postgres"])),),
@@ -123,9 +155,9 @@ class PipelineStack(TerraformStack):
         TerraformOutput(self, "alarm_topic_arn", value=self.alarm_topic.arn)
         if self.archive_queries:
             queries = self.archive_queries.values()
-            TerraformOutput(self, "archive_tables",
-                            value=[f"{q.database.name}.{q.table.name}" for q in queries])
+            TerraformOutput(self, "archive_tables", value=[f"{q.database.name}.{q.table.name}" for q in queries])
             TerraformOutput(self, "athena_workgroups", value=[q.workgroup.name for q in queries])
             TerraformOutput(self, "archive_reader_policies", value=[q.reader_policy.arn for q in queries])
-        TerraformOutput(self, "repository_urls",
-                        value={k: r.repository.repository_url for k, r in self.repositories.items()})
+        TerraformOutput(
+            self, "repository_urls", value={k: r.repository.repository_url for k, r in self.repositories.items()}
+        )

@@ -137,8 +137,9 @@ def parse_hive_type(text: str) -> HiveType:
     def take(expected: str | None = None) -> str:
         nonlocal position
         if position >= len(tokens) or (expected is not None and tokens[position] != expected):
-            raise ValueError(f"not a Hive type this table uses: {text!r} (expected {expected or 'more'} "
-                             f"at token {position})")
+            raise ValueError(
+                f"not a Hive type this table uses: {text!r} (expected {expected or 'more'} at token {position})"
+            )
         position += 1
         return tokens[position - 1]
 
@@ -207,8 +208,10 @@ def partition_template(prefix: str) -> str:
         template = template.replace(expression, "${" + key + "}")
     leftover = _EXPRESSION.findall(template)
     if leftover or positions != sorted(positions):
-        raise ValueError(f"prefix {prefix!r} must hold the year, month and day expressions in that order and no "
-                         f"other expression (found {leftover or 'them out of order'})")
+        raise ValueError(
+            f"prefix {prefix!r} must hold the year, month and day expressions in that order and no "
+            f"other expression (found {leftover or 'them out of order'})"
+        )
     return template
 
 
@@ -220,9 +223,14 @@ def projection_parameters(location_template: str, first_year: int, last_year: in
     """
     return {
         "projection.enabled": "true",
-        "projection.year.type": "integer", "projection.year.range": f"{first_year},{last_year}",
-        "projection.month.type": "integer", "projection.month.range": "1,12", "projection.month.digits": "2",
-        "projection.day.type": "integer", "projection.day.range": "1,31", "projection.day.digits": "2",
+        "projection.year.type": "integer",
+        "projection.year.range": f"{first_year},{last_year}",
+        "projection.month.type": "integer",
+        "projection.month.range": "1,12",
+        "projection.month.digits": "2",
+        "projection.day.type": "integer",
+        "projection.day.range": "1,31",
+        "projection.day.digits": "2",
         "storage.location.template": location_template,
     }
 
@@ -231,6 +239,7 @@ def projection_parameters(location_template: str, first_year: int, last_year: in
 
 #: The queries' ``?`` parameters, in order: the day to read.
 QUERY_PARAMETERS: tuple[str, ...] = ("year", "month", "day")
+
 
 @dataclass(frozen=True)
 class SavedQuery:

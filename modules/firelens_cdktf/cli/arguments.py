@@ -102,8 +102,7 @@ def add_review(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ADDRESS",
-        help="accept deleting or replacing this stateful resource: ADDRESS in any stack, or STACK:ADDRESS "
-        "(repeatable)",
+        help="accept deleting or replacing this stateful resource: ADDRESS in any stack, or STACK:ADDRESS (repeatable)",
     )
     parser.add_argument(
         "--allow-wildcard",
@@ -114,7 +113,10 @@ def add_review(parser: argparse.ArgumentParser) -> None:
         "STACK:ADDRESS (repeatable)",
     )
     parser.add_argument(
-        "--json", metavar="FILE", dest="json_out", help="also write the verdict, counts, fingerprints and findings as JSON to FILE"
+        "--json",
+        metavar="FILE",
+        dest="json_out",
+        help="also write the verdict, counts, fingerprints and findings as JSON to FILE",
     )
 
 
@@ -133,6 +135,8 @@ COMMANDS: dict[str, Command] = {
     "compile": Command("print or write the compiled log router files", add_compile, "firelens_cdktf.cli.routing"),
     "lint": Command("check a Fluent Bit config for lost or looping records", add_lint, "firelens_cdktf.cli.lint"),
     "review": Command(
-        "summarize Terraform plans; exit 1 when they destroy state or widen IAM", add_review, "firelens_cdktf.cli.review"
+        "summarize Terraform plans; exit 1 when they destroy state or widen IAM",
+        add_review,
+        "firelens_cdktf.cli.review",
     ),
 }

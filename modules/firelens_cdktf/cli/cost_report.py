@@ -33,20 +33,30 @@ class CostReport:
                 self._kinds[name] = ("cloudwatch", section.get("log_group_name") or "")
             elif section.plugin in ("kinesis_firehose", "firehose") and section.get("delivery_stream"):
                 self._kinds[name] = ("firehose", section.get("delivery_stream") or "")
-        self._aggregated = {config.output_name(s) for s in config.outputs
-                            if (s.get("simple_aggregation") or "").lower() in ("true", "on", "yes")}
-        self._region = region or next((s.get("region") for s in config.outputs if s.get("region")), None) \
-            or "ap-northeast-1"
+        self._aggregated = {
+            config.output_name(s)
+            for s in config.outputs
+            if (s.get("simple_aggregation") or "").lower() in ("true", "on", "yes")
+        }
+        self._region = (
+            region or next((s.get("region") for s in config.outputs if s.get("region")), None) or "ap-northeast-1"
+        )
         text = str(volume_gb) if volume_gb is not None else os.environ.get(VOLUME_ENV, "1000")
         try:
             self._volume = float(text)
         except ValueError:
             self._volume = -1.0
         if not (0 < self._volume < float("inf")):
-            raise PreviewInputError("--gb-per-month", f"{text!r} is not a positive, finite number of GB of app logs "
-                                    "a month", "give e.g. --gb-per-month 500")
-        self.summary = PreviewSummary([config.output_name(s) for s in config.outputs], payload=self._payload,
-                                      billing_increment=limits.FIREHOSE_BILLING_INCREMENT_BYTES)
+            raise PreviewInputError(
+                "--gb-per-month",
+                f"{text!r} is not a positive, finite number of GB of app logs a month",
+                "give e.g. --gb-per-month 500",
+            )
+        self.summary = PreviewSummary(
+            [config.output_name(s) for s in config.outputs],
+            payload=self._payload,
+            billing_increment=limits.FIREHOSE_BILLING_INCREMENT_BYTES,
+        )
 
     def _payload(self, output: str, body: str, size: int) -> int | None:
         """Bytes the destination keeps of a copy the plugin sends whole (fates are counted by the summary)."""
@@ -57,16 +67,24 @@ class CostReport:
         """The totals, then the estimate (or why there is none)."""
         summary = self.summary
         width = max([len("output"), *(len(n) for n in summary.outputs)])
-        lines = [f"{summary.lines:,} line(s) read; {summary.baseline_bytes:,} bytes of app records (each once, "
-                 "as delivered with no routing)",
-                 f"{'output'.ljust(width)}  {'records':>12}  {'bytes':>16}"]
+        lines = [
+            f"{summary.lines:,} line(s) read; {summary.baseline_bytes:,} bytes of app records (each once, "
+            "as delivered with no routing)",
+            f"{'output'.ljust(width)}  {'records':>12}  {'bytes':>16}",
+        ]
         for name, traffic in summary.outputs.items():
             lines.append(f"{name.ljust(width)}  {traffic.records:>12,}  {traffic.bytes:>16,}")
         held = f", {summary.held:,} held in multiline buffers" if summary.held else ""
-        limits = (f", {summary.discarded:,} copies discarded and {summary.truncated:,} truncated by their output's "
-                  "size limits" if summary.discarded or summary.truncated else "")
-        lines.append(f"{summary.nowhere:,} delivered nowhere{held}, {summary.dropped:,} record(s) or copies dropped "
-                     f"(no output matches), {summary.unknown:,} not fully predicted{limits}")
+        limits = (
+            f", {summary.discarded:,} copies discarded and {summary.truncated:,} truncated by their output's "
+            "size limits"
+            if summary.discarded or summary.truncated
+            else ""
+        )
+        lines.append(
+            f"{summary.nowhere:,} delivered nowhere{held}, {summary.dropped:,} record(s) or copies dropped "
+            f"(no output matches), {summary.unknown:,} not fully predicted{limits}"
+        )
         lines.append("")
         lines.extend(self._cost())
         return "\n".join(lines) + "\n"
@@ -98,35 +116,49 @@ class CostReport:
         mix = TrafficMix(
             baseline_avg_event_bytes=total / summary.baseline_records,
             baseline_compression_ratio=ratio,
-            cloudwatch=tuple(CloudWatchShare(target, size / total, size / max(count, 1), ratio)
-                             for (kind, target), (count, size, _) in groups.items() if kind == "cloudwatch"),
-            firehose=tuple(FirehoseShare(target, size / total, billed / max(size, 1), ratio, aggregated[target])
-                           for (kind, target), (_, size, billed) in groups.items() if kind == "firehose"),
+            cloudwatch=tuple(
+                CloudWatchShare(target, size / total, size / max(count, 1), ratio)
+                for (kind, target), (count, size, _) in groups.items()
+                if kind == "cloudwatch"
+            ),
+            firehose=tuple(
+                FirehoseShare(target, size / total, billed / max(size, 1), ratio, aggregated[target])
+                for (kind, target), (_, size, billed) in groups.items()
+                if kind == "firehose"
+            ),
             flush_seconds=float(self._config.service_setting("Flush") or "1"),
         )
         result = estimate(mix, self._volume, prices)
         shares = [f"{s.share:.1%} to Firehose {s.delivery_stream}" for s in mix.firehose]
         shares += [f"{s.share:.1%} to CloudWatch Logs {s.log_group}" for s in mix.cloudwatch]
-        lines = [f"Cost estimate: {self._volume:,.0f} GB of app logs a month in {prices.region}, scaled from these "
-                 f"lines (model: firelens_cdktf.cost.estimate; prices: "
-                 f"firelens_cdktf.cost.prices, checked {result.prices_checked})",
-                 f"  mix, by bytes of app logs: {'; '.join(shares) or 'nothing priced'}",
-                 f"  compression (gzip level 6) of the records: {ratio:.3f}"]
+        lines = [
+            f"Cost estimate: {self._volume:,.0f} GB of app logs a month in {prices.region}, scaled from these "
+            f"lines (model: firelens_cdktf.cost.estimate; prices: "
+            f"firelens_cdktf.cost.prices, checked {result.prices_checked})",
+            f"  mix, by bytes of app logs: {'; '.join(shares) or 'nothing priced'}",
+            f"  compression (gzip level 6) of the records: {ratio:.3f}",
+        ]
         if mix.firehose:
-            lines.append("  assumed: Firehose streams store GZIP objects with 5 MiB / 300 s buffers, as this project "
-                         "deploys them")
+            lines.append(
+                "  assumed: Firehose streams store GZIP objects with 5 MiB / 300 s buffers, as this project "
+                "deploys them"
+            )
         if unpriced:
             lines.append(f"  not priced (neither cloudwatch_logs nor kinesis_firehose): {', '.join(unpriced)}")
         base = result.all_standard.total
-        for scenario, baseline in ((result.all_standard, None), (result.all_infrequent_access, base),
-                                   (result.routed, base), (result.routed_aggregation_flipped, base)):
+        for scenario, baseline in (
+            (result.all_standard, None),
+            (result.all_infrequent_access, base),
+            (result.routed, base),
+            (result.routed_aggregation_flipped, base),
+        ):
             head = f"  {scenario.name}: ${scenario.total:,.2f} a month"
             if baseline:
                 saved = baseline - scenario.total
                 head += f"  ({'saves' if saved >= 0 else 'costs'} ${abs(saved):,.2f}, {abs(saved) / baseline:.0%})"
             lines.append(head)
-            lines.extend(f"    {line.label}: {line.quantity:,.2f} {line.unit} x ${line.unit_price:g} = "
-                         f"${line.cost:,.2f}" for line in scenario.lines)
+            lines.extend(
+                f"    {line.label}: {line.quantity:,.2f} {line.unit} x ${line.unit_price:g} = ${line.cost:,.2f}"
+                for line in scenario.lines
+            )
         return lines
-
-

@@ -18,5 +18,3 @@ def run_lint(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: Te
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     stdout.write(f"{errors} error(s), {len(findings) - errors} warning(s)\n")
     return EXIT_FINDINGS if errors else EXIT_OK
-
-

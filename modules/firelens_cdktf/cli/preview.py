@@ -40,7 +40,6 @@ class _Progress:
             self._stderr.write(f"\rpreview: {lines:,} lines read in {elapsed:,.1f} s\n")
 
 
-
 def run_preview(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     config, parsers = load_for_preview(args.config, args.parsers)
     firelens = FirelensContext()
@@ -84,5 +83,3 @@ def run_preview(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr:
     for name in config.unresolved_variables:
         stderr.write(f"warning: ${{{name}}} is not set by @SET in {args.config}; the preview kept it as written\n")
     return EXIT_OK
-
-

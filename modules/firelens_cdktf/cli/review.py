@@ -20,8 +20,9 @@ def run_review(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: 
             try:
                 plans.append((stack, json.load(handle)))
             except ValueError as exc:
-                raise PlanReviewError(path, f"not JSON ({exc})",
-                                      "pass the output of `terraform show -json PLANFILE`") from None
+                raise PlanReviewError(
+                    path, f"not JSON ({exc})", "pass the output of `terraform show -json PLANFILE`"
+                ) from None
     review = review_plans(plans, allow_destroy=args.allow_destroy, allow_wildcard=args.allow_wildcard)
     stdout.write(render_review_markdown(review) if args.markdown else render_review_text(review))
     if args.json_out:
@@ -29,5 +30,3 @@ def run_review(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: 
             json.dump(review.to_dict(), handle, indent=2)
             handle.write("\n")
     return EXIT_FINDINGS if review.blocked else EXIT_OK
-
-

@@ -34,7 +34,9 @@ def load_routing(spec: str) -> LogRouting:
     source, colon, attribute = spec.rpartition(":")
     if not colon or not source or not attribute:
         raise RoutingSpecError(
-            _OPTION, spec, "MODULE:ATTRIBUTE or FILE.py:ATTRIBUTE, e.g. payments.routing:ROUTING",
+            _OPTION,
+            spec,
+            "MODULE:ATTRIBUTE or FILE.py:ATTRIBUTE, e.g. payments.routing:ROUTING",
             "name the module (or file) and the attribute, separated by ':'",
         )
     module = _load_file(spec, source) if source.endswith(".py") else _load_module(spec, source)
@@ -49,7 +51,9 @@ def load_routing(spec: str) -> LogRouting:
         value = value()
     if not isinstance(value, LogRouting):
         raise RoutingSpecError(
-            _OPTION, spec, f"a LogRouting or a function returning one (got {type(value).__name__})",
+            _OPTION,
+            spec,
+            f"a LogRouting or a function returning one (got {type(value).__name__})",
             "point at the LogRouting(...) your app compiles for FirelensService",
         )
     return value
@@ -62,7 +66,9 @@ def _load_module(spec: str, name: str) -> ModuleType:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
         raise RoutingSpecError(
-            _OPTION, spec, f"an importable module (Python found no module {exc.name!r})",
+            _OPTION,
+            spec,
+            f"an importable module (Python found no module {exc.name!r})",
             "run from the folder that holds your module, give its file as FILE.py:ATTRIBUTE, "
             "or install the package that has it",
         ) from None

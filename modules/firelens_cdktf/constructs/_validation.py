@@ -49,16 +49,31 @@ def check_pinned_image(where: str, field: str, uri: str) -> None:
         return
     name, _, tag = uri.rpartition(":")
     if not name or "/" in tag:  # no tag at all: Docker pulls `latest`
-        raise ConfigError(where, field, uri, "an image with a version tag or a digest",
-                          "add a version tag, e.g. public.ecr.aws/aws-observability/aws-for-fluent-bit:init-3.2.1")
+        raise ConfigError(
+            where,
+            field,
+            uri,
+            "an image with a version tag or a digest",
+            "add a version tag, e.g. public.ecr.aws/aws-observability/aws-for-fluent-bit:init-3.2.1",
+        )
     if tag.lower() in MOVING_TAGS or tag.lower().endswith(tuple(f"-{t}" for t in MOVING_TAGS)):
-        raise ConfigError(where, field, uri, f"a pinned version, not a moving tag ({', '.join(MOVING_TAGS)})",
-                          "pin a release, e.g. init-3.2.1, or the content-hash tag ContainerRepository.image() gives")
+        raise ConfigError(
+            where,
+            field,
+            uri,
+            f"a pinned version, not a moving tag ({', '.join(MOVING_TAGS)})",
+            "pin a release, e.g. init-3.2.1, or the content-hash tag ContainerRepository.image() gives",
+        )
 
 
 def check_topic_arn(where: str, topic_arn: str | None, field: str = "alarm_topic_arn") -> None:
     """Raise :class:`~firelens_cdktf.errors.ConfigError` unless ``topic_arn`` is a standard SNS topic ARN or ``None``."""
     if topic_arn is not None:
-        check_pattern(where, field, topic_arn, _limits.SNS_TOPIC_ARN,
-                      "the ARN of a standard (not FIFO) SNS topic, or None",
-                      "pass topic.arn of an aws_sns_topic, e.g. arn:aws:sns:ap-northeast-1:123456789012:alerts")
+        check_pattern(
+            where,
+            field,
+            topic_arn,
+            _limits.SNS_TOPIC_ARN,
+            "the ARN of a standard (not FIFO) SNS topic, or None",
+            "pass topic.arn of an aws_sns_topic, e.g. arn:aws:sns:ap-northeast-1:123456789012:alerts",
+        )

@@ -82,23 +82,35 @@ def firehose_alarm_specs(stream_name: str, *, freshness_threshold_seconds: int) 
         AlarmSpec(
             name=f"{stream_name}-delivery-success",
             description=f"Firehose {stream_name}: a delivery to S3 failed (DeliveryToS3.Success < 1). "
-                        f"See /aws/kinesisfirehose/{stream_name} and the bucket's errors/ prefix.",
-            namespace="AWS/Firehose", metric="DeliveryToS3.Success", statistic="Minimum",
-            comparison="LessThanThreshold", threshold=1, dimensions=dimensions,
+            f"See /aws/kinesisfirehose/{stream_name} and the bucket's errors/ prefix.",
+            namespace="AWS/Firehose",
+            metric="DeliveryToS3.Success",
+            statistic="Minimum",
+            comparison="LessThanThreshold",
+            threshold=1,
+            dimensions=dimensions,
         ),
         AlarmSpec(
             name=f"{stream_name}-data-freshness",
             description=f"Firehose {stream_name}: the oldest record is more than {freshness_threshold_seconds} s "
-                        "old (DeliveryToS3.DataFreshness): delivery to S3 is failing or falling behind.",
-            namespace="AWS/Firehose", metric="DeliveryToS3.DataFreshness", statistic="Maximum",
-            comparison="GreaterThanThreshold", threshold=freshness_threshold_seconds, dimensions=dimensions,
+            "old (DeliveryToS3.DataFreshness): delivery to S3 is failing or falling behind.",
+            namespace="AWS/Firehose",
+            metric="DeliveryToS3.DataFreshness",
+            statistic="Maximum",
+            comparison="GreaterThanThreshold",
+            threshold=freshness_threshold_seconds,
+            dimensions=dimensions,
         ),
         AlarmSpec(
             name=f"{stream_name}-throttled-records",
             description=f"Firehose {stream_name} throttled records (ThrottledRecords > 0): the log router retries "
-                        "them, and loses them once Retry_Limit is used up. Ask for a higher stream quota.",
-            namespace="AWS/Firehose", metric="ThrottledRecords", statistic="Sum",
-            comparison="GreaterThanThreshold", threshold=0, dimensions=dimensions,
+            "them, and loses them once Retry_Limit is used up. Ask for a higher stream quota.",
+            namespace="AWS/Firehose",
+            metric="ThrottledRecords",
+            statistic="Sum",
+            comparison="GreaterThanThreshold",
+            threshold=0,
+            dimensions=dimensions,
         ),
     )
 
@@ -108,16 +120,20 @@ def router_alarm_spec(service_name: str, log_group_name: str) -> AlarmSpec:
     return AlarmSpec(
         name=f"{service_name}-router-log-loss",
         description=f"The log router of {service_name} dropped logs: a chunk ran out of retries or an input "
-                    f"paused on a full buffer. See {log_group_name}.",
-        namespace=f"{ROUTER_METRIC_NAMESPACE}/{service_name}", metric=ROUTER_LOG_LOSS_METRIC, statistic="Sum",
-        comparison="GreaterThanThreshold", threshold=0,
+        f"paused on a full buffer. See {log_group_name}.",
+        namespace=f"{ROUTER_METRIC_NAMESPACE}/{service_name}",
+        metric=ROUTER_LOG_LOSS_METRIC,
+        statistic="Sum",
+        comparison="GreaterThanThreshold",
+        threshold=0,
     )
 
 
 def _alarm(scope: Construct, id_: str, spec: AlarmSpec, topic_arn: str | None) -> CloudwatchMetricAlarm:
     actions = [topic_arn] if topic_arn else None
     return CloudwatchMetricAlarm(
-        scope, id_,
+        scope,
+        id_,
         alarm_name=spec.name,
         alarm_description=spec.description,
         namespace=spec.namespace,
@@ -149,8 +165,15 @@ class FirehoseDeliveryAlarms(Construct):
         alarms: The ``aws_cloudwatch_metric_alarm`` resources, by short name.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, stream_name: str, freshness_threshold_seconds: int,
-                 topic_arn: str | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        stream_name: str,
+        freshness_threshold_seconds: int,
+        topic_arn: str | None = None,
+    ) -> None:
         super().__init__(scope, id_)
         check_topic_arn(f"FirehoseDeliveryAlarms '{self.node.path}'", topic_arn)
         specs = firehose_alarm_specs(stream_name, freshness_threshold_seconds=freshness_threshold_seconds)
@@ -174,19 +197,23 @@ class RouterLogLossAlarm(Construct):
         alarm: The ``aws_cloudwatch_metric_alarm``. ``metric_filters``: by pattern name.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, service_name: str, log_group_name: str,
-                 topic_arn: str | None = None) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, service_name: str, log_group_name: str, topic_arn: str | None = None
+    ) -> None:
         super().__init__(scope, id_)
         check_topic_arn(f"RouterLogLossAlarm '{self.node.path}'", topic_arn)
         spec = router_alarm_spec(service_name, log_group_name)
         self.metric_filters = {
             short: CloudwatchLogMetricFilter(
-                self, short,
+                self,
+                short,
                 name=f"{service_name}-{short}",
                 log_group_name=log_group_name,
                 pattern=pattern,
                 metric_transformation=CloudwatchLogMetricFilterMetricTransformation(
-                    name=spec.metric, namespace=spec.namespace, value="1",
+                    name=spec.metric,
+                    namespace=spec.namespace,
+                    value="1",
                     # 0 for every other router line, so the metric exists (and is 0) while all is well.
                     default_value="0",
                 ),

@@ -135,25 +135,61 @@ class ArchiveQueries(Construct):
         where = f"ArchiveQueries '{self.node.path}'"
         table_name = table_name or archive_sql.glue_name(archive.stream_name)
         if (database_name is None) == (database is None):
-            raise ConfigError(where, "database_name/database", (database_name, database), "exactly one of them",
-                              "pass database_name= to create a Glue database, or database= to use an existing one")
+            raise ConfigError(
+                where,
+                "database_name/database",
+                (database_name, database),
+                "exactly one of them",
+                "pass database_name= to create a Glue database, or database= to use an existing one",
+            )
         for field, name in (("database_name", database_name), ("table_name", table_name)):
             if name is not None:
-                check_pattern(where, field, name, _GLUE_NAME, "1-255 lower-case letters, digits or '_'",
-                              f"use e.g. {archive_sql.glue_name(name)!r}")
-        check_pattern(where, "workgroup_name", workgroup_name, _WORKGROUP_NAME,
-                      "1-128 letters, digits, '.', '_' or '-'", "rename the workgroup, e.g. 'sample-sql-logs'")
+                check_pattern(
+                    where,
+                    field,
+                    name,
+                    _GLUE_NAME,
+                    "1-255 lower-case letters, digits or '_'",
+                    f"use e.g. {archive_sql.glue_name(name)!r}",
+                )
+        check_pattern(
+            where,
+            "workgroup_name",
+            workgroup_name,
+            _WORKGROUP_NAME,
+            "1-128 letters, digits, '.', '_' or '-'",
+            "rename the workgroup, e.g. 'sample-sql-logs'",
+        )
         check_bucket_name(where, "results_bucket_name", results_bucket_name)
-        check_range(where, "first_year", first_year, (1970, 9999 - archive_sql.PROJECTED_YEARS),
-                    "use the year the archive started, e.g. 2026")
-        check_range(where, "results_expiration_days", results_expiration_days, (1, 36500),
-                    "keep query results a few days, e.g. 7")
-        check_range(where, "bytes_scanned_cutoff_per_query", bytes_scanned_cutoff_per_query,
-                    (MIN_BYTES_SCANNED_CUTOFF, 2**63 - 1), "Athena's smallest limit is 10,000,000 bytes; e.g. 1073741824 (1 GiB)")
+        check_range(
+            where,
+            "first_year",
+            first_year,
+            (1970, 9999 - archive_sql.PROJECTED_YEARS),
+            "use the year the archive started, e.g. 2026",
+        )
+        check_range(
+            where,
+            "results_expiration_days",
+            results_expiration_days,
+            (1, 36500),
+            "keep query results a few days, e.g. 7",
+        )
+        check_range(
+            where,
+            "bytes_scanned_cutoff_per_query",
+            bytes_scanned_cutoff_per_query,
+            (MIN_BYTES_SCANNED_CUTOFF, 2**63 - 1),
+            "Athena's smallest limit is 10,000,000 bytes; e.g. 1073741824 (1 GiB)",
+        )
         if not columns or {c.name for c in columns} & {k.name for k in archive_sql.PARTITION_KEYS}:
-            raise ConfigError(where, "columns", [c.name for c in columns],
-                              "at least one column, none named year, month or day (the partition keys)",
-                              "rename the column: the partition columns are added for you")
+            raise ConfigError(
+                where,
+                "columns",
+                [c.name for c in columns],
+                "at least one column, none named year, month or day (the partition keys)",
+                "rename the column: the partition columns are added for you",
+            )
         # The partitions follow the stream's own prefix, so they cannot drift apart.
         prefix = archive.stream.extended_s3_configuration.prefix_input or ""
         template = self._template(where, prefix)
@@ -161,38 +197,62 @@ class ArchiveQueries(Construct):
         self.table_name = table_name
         self.columns = tuple(columns)
         self.database = database or GlueCatalogDatabase(
-            self, "database", name=database_name or "",
-            description="FireLens log archives: tables over the Firehose archive buckets")
+            self,
+            "database",
+            name=database_name or "",
+            description="FireLens log archives: tables over the Firehose archive buckets",
+        )
         bucket = archive.bucket.bucket
         self.table = GlueCatalogTable(
-            self, "table",
-            name=table_name, database_name=self.database.name, table_type="EXTERNAL_TABLE",
+            self,
+            "table",
+            name=table_name,
+            database_name=self.database.name,
+            table_type="EXTERNAL_TABLE",
             description=f"Records of Firehose stream {archive.stream_name}, one JSON object per line, GZIP",
-            parameters={"EXTERNAL": "TRUE", "classification": "json", "compressionType": "gzip",
-                        **archive_sql.projection_parameters(
-                            # "$${" is Terraform's escape for a literal "${": Athena fills in the keys.
-                            f"s3://{bucket}/" + template.replace("${", "$${"),
-                            first_year, first_year + archive_sql.PROJECTED_YEARS - 1)},
-            partition_keys=[GlueCatalogTablePartitionKeys(name=k.name, type=k.type.hive(), comment=k.comment)
-                            for k in archive_sql.PARTITION_KEYS],
+            parameters={
+                "EXTERNAL": "TRUE",
+                "classification": "json",
+                "compressionType": "gzip",
+                **archive_sql.projection_parameters(
+                    # "$${" is Terraform's escape for a literal "${": Athena fills in the keys.
+                    f"s3://{bucket}/" + template.replace("${", "$${"),
+                    first_year,
+                    first_year + archive_sql.PROJECTED_YEARS - 1,
+                ),
+            },
+            partition_keys=[
+                GlueCatalogTablePartitionKeys(name=k.name, type=k.type.hive(), comment=k.comment)
+                for k in archive_sql.PARTITION_KEYS
+            ],
             storage_descriptor=GlueCatalogTableStorageDescriptor(
                 location=f"s3://{bucket}/",
-                input_format=archive_sql.INPUT_FORMAT, output_format=archive_sql.OUTPUT_FORMAT, compressed=True,
+                input_format=archive_sql.INPUT_FORMAT,
+                output_format=archive_sql.OUTPUT_FORMAT,
+                compressed=True,
                 ser_de_info=GlueCatalogTableStorageDescriptorSerDeInfo(
-                    name="openx-json", serialization_library=archive_sql.JSON_SERDE,
-                    parameters=dict(archive_sql.SERDE_PARAMETERS)),
-                columns=[GlueCatalogTableStorageDescriptorColumns(name=c.name, type=c.type.hive(),
-                                                                  comment=c.comment or None) for c in columns],
+                    name="openx-json",
+                    serialization_library=archive_sql.JSON_SERDE,
+                    parameters=dict(archive_sql.SERDE_PARAMETERS),
+                ),
+                columns=[
+                    GlueCatalogTableStorageDescriptorColumns(name=c.name, type=c.type.hive(), comment=c.comment or None)
+                    for c in columns
+                ],
             ),
         )
 
-        self.results_bucket = SecureBucket(self, "results", bucket_name=results_bucket_name,
-                                           force_destroy=True).bucket  # results are a cache, not a record
+        self.results_bucket = SecureBucket(
+            self, "results", bucket_name=results_bucket_name, force_destroy=True
+        ).bucket  # results are a cache, not a record
         self._expire(self.results_bucket, results_expiration_days)
         self.workgroup = AthenaWorkgroup(
-            self, "workgroup", name=workgroup_name, state="ENABLED",
+            self,
+            "workgroup",
+            name=workgroup_name,
+            state="ENABLED",
             description=f"Queries over the {archive.stream_name} archive: results expire after "
-                        f"{results_expiration_days} days, at most {bytes_scanned_cutoff_per_query:,} bytes scanned",
+            f"{results_expiration_days} days, at most {bytes_scanned_cutoff_per_query:,} bytes scanned",
             configuration=AthenaWorkgroupConfiguration(
                 enforce_workgroup_configuration=True,  # clients cannot send results elsewhere or lift the cutoff
                 publish_cloudwatch_metrics_enabled=True,
@@ -200,12 +260,21 @@ class ArchiveQueries(Construct):
                 result_configuration=AthenaWorkgroupConfigurationResultConfiguration(
                     output_location=f"s3://{self.results_bucket.bucket}/",
                     encryption_configuration=AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
-                        encryption_option="SSE_S3")),
+                        encryption_option="SSE_S3"
+                    ),
+                ),
             ),
         )
         self.named_queries = {
-            query.key: AthenaNamedQuery(self, f"query-{query.key}", name=query.name, description=query.description,
-                                        database=self.database.name, workgroup=self.workgroup.name, query=query.sql)
+            query.key: AthenaNamedQuery(
+                self,
+                f"query-{query.key}",
+                name=query.name,
+                description=query.description,
+                database=self.database.name,
+                workgroup=self.workgroup.name,
+                query=query.sql,
+            )
             for query in (queries(table_name) if queries else ())
         }
 
@@ -213,44 +282,68 @@ class ArchiveQueries(Construct):
         region = DataAwsRegion(self, "region")
         caller = DataAwsCallerIdentity(self, "caller")
         self.reader_policy = IamPolicy(
-            self, "reader-policy", name_prefix=f"{workgroup_name[:80]}-reader-",
+            self,
+            "reader-policy",
+            name_prefix=f"{workgroup_name[:80]}-reader-",
             description=f"Query table {table_name} in Athena workgroup {workgroup_name}, nothing else",
-            policy=PolicyDocument(archive_reader(
-                workgroup_arn=self.workgroup.arn,
-                catalog_arn=f"arn:{partition.partition}:glue:{region.name}:{caller.account_id}:catalog",
-                database_arn=self.database.arn, table_arn=self.table.arn,
-                archive_bucket_arn=archive.bucket.arn, data_prefix=prefix.split("!{", 1)[0],
-                results_bucket_arn=self.results_bucket.arn,
-            )).to_json(),
+            policy=PolicyDocument(
+                archive_reader(
+                    workgroup_arn=self.workgroup.arn,
+                    catalog_arn=f"arn:{partition.partition}:glue:{region.name}:{caller.account_id}:catalog",
+                    database_arn=self.database.arn,
+                    table_arn=self.table.arn,
+                    archive_bucket_arn=archive.bucket.arn,
+                    data_prefix=prefix.split("!{", 1)[0],
+                    results_bucket_arn=self.results_bucket.arn,
+                )
+            ).to_json(),
         )
 
     @staticmethod
     def _template(where: str, prefix: str) -> str:
         if is_token(prefix):
-            raise ConfigError(where, "archive prefix", prefix, "the prefix text, known at synth",
-                              "give the LogArchive a literal prefix")
+            raise ConfigError(
+                where,
+                "archive prefix",
+                prefix,
+                "the prefix text, known at synth",
+                "give the LogArchive a literal prefix",
+            )
         try:
             return archive_sql.partition_template(prefix)
         except ValueError as error:
-            raise ConfigError(where, "archive prefix", prefix,
-                              "a Firehose prefix with !{timestamp:yyyy}, !{timestamp:MM} and !{timestamp:dd}, "
-                              f"in that order, and no other expression ({error})",
-                              f"give the LogArchive the default prefix {HIVE_PREFIX!r}") from None
+            raise ConfigError(
+                where,
+                "archive prefix",
+                prefix,
+                "a Firehose prefix with !{timestamp:yyyy}, !{timestamp:MM} and !{timestamp:dd}, "
+                f"in that order, and no other expression ({error})",
+                f"give the LogArchive the default prefix {HIVE_PREFIX!r}",
+            ) from None
 
     def _expire(self, bucket: S3Bucket, days: int) -> None:
-        S3BucketLifecycleConfiguration(self, "results-lifecycle", bucket=bucket.id, rule=[
-            S3BucketLifecycleConfigurationRule(
-                id="expire-query-results", status="Enabled",
-                filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=days)],
-                noncurrent_version_expiration=[
-                    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=1)],
-                abort_incomplete_multipart_upload=[
-                    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=1)],
-            )
-        ])
+        S3BucketLifecycleConfiguration(
+            self,
+            "results-lifecycle",
+            bucket=bucket.id,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="expire-query-results",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=days)],
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=1)
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=1)
+                    ],
+                )
+            ],
+        )
 
     def grant_read(self, role: IamRole) -> IamRolePolicyAttachment:
         """Attach the reader policy to ``role``: query this table in this workgroup, nothing else."""
-        return IamRolePolicyAttachment(self, f"reader-{role.node.addr[:8]}", role=role.name,
-                                       policy_arn=self.reader_policy.arn)
+        return IamRolePolicyAttachment(
+            self, f"reader-{role.node.addr[:8]}", role=role.name, policy_arn=self.reader_policy.arn
+        )

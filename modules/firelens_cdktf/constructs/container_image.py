@@ -39,36 +39,55 @@ class ContainerRepository(Construct):
         repository: The ``aws_ecr_repository``.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, name: str, keep_images: int = 10,
-                 force_delete: bool = False) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, name: str, keep_images: int = 10, force_delete: bool = False
+    ) -> None:
         super().__init__(scope, id_)
         where = f"ContainerRepository '{self.node.path}'"
-        check_pattern(where, "name", name, _limits.ECR_REPOSITORY_NAME,
-                      "2-256 lowercase letters and digits, separated by '.', '_', '-' or '/'",
-                      "use lowercase, e.g. 'sample/rails-app'")
+        check_pattern(
+            where,
+            "name",
+            name,
+            _limits.ECR_REPOSITORY_NAME,
+            "2-256 lowercase letters and digits, separated by '.', '_', '-' or '/'",
+            "use lowercase, e.g. 'sample/rails-app'",
+        )
         check_range(where, "keep_images", keep_images, (1, 1000), "keep at least one image")
         self.name = name
         self.repository = EcrRepository(
-            self, "repository",
+            self,
+            "repository",
             name=name,
             image_tag_mutability="IMMUTABLE",  # a content-hash tag must always mean the same bytes
             image_scanning_configuration=EcrRepositoryImageScanningConfiguration(scan_on_push=True),
             encryption_configuration=[EcrRepositoryEncryptionConfiguration(encryption_type="AES256")],
             force_delete=force_delete,
         )
-        EcrLifecyclePolicy(self, "lifecycle", repository=self.repository.name, policy=json.dumps({
-            "rules": [{
-                "rulePriority": 1,
-                "description": f"keep the last {keep_images} images",
-                "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep_images},
-                "action": {"type": "expire"},
-            }]
-        }))
+        EcrLifecyclePolicy(
+            self,
+            "lifecycle",
+            repository=self.repository.name,
+            policy=json.dumps(
+                {
+                    "rules": [
+                        {
+                            "rulePriority": 1,
+                            "description": f"keep the last {keep_images} images",
+                            "selection": {
+                                "tagStatus": "any",
+                                "countType": "imageCountMoreThan",
+                                "countNumber": keep_images,
+                            },
+                            "action": {"type": "expire"},
+                        }
+                    ]
+                }
+            ),
+        )
 
     def image(self, tag: str) -> ContainerImageRef:
         """The image ``<repository url>:<tag>``; the execution role may pull exactly this repository."""
-        return ContainerImageRef(uri=f"{self.repository.repository_url}:{tag}",
-                                 ecr_repository_arn=self.repository.arn)
+        return ContainerImageRef(uri=f"{self.repository.repository_url}:{tag}", ecr_repository_arn=self.repository.arn)
 
 
 class ContainerImage(Construct):
@@ -89,18 +108,29 @@ class ContainerImage(Construct):
         image_uri: What was pushed.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, repository_url: str, context: Path,
-                 tag: str | None = None) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, repository_url: str, context: Path, tag: str | None = None
+    ) -> None:
         super().__init__(scope, id_)
         tag = tag or content_tag(read_context(context))
         self.image_uri = f"{repository_url}:{tag}"
-        image = Image(self, "build", name=self.image_uri, keep_locally=True,
-                      build_attribute=ImageBuild(context=str(context.resolve()), platform="linux/amd64"))
+        image = Image(
+            self,
+            "build",
+            name=self.image_uri,
+            keep_locally=True,
+            build_attribute=ImageBuild(context=str(context.resolve()), platform="linux/amd64"),
+        )
         RegistryImage(self, "push", name=image.name, keep_remotely=True)
 
 
 def docker_provider_for_ecr(stack: TerraformStack) -> DockerProvider:
     """A docker provider logged in to the account's ECR registry (short-lived token)."""
     token = DataAwsEcrAuthorizationToken(stack, "ecr-token")
-    return DockerProvider(stack, "docker", registry_auth=[DockerProviderRegistryAuth(
-        address=token.proxy_endpoint, username=token.user_name, password=token.password)])
+    return DockerProvider(
+        stack,
+        "docker",
+        registry_auth=[
+            DockerProviderRegistryAuth(address=token.proxy_endpoint, username=token.user_name, password=token.password)
+        ],
+    )

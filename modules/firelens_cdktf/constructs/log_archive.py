@@ -39,7 +39,9 @@ from firelens_cdktf.iam.policy import (
 #: Hive-style daily partitions (the article's), so Athena prunes by date.
 HIVE_PREFIX = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
 #: Failed records go beside them, split by error type.
-HIVE_ERROR_PREFIX = "errors/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/!{firehose:error-output-type}/"
+HIVE_ERROR_PREFIX = (
+    "errors/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/!{firehose:error-output-type}/"
+)
 #: Log stream Firehose writes delivery errors to.
 DELIVERY_ERROR_STREAM = "DestinationDelivery"
 #: Default data-freshness alarm: the buffering interval plus 15 minutes of
@@ -109,29 +111,61 @@ class LogArchive(Construct):
     ) -> None:
         super().__init__(scope, id_)
         where = f"LogArchive '{self.node.path}'"
-        check_pattern(where, "stream_name", stream_name, _limits.FIREHOSE_STREAM_NAME,
-                      "1-64 letters, digits, '_', '.' or '-'", "rename the delivery stream")
+        check_pattern(
+            where,
+            "stream_name",
+            stream_name,
+            _limits.FIREHOSE_STREAM_NAME,
+            "1-64 letters, digits, '_', '.' or '-'",
+            "rename the delivery stream",
+        )
         if (bucket_name is None) == (bucket is None):
-            raise ConfigError(where, "bucket_name/bucket", (bucket_name, bucket), "exactly one of them",
-                              "pass bucket_name= to create a bucket, or bucket= to use an existing one")
+            raise ConfigError(
+                where,
+                "bucket_name/bucket",
+                (bucket_name, bucket),
+                "exactly one of them",
+                "pass bucket_name= to create a bucket, or bucket= to use an existing one",
+            )
         if bucket_name is not None:
             check_bucket_name(where, "bucket_name", bucket_name)
         _check_prefixes(where, prefix, error_prefix)
-        check_range(where, "buffering_size_mib", buffering_size_mib, _limits.FIREHOSE_BUFFER_MIB,
-                    "Firehose buffers 1 to 128 MiB for S3")
-        check_range(where, "buffering_interval_seconds", buffering_interval_seconds,
-                    _limits.FIREHOSE_BUFFER_SECONDS, "Firehose buffers 0 to 900 seconds for S3")
+        check_range(
+            where,
+            "buffering_size_mib",
+            buffering_size_mib,
+            _limits.FIREHOSE_BUFFER_MIB,
+            "Firehose buffers 1 to 128 MiB for S3",
+        )
+        check_range(
+            where,
+            "buffering_interval_seconds",
+            buffering_interval_seconds,
+            _limits.FIREHOSE_BUFFER_SECONDS,
+            "Firehose buffers 0 to 900 seconds for S3",
+        )
         if expiration_days is not None:
-            check_range(where, "expiration_days", expiration_days, (1, 36500), "use a number of days, or None to keep objects")
-        check_choice(where, "error_log_retention_days", error_log_retention_days, _limits.LOG_RETENTION_DAYS,
-                     "pick the nearest retention CloudWatch Logs accepts")
+            check_range(
+                where, "expiration_days", expiration_days, (1, 36500), "use a number of days, or None to keep objects"
+            )
+        check_choice(
+            where,
+            "error_log_retention_days",
+            error_log_retention_days,
+            _limits.LOG_RETENTION_DAYS,
+            "pick the nearest retention CloudWatch Logs accepts",
+        )
         check_topic_arn(where, alarm_topic_arn)
         freshness = buffering_interval_seconds + FRESHNESS_ALARM_MARGIN_SECONDS
         if freshness_alarm_seconds is not None:
-            check_range(where, "freshness_alarm_seconds", freshness_alarm_seconds,
-                        (buffering_interval_seconds + 1, _limits.FIREHOSE_MAX_RETRY_SECONDS),
-                        f"alarm later than the buffering interval ({buffering_interval_seconds} s), when records "
-                        "are late, and within Firehose's 24 h of retries")
+            check_range(
+                where,
+                "freshness_alarm_seconds",
+                freshness_alarm_seconds,
+                (buffering_interval_seconds + 1, _limits.FIREHOSE_MAX_RETRY_SECONDS),
+                f"alarm later than the buffering interval ({buffering_interval_seconds} s), when records "
+                "are late, and within Firehose's 24 h of retries",
+            )
             freshness = freshness_alarm_seconds
 
         if bucket is None:
@@ -143,26 +177,44 @@ class LogArchive(Construct):
         self.stream_name = stream_name
 
         self.error_log_group = CloudwatchLogGroup(
-            self, "errors", name=f"/aws/kinesisfirehose/{stream_name}", retention_in_days=error_log_retention_days,
+            self,
+            "errors",
+            name=f"/aws/kinesisfirehose/{stream_name}",
+            retention_in_days=error_log_retention_days,
         )
         CloudwatchLogStream(self, "errors-stream", name=DELIVERY_ERROR_STREAM, log_group_name=self.error_log_group.name)
 
         self.role = IamRole(
-            self, "role", name_prefix="firehose-delivery-",
+            self,
+            "role",
+            name_prefix="firehose-delivery-",
             assume_role_policy=assume_role_policy("firehose.amazonaws.com").to_json(),
         )
-        IamRolePolicy(self, "role-policy", role=self.role.name, name="deliver-to-s3", policy=PolicyDocument((
-            firehose_delivery_to_s3(bucket.arn),
-            Statement(sid="LogDeliveryErrors", actions=("logs:PutLogEvents",),
-                      resources=(f"{self.error_log_group.arn}:log-stream:{DELIVERY_ERROR_STREAM}",)),
-        )).to_json())
+        IamRolePolicy(
+            self,
+            "role-policy",
+            role=self.role.name,
+            name="deliver-to-s3",
+            policy=PolicyDocument(
+                (
+                    firehose_delivery_to_s3(bucket.arn),
+                    Statement(
+                        sid="LogDeliveryErrors",
+                        actions=("logs:PutLogEvents",),
+                        resources=(f"{self.error_log_group.arn}:log-stream:{DELIVERY_ERROR_STREAM}",),
+                    ),
+                )
+            ).to_json(),
+        )
 
         self.stream = KinesisFirehoseDeliveryStream(
-            self, "stream",
+            self,
+            "stream",
             name=stream_name,
             destination="extended_s3",
             server_side_encryption=KinesisFirehoseDeliveryStreamServerSideEncryption(
-                enabled=True, key_type="AWS_OWNED_CMK"),
+                enabled=True, key_type="AWS_OWNED_CMK"
+            ),
             extended_s3_configuration=KinesisFirehoseDeliveryStreamExtendedS3Configuration(
                 role_arn=self.role.arn,
                 bucket_arn=bucket.arn,
@@ -172,32 +224,50 @@ class LogArchive(Construct):
                 buffering_interval=buffering_interval_seconds,
                 compression_format="GZIP",
                 cloudwatch_logging_options=KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions(
-                    enabled=True, log_group_name=self.error_log_group.name, log_stream_name=DELIVERY_ERROR_STREAM),
+                    enabled=True, log_group_name=self.error_log_group.name, log_stream_name=DELIVERY_ERROR_STREAM
+                ),
             ),
         )
-        self.alarms = FirehoseDeliveryAlarms(
-            self, "alarms", stream_name=stream_name, freshness_threshold_seconds=freshness,
-            topic_arn=alarm_topic_arn,
-        ) if alarms else None
+        self.alarms = (
+            FirehoseDeliveryAlarms(
+                self,
+                "alarms",
+                stream_name=stream_name,
+                freshness_threshold_seconds=freshness,
+                topic_arn=alarm_topic_arn,
+            )
+            if alarms
+            else None
+        )
 
     def _expire(self, bucket: S3Bucket, days: int) -> None:
-        S3BucketLifecycleConfiguration(self, "lifecycle", bucket=bucket.id, rule=[
-            S3BucketLifecycleConfigurationRule(
-                id="expire-archived-logs",
-                status="Enabled",
-                filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=days)],
-                noncurrent_version_expiration=[
-                    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=days)],
-                abort_incomplete_multipart_upload=[
-                    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)],
-            )
-        ])
+        S3BucketLifecycleConfiguration(
+            self,
+            "lifecycle",
+            bucket=bucket.id,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="expire-archived-logs",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=days)],
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=days)
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                    ],
+                )
+            ],
+        )
 
     def grant_put_records(self, role: IamRole) -> IamRolePolicy:
         """Let ``role`` call ``firehose:PutRecordBatch`` on this stream, and nothing else."""
         return IamRolePolicy(
-            self, f"put-records-{role.node.addr[:8]}", role=role.name, name=f"put-records-{self.node.id}",
+            self,
+            f"put-records-{role.node.addr[:8]}",
+            role=role.name,
+            name=f"put-records-{self.node.id}",
             policy=PolicyDocument((firehose_put_records((self.stream.arn,)),)).to_json(),
         )
 
@@ -210,11 +280,18 @@ def _check_prefixes(where: str, prefix: str, error_prefix: str) -> None:
     if is_token(prefix) or is_token(error_prefix):
         return
     if "!{" in prefix and not error_prefix:
-        raise ConfigError(where, "error_prefix", error_prefix,
-                          "an error prefix whenever prefix uses !{...} expressions",
-                          f"set error_prefix, e.g. {HIVE_ERROR_PREFIX!r}")
+        raise ConfigError(
+            where,
+            "error_prefix",
+            error_prefix,
+            "an error prefix whenever prefix uses !{...} expressions",
+            f"set error_prefix, e.g. {HIVE_ERROR_PREFIX!r}",
+        )
     if error_prefix and "!{firehose:error-output-type}" not in error_prefix:
-        raise ConfigError(where, "error_prefix", error_prefix,
-                          "a prefix containing !{firehose:error-output-type}",
-                          "add !{firehose:error-output-type} to error_prefix, e.g. "
-                          f"{HIVE_ERROR_PREFIX!r}")
+        raise ConfigError(
+            where,
+            "error_prefix",
+            error_prefix,
+            "a prefix containing !{firehose:error-output-type}",
+            f"add !{{firehose:error-output-type}} to error_prefix, e.g. {HIVE_ERROR_PREFIX!r}",
+        )

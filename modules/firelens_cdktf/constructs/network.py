@@ -49,20 +49,26 @@ class PublicNetwork(Construct):
         ConfigError: a zone name is malformed, repeated, from another region, or there are none or too many.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, availability_zones: Sequence[str],
-                 cidr_block: str = "10.0.0.0/16") -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, availability_zones: Sequence[str], cidr_block: str = "10.0.0.0/16"
+    ) -> None:
         super().__init__(scope, id_)
         _check_zones(f"PublicNetwork '{self.node.path}'", tuple(availability_zones))
         self.vpc = Vpc(self, "vpc", cidr_block=cidr_block, enable_dns_hostnames=True, enable_dns_support=True)
         # Adopting the default security group with no rules removes AWS's allow-all-within-the-group default.
         DefaultSecurityGroup(self, "default-security-group", vpc_id=self.vpc.id)
         gateway = InternetGateway(self, "gateway", vpc_id=self.vpc.id)
-        routes = RouteTable(self, "public-routes", vpc_id=self.vpc.id,
-                            route=[RouteTableRoute(cidr_block="0.0.0.0/0", gateway_id=gateway.id)])
+        routes = RouteTable(
+            self,
+            "public-routes",
+            vpc_id=self.vpc.id,
+            route=[RouteTableRoute(cidr_block="0.0.0.0/0", gateway_id=gateway.id)],
+        )
         self.subnet_ids: list[str] = []
         for index, zone in enumerate(availability_zones):
             subnet = Subnet(
-                self, f"public-{index}",
+                self,
+                f"public-{index}",
                 vpc_id=self.vpc.id,
                 cidr_block=Fn.cidrsubnet(cidr_block, 8, index),
                 availability_zone=zone,
@@ -73,15 +79,30 @@ class PublicNetwork(Construct):
 
 def _check_zones(where: str, zones: tuple[str, ...]) -> None:
     if not 1 <= len(zones) <= 6:
-        raise ConfigError(where, "availability_zones", list(zones), "1 to 6 zone names",
-                          "name the zones to spread the tasks over, e.g. ('ap-northeast-1a', 'ap-northeast-1c')")
+        raise ConfigError(
+            where,
+            "availability_zones",
+            list(zones),
+            "1 to 6 zone names",
+            "name the zones to spread the tasks over, e.g. ('ap-northeast-1a', 'ap-northeast-1c')",
+        )
     regions = set()
     for zone in zones:
         match = _ZONE_NAME.match(zone)
         if not match:
-            raise ConfigError(where, "availability_zones", zone, "zone names such as ap-northeast-1a",
-                              "write the zone name (region plus letter), not its id or the region")
+            raise ConfigError(
+                where,
+                "availability_zones",
+                zone,
+                "zone names such as ap-northeast-1a",
+                "write the zone name (region plus letter), not its id or the region",
+            )
         regions.add(match.group(1))
     if len(regions) > 1 or len(set(zones)) != len(zones):
-        raise ConfigError(where, "availability_zones", list(zones), "distinct zones of one region",
-                          "list each zone of the stack's region once")
+        raise ConfigError(
+            where,
+            "availability_zones",
+            list(zones),
+            "distinct zones of one region",
+            "list each zone of the stack's region once",
+        )

@@ -44,7 +44,8 @@ class SecureBucket(Construct):
         check_bucket_name(f"SecureBucket '{self.node.path}'", "bucket_name", bucket_name)
         self.bucket = S3Bucket(self, "bucket", bucket=bucket_name, force_destroy=force_destroy)
         S3BucketPublicAccessBlock(
-            self, "public-access",
+            self,
+            "public-access",
             bucket=self.bucket.id,
             block_public_acls=True,
             block_public_policy=True,
@@ -52,7 +53,8 @@ class SecureBucket(Construct):
             restrict_public_buckets=True,
         )
         S3BucketServerSideEncryptionConfigurationA(
-            self, "encryption",
+            self,
+            "encryption",
             bucket=self.bucket.id,
             rule=[
                 S3BucketServerSideEncryptionConfigurationRuleA(
@@ -65,12 +67,14 @@ class SecureBucket(Construct):
             ],
         )
         S3BucketVersioningA(
-            self, "versioning",
+            self,
+            "versioning",
             bucket=self.bucket.id,
             versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
         S3BucketPolicy(
-            self, "tls-only",
+            self,
+            "tls-only",
             bucket=self.bucket.id,
             policy=PolicyDocument((deny_insecure_transport(self.bucket.arn),)).to_json(),
         )
@@ -83,18 +87,27 @@ def check_bucket_name(where: str, field: str, name: str) -> None:
     """
     if not _limits.S3_BUCKET_NAME.match(name) or ".." in name:
         raise ConfigError(
-            where, field, name,
+            where,
+            field,
+            name,
             "3-63 lowercase letters, digits, '.' or '-', starting and ending with a letter or digit",
             "choose a name that follows the S3 bucket naming rules, e.g. 'my-org-sample-logs'",
         )
     if _limits.S3_BUCKET_IP_LIKE.match(name):
-        raise ConfigError(where, field, name, "a name that is not formatted like an IP address",
-                          "use letters in the name, e.g. 'my-org-sample-logs'")
+        raise ConfigError(
+            where,
+            field,
+            name,
+            "a name that is not formatted like an IP address",
+            "use letters in the name, e.g. 'my-org-sample-logs'",
+        )
     reserved = [p for p in _limits.S3_BUCKET_RESERVED_PREFIXES if name.startswith(p)]
     reserved += [s for s in _limits.S3_BUCKET_RESERVED_SUFFIXES if name.endswith(s)]
     if reserved:
         raise ConfigError(
-            where, field, name,
+            where,
+            field,
+            name,
             f"no reserved prefix ({', '.join(_limits.S3_BUCKET_RESERVED_PREFIXES)}) or suffix "
             f"({', '.join(_limits.S3_BUCKET_RESERVED_SUFFIXES)})",
             f"drop {reserved[0]!r} from the name",

@@ -129,8 +129,13 @@ class HealthCheck:
     def __post_init__(self) -> None:
         where = "HealthCheck"
         if not self.command or self.command[0] not in ("CMD", "CMD-SHELL"):
-            raise ConfigError(where, "command", self.command, "a tuple starting with 'CMD' or 'CMD-SHELL'",
-                              "write e.g. ('CMD-SHELL', 'pg_isready -U postgres')")
+            raise ConfigError(
+                where,
+                "command",
+                self.command,
+                "a tuple starting with 'CMD' or 'CMD-SHELL'",
+                "write e.g. ('CMD-SHELL', 'pg_isready -U postgres')",
+            )
         check_range(where, "interval_seconds", self.interval_seconds, (5, 300), "use 5 to 300 seconds")
         check_range(where, "timeout_seconds", self.timeout_seconds, (2, 60), "use 2 to 60 seconds")
         check_range(where, "retries", self.retries, (1, 10), "use 1 to 10 retries")
@@ -168,11 +173,22 @@ class Sidecar:
     essential: bool = True
 
     def __post_init__(self) -> None:
-        check_pattern("Sidecar", "name", self.name, _limits.CONTAINER_NAME,
-                      "1-255 letters, digits, '-' or '_'", "rename the sidecar")
+        check_pattern(
+            "Sidecar",
+            "name",
+            self.name,
+            _limits.CONTAINER_NAME,
+            "1-255 letters, digits, '-' or '_'",
+            "rename the sidecar",
+        )
         if self.name == LOG_ROUTER_NAME:
-            raise ConfigError("Sidecar", "name", self.name, f"any name but {LOG_ROUTER_NAME!r}",
-                              "the log router container is added by FirelensService; rename the sidecar")
+            raise ConfigError(
+                "Sidecar",
+                "name",
+                self.name,
+                f"any name but {LOG_ROUTER_NAME!r}",
+                "the log router container is added by FirelensService; rename the sidecar",
+            )
 
     @classmethod
     def postgres(cls, image: ContainerImageRef, *, name: str = "db", database: str = "app") -> Sidecar:
@@ -192,8 +208,6 @@ class Sidecar:
     def start_condition(self) -> DependencyCondition:
         """What the app waits for: HEALTHY when there is a health check, else START."""
         return DependencyCondition.HEALTHY if self.health_check else DependencyCondition.START
-
-
 
 
 @dataclass(frozen=True)
@@ -226,18 +240,33 @@ class AppContainer:
 
     def __post_init__(self) -> None:
         where = f"AppContainer({self.name!r})"
-        check_pattern(where, "name", self.name, _limits.CONTAINER_NAME, "1-255 letters, digits, '-' or '_'",
-                      "use the container name of the routing's AppLogRouting")
+        check_pattern(
+            where,
+            "name",
+            self.name,
+            _limits.CONTAINER_NAME,
+            "1-255 letters, digits, '-' or '_'",
+            "use the container name of the routing's AppLogRouting",
+        )
         if self.name == LOG_ROUTER_NAME:
-            raise ConfigError(where, "name", self.name, f"any name but {LOG_ROUTER_NAME!r}",
-                              "the log router container is added by FirelensService; rename the app container")
+            raise ConfigError(
+                where,
+                "name",
+                self.name,
+                f"any name but {LOG_ROUTER_NAME!r}",
+                "the log router container is added by FirelensService; rename the app container",
+            )
         if self.port is not None:
             check_range(where, "port", self.port, _limits.PORT_RANGE, "use the TCP port the app listens on")
             if self.port in _limits.FIRELENS_RESERVED_PORTS:
                 taken = ", ".join(map(str, _limits.FIRELENS_RESERVED_PORTS))
-                raise ConfigError(where, "port", self.port,
-                                  f"any port but {taken}, which FireLens holds on the task's shared localhost",
-                                  "move the app to another port, e.g. 3000")
+                raise ConfigError(
+                    where,
+                    "port",
+                    self.port,
+                    f"any port but {taken}, which FireLens holds on the task's shared localhost",
+                    "move the app to another port, e.g. 3000",
+                )
 
 
 @dataclass(frozen=True)
@@ -280,19 +309,43 @@ class LogRouter:
         where = "LogRouter"
         check_pinned_image(where, "image", self.image.uri)
         if self.config_file.startswith(("s3://", "arn:")) or ":s3:::" in self.config_file:
-            raise ConfigError(where, "config_file", self.config_file,
-                              "a file path inside the log router image (config-file-type file)",
-                              "Fargate does not support S3 config files; bake the file into the image "
-                              "(docker/firelens) and pass its path, e.g. /fluent-bit/etc/extra.conf")
+            raise ConfigError(
+                where,
+                "config_file",
+                self.config_file,
+                "a file path inside the log router image (config-file-type file)",
+                "Fargate does not support S3 config files; bake the file into the image "
+                "(docker/firelens) and pass its path, e.g. /fluent-bit/etc/extra.conf",
+            )
         if not self.config_file.startswith("/"):
-            raise ConfigError(where, "config_file", self.config_file, "an absolute path inside the image",
-                              "write it like /fluent-bit/etc/extra.conf")
-        check_range(where, "stop_timeout_seconds", self.stop_timeout_seconds, (2, _limits.FARGATE_MAX_STOP_TIMEOUT),
-                    f"use at most {_limits.FARGATE_MAX_STOP_TIMEOUT} s, Fargate's maximum stopTimeout")
-        check_range(where, "memory_reservation_mib", self.memory_reservation_mib, (6, 120 * 1024),
-                    f"reserve at least 6 MiB (Docker's minimum), e.g. {DEFAULT_ROUTER_MEMORY_RESERVATION_MIB}")
-        check_range(where, "log_driver_buffer_limit", self.log_driver_buffer_limit,
-                    _limits.LOG_DRIVER_BUFFER_LIMIT_RANGE, f"use e.g. {DEFAULT_LOG_DRIVER_BUFFER_LIMIT} log lines")
+            raise ConfigError(
+                where,
+                "config_file",
+                self.config_file,
+                "an absolute path inside the image",
+                "write it like /fluent-bit/etc/extra.conf",
+            )
+        check_range(
+            where,
+            "stop_timeout_seconds",
+            self.stop_timeout_seconds,
+            (2, _limits.FARGATE_MAX_STOP_TIMEOUT),
+            f"use at most {_limits.FARGATE_MAX_STOP_TIMEOUT} s, Fargate's maximum stopTimeout",
+        )
+        check_range(
+            where,
+            "memory_reservation_mib",
+            self.memory_reservation_mib,
+            (6, 120 * 1024),
+            f"reserve at least 6 MiB (Docker's minimum), e.g. {DEFAULT_ROUTER_MEMORY_RESERVATION_MIB}",
+        )
+        check_range(
+            where,
+            "log_driver_buffer_limit",
+            self.log_driver_buffer_limit,
+            _limits.LOG_DRIVER_BUFFER_LIMIT_RANGE,
+            f"use e.g. {DEFAULT_LOG_DRIVER_BUFFER_LIMIT} log lines",
+        )
 
     @property
     def start_condition(self) -> DependencyCondition:
@@ -304,8 +357,13 @@ class LogRouter:
         example timings (10 s interval, 5 s timeout, 2 retries, 30 s start period)."""
         if self.health_check is None:
             return None
-        return HealthCheck(command=self.health_check.command(http_port), interval_seconds=10,
-                           timeout_seconds=5, retries=2, start_period_seconds=30)
+        return HealthCheck(
+            command=self.health_check.command(http_port),
+            interval_seconds=10,
+            timeout_seconds=5,
+            retries=2,
+            start_period_seconds=30,
+        )
 
 
 _CIDR = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
@@ -346,34 +404,75 @@ class NetworkPlacement:
     def __post_init__(self) -> None:
         where = "NetworkPlacement"
         if (self.subnet_ids is None) != (self.vpc_id is None):
-            raise ConfigError(where, "subnet_ids/vpc_id", (self.subnet_ids, self.vpc_id), "both or neither",
-                              "pass vpc_id= with subnet_ids=, or neither to create a small VPC")
+            raise ConfigError(
+                where,
+                "subnet_ids/vpc_id",
+                (self.subnet_ids, self.vpc_id),
+                "both or neither",
+                "pass vpc_id= with subnet_ids=, or neither to create a small VPC",
+            )
         if self.subnet_ids is not None and not self.subnet_ids:
-            raise ConfigError(where, "subnet_ids", self.subnet_ids, "at least one subnet",
-                              "pass subnets, or leave subnet_ids unset to create a small VPC")
+            raise ConfigError(
+                where,
+                "subnet_ids",
+                self.subnet_ids,
+                "at least one subnet",
+                "pass subnets, or leave subnet_ids unset to create a small VPC",
+            )
         if self.subnet_ids is not None and self.availability_zones is not None:
-            raise ConfigError(where, "availability_zones", self.availability_zones,
-                              "zones only for a created network (your subnets already have theirs)",
-                              "drop availability_zones, or drop subnet_ids and vpc_id")
+            raise ConfigError(
+                where,
+                "availability_zones",
+                self.availability_zones,
+                "zones only for a created network (your subnets already have theirs)",
+                "drop availability_zones, or drop subnet_ids and vpc_id",
+            )
         for port in self.egress_ports:
             check_range(where, "egress_ports", port, _limits.PORT_RANGE, "list TCP ports such as 443")
         if not is_token(self.ingress_cidr) and not _CIDR.match(self.ingress_cidr):
-            raise ConfigError(where, "ingress_cidr", self.ingress_cidr, "an IPv4 CIDR block such as 203.0.113.0/24",
-                              "write the range in CIDR notation")
+            raise ConfigError(
+                where,
+                "ingress_cidr",
+                self.ingress_cidr,
+                "an IPv4 CIDR block such as 203.0.113.0/24",
+                "write the range in CIDR notation",
+            )
 
     @classmethod
-    def created(cls, *, availability_zones: tuple[str, ...] | None = None, assign_public_ip: bool = True,
-                ingress_cidr: str = "0.0.0.0/0", egress_ports: tuple[int, ...] = (443,)) -> NetworkPlacement:
+    def created(
+        cls,
+        *,
+        availability_zones: tuple[str, ...] | None = None,
+        assign_public_ip: bool = True,
+        ingress_cidr: str = "0.0.0.0/0",
+        egress_ports: tuple[int, ...] = (443,),
+    ) -> NetworkPlacement:
         """A small public VPC created for the service (the article's setup)."""
-        return cls(availability_zones=availability_zones, assign_public_ip=assign_public_ip,
-                   ingress_cidr=ingress_cidr, egress_ports=egress_ports)
+        return cls(
+            availability_zones=availability_zones,
+            assign_public_ip=assign_public_ip,
+            ingress_cidr=ingress_cidr,
+            egress_ports=egress_ports,
+        )
 
     @classmethod
-    def existing(cls, *, vpc_id: str, subnet_ids: tuple[str, ...], assign_public_ip: bool = True,
-                 ingress_cidr: str = "0.0.0.0/0", egress_ports: tuple[int, ...] = (443,)) -> NetworkPlacement:
+    def existing(
+        cls,
+        *,
+        vpc_id: str,
+        subnet_ids: tuple[str, ...],
+        assign_public_ip: bool = True,
+        ingress_cidr: str = "0.0.0.0/0",
+        egress_ports: tuple[int, ...] = (443,),
+    ) -> NetworkPlacement:
         """Your own subnets, e.g. a shared ``PublicNetwork``'s ``subnet_ids`` and ``vpc.id``."""
-        return cls(subnet_ids=tuple(subnet_ids), vpc_id=vpc_id, assign_public_ip=assign_public_ip,
-                   ingress_cidr=ingress_cidr, egress_ports=egress_ports)
+        return cls(
+            subnet_ids=tuple(subnet_ids),
+            vpc_id=vpc_id,
+            assign_public_ip=assign_public_ip,
+            ingress_cidr=ingress_cidr,
+            egress_ports=egress_ports,
+        )
 
 
 @dataclass(frozen=True)

@@ -254,37 +254,71 @@ def athena_tb_per_month(query: AthenaShare, stream_bytes_per_month: float) -> fl
     return query.runs_per_month * athena_billed_bytes(per_run) / BYTES_PER_TB
 
 
-def _cloudwatch_lines(label: str, gb: float, avg_event_bytes: float, ratio: float, ingest_price: float,
-                      prices: RegionPrices) -> tuple[CostLine, CostLine]:
+def _cloudwatch_lines(
+    label: str, gb: float, avg_event_bytes: float, ratio: float, ingest_price: float, prices: RegionPrices
+) -> tuple[CostLine, CostLine]:
     archived = ratio * gb * (1 + _limits.CLOUDWATCH_EVENT_OVERHEAD_BYTES / avg_event_bytes) if avg_event_bytes else 0.0
-    return (CostLine(f"{label}: ingestion", gb, "GB", ingest_price),
-            CostLine(f"{label}: storage, one month (compressed)", archived, "GB-month", prices.cloudwatch_storage.usd))
+    return (
+        CostLine(f"{label}: ingestion", gb, "GB", ingest_price),
+        CostLine(f"{label}: storage, one month (compressed)", archived, "GB-month", prices.cloudwatch_storage.usd),
+    )
 
 
 def _routed(name: str, mix: TrafficMix, volume_gb: float, prices: RegionPrices, *, flip: bool) -> Scenario:
     lines: list[CostLine] = []
     for group in mix.cloudwatch:
-        lines.extend(_cloudwatch_lines(f"CloudWatch Logs {group.log_group}", group.share * volume_gb,
-                                       group.avg_event_bytes, group.compression_ratio,
-                                       prices.cloudwatch_standard_ingest.usd, prices))
+        lines.extend(
+            _cloudwatch_lines(
+                f"CloudWatch Logs {group.log_group}",
+                group.share * volume_gb,
+                group.avg_event_bytes,
+                group.compression_ratio,
+                prices.cloudwatch_standard_ingest.usd,
+                prices,
+            )
+        )
     for stream in mix.firehose:
         gb = stream.share * volume_gb
         aggregated = stream.simple_aggregation != flip
-        ratio = (aggregated_billing_ratio(gb * BYTES_PER_GB, flush_seconds=mix.flush_seconds, tasks=mix.tasks)
-                 if aggregated else stream.unaggregated_billing_ratio)
+        ratio = (
+            aggregated_billing_ratio(gb * BYTES_PER_GB, flush_seconds=mix.flush_seconds, tasks=mix.tasks)
+            if aggregated
+            else stream.unaggregated_billing_ratio
+        )
         how = "aggregated" if aggregated else "one record per line"
-        lines.append(CostLine(f"Firehose {stream.delivery_stream}: ingestion ({how}, 5 KB rounding)",
-                              gb * ratio, "GB billed", prices.firehose_ingest.usd))
-        lines.append(CostLine(f"S3 {stream.delivery_stream}: storage, one month", gb * stream.compression_ratio,
-                              "GB-month", prices.s3_storage.usd))
-        objects = s3_objects_per_month(gb * BYTES_PER_GB, buffer_mib=stream.buffer_mib,
-                                       buffer_seconds=stream.buffer_seconds)
-        lines.append(CostLine(f"S3 {stream.delivery_stream}: PUT requests", objects / 1000, "1,000 PUTs",
-                              prices.s3_put_per_1000.usd))
+        lines.append(
+            CostLine(
+                f"Firehose {stream.delivery_stream}: ingestion ({how}, 5 KB rounding)",
+                gb * ratio,
+                "GB billed",
+                prices.firehose_ingest.usd,
+            )
+        )
+        lines.append(
+            CostLine(
+                f"S3 {stream.delivery_stream}: storage, one month",
+                gb * stream.compression_ratio,
+                "GB-month",
+                prices.s3_storage.usd,
+            )
+        )
+        objects = s3_objects_per_month(
+            gb * BYTES_PER_GB, buffer_mib=stream.buffer_mib, buffer_seconds=stream.buffer_seconds
+        )
+        lines.append(
+            CostLine(
+                f"S3 {stream.delivery_stream}: PUT requests", objects / 1000, "1,000 PUTs", prices.s3_put_per_1000.usd
+            )
+        )
         for query in (q for q in mix.athena if q.delivery_stream == stream.delivery_stream):
-            lines.append(CostLine(f"Athena {query.query}: once a day over that day (10 MB minimum)",
-                                  athena_tb_per_month(query, gb * BYTES_PER_GB), "TB scanned",
-                                  prices.athena_per_tb.usd))
+            lines.append(
+                CostLine(
+                    f"Athena {query.query}: once a day over that day (10 MB minimum)",
+                    athena_tb_per_month(query, gb * BYTES_PER_GB),
+                    "TB scanned",
+                    prices.athena_per_tb.usd,
+                )
+            )
     return Scenario(name, tuple(lines))
 
 
@@ -296,18 +330,39 @@ def estimate(mix: TrafficMix, volume_gb: float, prices: RegionPrices) -> CostEst
     """
     if volume_gb < 0:
         raise ValueError(f"volume_gb={volume_gb} is negative; give GB of logs a month, e.g. 1000")
-    standard = Scenario("all logs to CloudWatch Logs Standard", _cloudwatch_lines(
-        "CloudWatch Logs (Standard)", volume_gb, mix.baseline_avg_event_bytes, mix.baseline_compression_ratio,
-        prices.cloudwatch_standard_ingest.usd, prices))
-    infrequent = Scenario("all logs to CloudWatch Logs Infrequent Access", _cloudwatch_lines(
-        "CloudWatch Logs (Infrequent Access)", volume_gb, mix.baseline_avg_event_bytes,
-        mix.baseline_compression_ratio, prices.cloudwatch_ia_ingest.usd, prices))
-    flipped_name = ("routed as deployed, but Firehose without aggregation"
-                    if any(s.simple_aggregation for s in mix.firehose)
-                    else "routed as deployed, but Firehose with aggregation")
+    standard = Scenario(
+        "all logs to CloudWatch Logs Standard",
+        _cloudwatch_lines(
+            "CloudWatch Logs (Standard)",
+            volume_gb,
+            mix.baseline_avg_event_bytes,
+            mix.baseline_compression_ratio,
+            prices.cloudwatch_standard_ingest.usd,
+            prices,
+        ),
+    )
+    infrequent = Scenario(
+        "all logs to CloudWatch Logs Infrequent Access",
+        _cloudwatch_lines(
+            "CloudWatch Logs (Infrequent Access)",
+            volume_gb,
+            mix.baseline_avg_event_bytes,
+            mix.baseline_compression_ratio,
+            prices.cloudwatch_ia_ingest.usd,
+            prices,
+        ),
+    )
+    flipped_name = (
+        "routed as deployed, but Firehose without aggregation"
+        if any(s.simple_aggregation for s in mix.firehose)
+        else "routed as deployed, but Firehose with aggregation"
+    )
     return CostEstimate(
-        region=prices.region, volume_gb=volume_gb, prices_checked=CHECKED,
-        all_standard=standard, all_infrequent_access=infrequent,
+        region=prices.region,
+        volume_gb=volume_gb,
+        prices_checked=CHECKED,
+        all_standard=standard,
+        all_infrequent_access=infrequent,
         routed=_routed("routed as deployed", mix, volume_gb, prices, flip=False),
         routed_aggregation_flipped=_routed(flipped_name, mix, volume_gb, prices, flip=True),
     )
@@ -351,8 +406,15 @@ class AthenaScan:
     raw_bytes: int
 
 
-def observe_mix(baseline: Sequence[bytes], cloudwatch: Sequence[ObservedStream], firehose: Sequence[ObservedStream],
-                *, flush_seconds: float = 1.0, tasks: int = 1, athena: Sequence[AthenaScan] = ()) -> TrafficMix:
+def observe_mix(
+    baseline: Sequence[bytes],
+    cloudwatch: Sequence[ObservedStream],
+    firehose: Sequence[ObservedStream],
+    *,
+    flush_seconds: float = 1.0,
+    tasks: int = 1,
+    athena: Sequence[AthenaScan] = (),
+) -> TrafficMix:
     """The mix of one run.
 
     One compression ratio serves every destination: the whole run's records
@@ -383,13 +445,24 @@ def observe_mix(baseline: Sequence[bytes], cloudwatch: Sequence[ObservedStream],
     return TrafficMix(
         baseline_avg_event_bytes=total / len(baseline),
         baseline_compression_ratio=ratio,
-        cloudwatch=tuple(CloudWatchShare(s.name, size(s) / total, size(s) / max(len(s.payloads), 1), ratio)
-                         for s in cloudwatch),
-        firehose=tuple(FirehoseShare(
-            s.name, size(s) / total, firehose_billed_bytes(len(p) for p in s.payloads) / max(size(s), 1),
-            ratio if s.compressed else 1.0, s.simple_aggregation, s.buffer_mib, s.buffer_seconds)
-            for s in firehose),
-        flush_seconds=flush_seconds, tasks=tasks,
-        athena=tuple(AthenaShare(a.delivery_stream, a.query, a.bytes_scanned / a.raw_bytes)
-                     for a in athena if a.raw_bytes > 0),
+        cloudwatch=tuple(
+            CloudWatchShare(s.name, size(s) / total, size(s) / max(len(s.payloads), 1), ratio) for s in cloudwatch
+        ),
+        firehose=tuple(
+            FirehoseShare(
+                s.name,
+                size(s) / total,
+                firehose_billed_bytes(len(p) for p in s.payloads) / max(size(s), 1),
+                ratio if s.compressed else 1.0,
+                s.simple_aggregation,
+                s.buffer_mib,
+                s.buffer_seconds,
+            )
+            for s in firehose
+        ),
+        flush_seconds=flush_seconds,
+        tasks=tasks,
+        athena=tuple(
+            AthenaShare(a.delivery_stream, a.query, a.bytes_scanned / a.raw_bytes) for a in athena if a.raw_bytes > 0
+        ),
     )

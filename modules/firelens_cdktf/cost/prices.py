@@ -90,61 +90,105 @@ PRICES: dict[str, RegionPrices] = {
     "us-east-1": RegionPrices(
         region="us-east-1",
         cloudwatch_standard_ingest=Price(
-            0.50, "GB ingested", "https://c3x.dev/blog/cloudwatch-logs-cost-optimization (us-east-1, June 2026); "
-            "also https://hykell.com/kb/platform-specific-guides/aws-cloudwatch-logs-pricing; AWS: " + _CLOUDWATCH),
+            0.50,
+            "GB ingested",
+            "https://c3x.dev/blog/cloudwatch-logs-cost-optimization (us-east-1, June 2026); "
+            "also https://hykell.com/kb/platform-specific-guides/aws-cloudwatch-logs-pricing; AWS: " + _CLOUDWATCH,
+        ),
         cloudwatch_ia_ingest=Price(
-            0.25, "GB ingested", "https://c3x.dev/blog/cloudwatch-logs-cost-optimization; AWS states Infrequent "
-            "Access ingestion is 50% lower per GB than Standard: " + _CLOUDWATCH),
+            0.25,
+            "GB ingested",
+            "https://c3x.dev/blog/cloudwatch-logs-cost-optimization; AWS states Infrequent "
+            "Access ingestion is 50% lower per GB than Standard: " + _CLOUDWATCH,
+        ),
         cloudwatch_storage=Price(
-            0.03, "GB-month archived", "https://c3x.dev/blog/cloudwatch-logs-cost-optimization; "
+            0.03,
+            "GB-month archived",
+            "https://c3x.dev/blog/cloudwatch-logs-cost-optimization; "
             "https://hykell.com/kb/platform-specific-guides/aws-cloudwatch-logs-pricing; AWS: " + _CLOUDWATCH,
             note="applied to both log classes; one third-party page lists $0.05 for Infrequent Access, which no "
-                 "other source confirms"),
+            "other source confirms",
+        ),
         firehose_ingest=Price(
-            0.029, "GB ingested (5 KB per record minimum)", "several independent third-party cost notes quote "
-            "$0.029 per GB (first 500 TB); the 5 KB (5,120 byte) rounding per record is on " + _FIREHOSE),
+            0.029,
+            "GB ingested (5 KB per record minimum)",
+            "several independent third-party cost notes quote "
+            "$0.029 per GB (first 500 TB); the 5 KB (5,120 byte) rounding per record is on " + _FIREHOSE,
+        ),
         s3_storage=Price(
-            0.023, "GB-month", "https://devnotes.tech/understanding-aws-s3-pricing-a-complete-cost-breakdown-with-"
-            "examples (S3 Standard, first 50 TB); AWS: " + _S3),
+            0.023,
+            "GB-month",
+            "https://devnotes.tech/understanding-aws-s3-pricing-a-complete-cost-breakdown-with-"
+            "examples (S3 Standard, first 50 TB); AWS: " + _S3,
+        ),
         s3_put_per_1000=Price(
-            0.005, "1,000 PUT requests", "https://devnotes.tech/understanding-aws-s3-pricing-a-complete-cost-"
+            0.005,
+            "1,000 PUT requests",
+            "https://devnotes.tech/understanding-aws-s3-pricing-a-complete-cost-"
             "breakdown-with-examples; https://www.cloudkaramchari.com/blog/understanding-per-1000-put-copy-post-or-"
-            "list-requests-in-amazon-s3-pricing/; AWS: " + _S3),
+            "list-requests-in-amazon-s3-pricing/; AWS: " + _S3,
+        ),
         athena_per_tb=Price(
-            5.00, "TB scanned (per query: rounded up to the MB, 10 MB minimum)",
+            5.00,
+            "TB scanned (per query: rounded up to the MB, 10 MB minimum)",
             "https://athena.guide/articles/athena-basics-pricing-model/ ($5 per TB scanned, rounded to the MB, 10 MB "
             "minimum); https://rcpedia.stanford.edu/services/athena.html; AWS: " + _ATHENA,
-            note="checked 2026-11-30"),
+            note="checked 2026-11-30",
+        ),
     ),
     "ap-northeast-1": RegionPrices(
         region="ap-northeast-1",
         cloudwatch_standard_ingest=Price(
-            0.76, "GB ingested", "https://awsi.click/en/articles/cloudwatch-logs-cost-structure-surprise/ "
-            "($0.76 per GB in ap-northeast-1); AWS: " + _CLOUDWATCH),
+            0.76,
+            "GB ingested",
+            "https://awsi.click/en/articles/cloudwatch-logs-cost-structure-surprise/ "
+            "($0.76 per GB in ap-northeast-1); AWS: " + _CLOUDWATCH,
+        ),
         cloudwatch_ia_ingest=Price(
-            0.38, "GB ingested", _CLOUDWATCH, confirmed=False,
+            0.38,
+            "GB ingested",
+            _CLOUDWATCH,
+            confirmed=False,
             note="derived: AWS states Infrequent Access ingestion is 50% lower per GB than Standard; no stored "
-                 "source shows the Tokyo number itself"),
+            "source shows the Tokyo number itself",
+        ),
         cloudwatch_storage=Price(
-            0.033, "GB-month archived", "https://awsi.click/en/articles/cloudwatch-logs-cost-structure-surprise/ "
+            0.033,
+            "GB-month archived",
+            "https://awsi.click/en/articles/cloudwatch-logs-cost-structure-surprise/ "
             "($0.033 per GB per month); AWS: " + _CLOUDWATCH,
-            note="applied to both log classes"),
+            note="applied to both log classes",
+        ),
         firehose_ingest=Price(
-            0.036, "GB ingested (5 KB per record minimum)", _FIREHOSE, confirmed=False,
+            0.036,
+            "GB ingested (5 KB per record minimum)",
+            _FIREHOSE,
+            confirmed=False,
             note="not confirmed: the stored copies of the AWS page (English and Japanese) hold the 5 KB rule but not "
-                 "the Tokyo price, and no third-party source quoted it; $0.036 is the figure last seen on the AWS page"),
+            "the Tokyo price, and no third-party source quoted it; $0.036 is the figure last seen on the AWS page",
+        ),
         s3_storage=Price(
-            0.025, "GB-month", "https://abicky.net/2022/02/13/184039 and https://style.potepan.com/articles/12591.html "
-            "(S3 Standard, first 50 TB, Tokyo); AWS: " + _S3),
+            0.025,
+            "GB-month",
+            "https://abicky.net/2022/02/13/184039 and https://style.potepan.com/articles/12591.html "
+            "(S3 Standard, first 50 TB, Tokyo); AWS: " + _S3,
+        ),
         s3_put_per_1000=Price(
-            0.0047, "1,000 PUT requests", _S3, confirmed=False,
+            0.0047,
+            "1,000 PUT requests",
+            _S3,
+            confirmed=False,
             note="not confirmed: no stored source shows the Tokyo request price; $0.0047 is the figure last seen on "
-                 "the AWS page"),
+            "the AWS page",
+        ),
         athena_per_tb=Price(
-            5.00, "TB scanned (per query: rounded up to the MB, 10 MB minimum)",
+            5.00,
+            "TB scanned (per query: rounded up to the MB, 10 MB minimum)",
             "https://aws.amazon.com/jp/athena/pricing/ (stored copy: 5 USD per TB scanned, rounded up to the MB, "
             "10 MB minimum); https://blog.serverworks.co.jp/2023/03/03/100000 (Asia Pacific (Tokyo): 5.00 USD per "
-            "TB scanned)", note="checked 2026-11-30"),
+            "TB scanned)",
+            note="checked 2026-11-30",
+        ),
     ),
 }
 
@@ -158,5 +202,7 @@ def prices_for(region: str) -> RegionPrices:
     try:
         return PRICES[region]
     except KeyError:
-        raise KeyError(f"no prices for region {region!r} in modules/firelens_cdktf/local/prices.py (it has {', '.join(sorted(PRICES))}); "
-                       "add a RegionPrices entry with its sources") from None
+        raise KeyError(
+            f"no prices for region {region!r} in modules/firelens_cdktf/local/prices.py (it has {', '.join(sorted(PRICES))}); "
+            "add a RegionPrices entry with its sources"
+        ) from None

@@ -204,8 +204,11 @@ def _read_file(path: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise FluentBitSyntaxError(f"{path} line {line}", f"byte {error.start} (0x{data[error.start]:02x}) is not UTF-8",
-                                   "save the file as UTF-8") from None
+        raise FluentBitSyntaxError(
+            f"{path} line {line}",
+            f"byte {error.start} (0x{data[error.start]:02x}) is not UTF-8",
+            "save the file as UTF-8",
+        ) from None
 
 
 def load_config(path: str, *, resolve: Callable[[str, str], str | None] | None = None) -> FluentBitConfig:
@@ -249,8 +252,9 @@ class ParserSet(dict[str, ParserDefinition]):
     preview's multiline filter reads :attr:`multiline` too.
     """
 
-    def __init__(self, parsers: dict[str, ParserDefinition] | None = None,
-                 multiline: list[Section] | None = None) -> None:
+    def __init__(
+        self, parsers: dict[str, ParserDefinition] | None = None, multiline: list[Section] | None = None
+    ) -> None:
         super().__init__(parsers or {})
         self.multiline: list[Section] = list(multiline or [])
 
@@ -299,8 +303,9 @@ def parsers_of(config: FluentBitConfig) -> ParserSet:
                 "[PARSER] needs both Name and Format",
                 "add 'Name <parser name>' and 'Format json' (or regex, logfmt, ltsv)",
             )
-        parsers.merge(ParserSet({name: ParserDefinition(name=name, format=fmt.lower(), section=section)}),
-                      source=section.location)
+        parsers.merge(
+            ParserSet({name: ParserDefinition(name=name, format=fmt.lower(), section=section)}), source=section.location
+        )
     return parsers
 
 

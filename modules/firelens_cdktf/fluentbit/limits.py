@@ -99,8 +99,9 @@ SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 def size_bytes(size: str) -> int:
     """Bytes in a Fluent Bit size such as ``10M`` or ``512KB`` (it must match :data:`SIZE_PATTERN`)."""
     digits = size.rstrip("KkMmGgBb")
-    unit = size[len(digits):].upper().rstrip("B")
+    unit = size[len(digits) :].upper().rstrip("B")
     return int(digits) * SIZE_UNITS[unit]
+
 
 #: Characters the rewrite_tag page allows in a new tag ("a-z, A-Z, 0-9 and
 #: .-,"). ``_`` is added: FireLens builds tags from container names, which ECS

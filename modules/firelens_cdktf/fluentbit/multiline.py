@@ -96,27 +96,39 @@ def _rules(specs: Sequence[tuple[str, str, str | None]], where: str) -> tuple[Ru
     for from_text, pattern, to_state in specs:
         states = tuple(slist_split_string(from_text, ","))
         if not states:
-            raise FluentBitSyntaxError(where, f"rule {from_text!r} has no from-state; Fluent Bit refuses to start",
-                                       'write rule "start_state" "/REGEX/" "next_state"')
+            raise FluentBitSyntaxError(
+                where,
+                f"rule {from_text!r} has no from-state; Fluent Bit refuses to start",
+                'write rule "start_state" "/REGEX/" "next_state"',
+            )
         start = "start_state" in states
         if not start and not rules:
-            raise FluentBitSyntaxError(where, "the first rule is not a start_state rule; Fluent Bit refuses to start",
-                                       'begin with rule "start_state" "/REGEX/" "next_state"')
+            raise FluentBitSyntaxError(
+                where,
+                "the first rule is not a start_state rule; Fluent Bit refuses to start",
+                'begin with rule "start_state" "/REGEX/" "next_state"',
+            )
         try:
             regex = compile_onigmo(pattern)
         except InvalidRegex as exc:
-            raise FluentBitSyntaxError(where, f"rule regex {pattern!r} does not compile ({exc})",
-                                       "fix the regular expression") from None
+            raise FluentBitSyntaxError(
+                where, f"rule regex {pattern!r} does not compile ({exc})", "fix the regular expression"
+            ) from None
         except UnsupportedRegex as exc:
-            raise NotSimulated(f"{where}: rule regex {pattern!r} uses {exc}, which the preview does not model") from None
+            raise NotSimulated(
+                f"{where}: rule regex {pattern!r} uses {exc}, which the preview does not model"
+            ) from None
         rules.append(Rule(states, regex, to_state, start))
     known = {state for rule in rules for state in rule.from_states}
     for rule in rules:
         if rule.to_state is None:
             continue
         if rule.to_state not in known:
-            raise FluentBitSyntaxError(where, f"to_state {rule.to_state!r} is not the from-state of any rule; Fluent "
-                                       "Bit refuses to start", "name a state that a later rule starts from")
+            raise FluentBitSyntaxError(
+                where,
+                f"to_state {rule.to_state!r} is not the from-state of any rule; Fluent Bit refuses to start",
+                "name a state that a later rule starts from",
+            )
         rule.next_rules = tuple(r for r in rules if rule.to_state in r.from_states)
     return tuple(rules)
 
@@ -129,35 +141,62 @@ def _builtins() -> tuple[MultilineParser, ...]:
         entries = tuple(Entry(k, v) for k, v in {"Name": name, "Format": fmt, **settings}.items())
         return compile_parser(ParserDefinition(name, fmt, Section("PARSER", entries, source="built-in")))
 
-    docker = parser("_ml_json_docker", "json", Time_Format="%Y-%m-%dT%H:%M:%S.%L", Time_Key="time",
-                    Time_Keep="on", Time_Strict="off")
-    cri = parser("_ml_cri", "regex", Regex=r"^(?<time>.+?) (?<stream>stdout|stderr) (?<_p>F|P) (?<log>.*)$",
-                 Skip_Empty_Values="off", Time_Format="%Y-%m-%dT%H:%M:%S.%L%z", Time_Key="time", Time_Keep="on",
-                 Time_Strict="off")
-    java = [("start_state, java_start_exception",
-             r"/(.)(?:Exception|Error|Throwable|V8 errors stack trace)[:\r\n]/", "java_after_exception"),
-            ("java_after_exception", r"/^[\t ]*nested exception is:[\t ]*/", "java_start_exception"),
-            ("java_after_exception", r"/^[\r\n]*$/", "java_after_exception"),
-            ("java_after_exception, java", r"/^[\t ]+(?:eval )?at /", "java"),
-            ("java_after_exception, java", r"/^[\t ]+--- End of inner exception stack trace ---$/", "java"),
-            ("java_after_exception, java",
-             r"/^--- End of stack trace from previous (?x:)location where exception was thrown ---$/", "java"),
-            ("java_after_exception, java", r"/^[\t ]*(?:Caused by|Suppressed):/", "java_after_exception"),
-            ("java_after_exception, java", r"/^[\t ]*... \d+ (?:more|common frames omitted)/", "java")]
-    go = [("start_state", r"/\bpanic: /", "go_after_panic"),
-          ("start_state", r"/http: panic serving/", "go_goroutine"),
-          ("go_after_panic", r"/^$/", "go_goroutine"),
-          ("go_after_panic, go_after_signal, go_frame_1", r"/^$/", "go_goroutine"),
-          ("go_after_panic", r"/^\[signal /", "go_after_signal"),
-          ("go_goroutine", r"/^goroutine \d+ \[[^\]]+\]:$/", "go_frame_1"),
-          ("go_frame_1", r"/^(?:[^\s.:]+\.)*[^\s.():]+\(|^created by /", "go_frame_2"),
-          ("go_frame_2", r"/^\s/", "go_frame_1")]
-    ruby = [("start_state, ruby_start_exception", r"/^.+:\d+:in\s+.*/", "ruby_after_exception"),
-            ("ruby_after_exception, ruby", r"/^\s+from\s+.*:\d+:in\s+.*/", "ruby")]
-    python = [("start_state", r"/^Traceback \(most recent call last\):$/", "python"),
-              ("python", r"/^[\t ]+File /", "python_code"),
-              ("python_code", r"/[^\t ]/", "python"),
-              ("python", r"/^(?:[^\s.():]+\.)*[^\s.():]+:/", "start_state")]
+    docker = parser(
+        "_ml_json_docker",
+        "json",
+        Time_Format="%Y-%m-%dT%H:%M:%S.%L",
+        Time_Key="time",
+        Time_Keep="on",
+        Time_Strict="off",
+    )
+    cri = parser(
+        "_ml_cri",
+        "regex",
+        Regex=r"^(?<time>.+?) (?<stream>stdout|stderr) (?<_p>F|P) (?<log>.*)$",
+        Skip_Empty_Values="off",
+        Time_Format="%Y-%m-%dT%H:%M:%S.%L%z",
+        Time_Key="time",
+        Time_Keep="on",
+        Time_Strict="off",
+    )
+    java = [
+        (
+            "start_state, java_start_exception",
+            r"/(.)(?:Exception|Error|Throwable|V8 errors stack trace)[:\r\n]/",
+            "java_after_exception",
+        ),
+        ("java_after_exception", r"/^[\t ]*nested exception is:[\t ]*/", "java_start_exception"),
+        ("java_after_exception", r"/^[\r\n]*$/", "java_after_exception"),
+        ("java_after_exception, java", r"/^[\t ]+(?:eval )?at /", "java"),
+        ("java_after_exception, java", r"/^[\t ]+--- End of inner exception stack trace ---$/", "java"),
+        (
+            "java_after_exception, java",
+            r"/^--- End of stack trace from previous (?x:)location where exception was thrown ---$/",
+            "java",
+        ),
+        ("java_after_exception, java", r"/^[\t ]*(?:Caused by|Suppressed):/", "java_after_exception"),
+        ("java_after_exception, java", r"/^[\t ]*... \d+ (?:more|common frames omitted)/", "java"),
+    ]
+    go = [
+        ("start_state", r"/\bpanic: /", "go_after_panic"),
+        ("start_state", r"/http: panic serving/", "go_goroutine"),
+        ("go_after_panic", r"/^$/", "go_goroutine"),
+        ("go_after_panic, go_after_signal, go_frame_1", r"/^$/", "go_goroutine"),
+        ("go_after_panic", r"/^\[signal /", "go_after_signal"),
+        ("go_goroutine", r"/^goroutine \d+ \[[^\]]+\]:$/", "go_frame_1"),
+        ("go_frame_1", r"/^(?:[^\s.:]+\.)*[^\s.():]+\(|^created by /", "go_frame_2"),
+        ("go_frame_2", r"/^\s/", "go_frame_1"),
+    ]
+    ruby = [
+        ("start_state, ruby_start_exception", r"/^.+:\d+:in\s+.*/", "ruby_after_exception"),
+        ("ruby_after_exception, ruby", r"/^\s+from\s+.*:\d+:in\s+.*/", "ruby"),
+    ]
+    python = [
+        ("start_state", r"/^Traceback \(most recent call last\):$/", "python"),
+        ("python", r"/^[\t ]+File /", "python_code"),
+        ("python_code", r"/[^\t ]/", "python"),
+        ("python", r"/^(?:[^\s.():]+\.)*[^\s.():]+:/", "start_state"),
+    ]
     return (
         MultilineParser("docker", ENDSWITH, "\n", key_content="log", key_group="stream", parser=docker),
         MultilineParser("cri", EQUAL, "F", key_content="log", key_group="stream", key_pattern="_p", parser=cri),
@@ -168,8 +207,9 @@ def _builtins() -> tuple[MultilineParser, ...]:
     )
 
 
-def load_multiline_parsers(sections: Mapping[str, Section] | list[Section],
-                           parsers: Mapping[str, Parser]) -> list[MultilineParser]:
+def load_multiline_parsers(
+    sections: Mapping[str, Section] | list[Section], parsers: Mapping[str, Parser]
+) -> list[MultilineParser]:
     """The built-ins, then each ``[MULTILINE_PARSER]`` in order, as Fluent Bit registers them.
 
     Raises:
@@ -178,7 +218,7 @@ def load_multiline_parsers(sections: Mapping[str, Section] | list[Section],
     """
     registry = list(_builtins())
     carried: Parser | None = None  # parser_ctx is not reset between sections in the C loop
-    for section in (sections.values() if isinstance(sections, Mapping) else sections):
+    for section in sections.values() if isinstance(sections, Mapping) else sections:
         where = section.describe()
         name = section.get("Name") or None
         kind = (section.get("Type") or "").lower()
@@ -186,13 +226,19 @@ def load_multiline_parsers(sections: Mapping[str, Section] | list[Section],
             raise FluentBitSyntaxError(where, "[MULTILINE_PARSER] has no Name", "add 'Name <parser name>'")
         kinds = {"regex": REGEX, "endswith": ENDSWITH, "equal": EQUAL, "eq": EQUAL}
         if kind not in kinds:
-            raise FluentBitSyntaxError(where, f"Type {section.get('Type')!r} is not a multiline type; Fluent Bit "
-                                       "refuses to start", "use regex, endswith or equal")
+            raise FluentBitSyntaxError(
+                where,
+                f"Type {section.get('Type')!r} is not a multiline type; Fluent Bit refuses to start",
+                "use regex, endswith or equal",
+            )
         parser_name = section.get("Parser") or None
         if parser_name is not None:
             if parser_name not in parsers:
-                raise FluentBitSyntaxError(where, f"Parser {parser_name!r} is not defined; Fluent Bit refuses to "
-                                           "start", "define it in a [PARSER] of a Parsers_File")
+                raise FluentBitSyntaxError(
+                    where,
+                    f"Parser {parser_name!r} is not defined; Fluent Bit refuses to start",
+                    "define it in a [PARSER] of a Parsers_File",
+                )
             carried = parsers[parser_name]
         flush = section.get("Flush_Timeout")
         specs: list[tuple[str, str, str | None]] = []
@@ -200,15 +246,26 @@ def load_multiline_parsers(sections: Mapping[str, Section] | list[Section],
             for value in section.get_all("Rule"):
                 parts = slist_split_tokens(value, 3)
                 if len(parts) < 2:
-                    raise FluentBitSyntaxError(where, f"rule {value!r} needs a from-state and a regex",
-                                               'write rule "start_state" "/REGEX/" "next_state"')
+                    raise FluentBitSyntaxError(
+                        where,
+                        f"rule {value!r} needs a from-state and a regex",
+                        'write rule "start_state" "/REGEX/" "next_state"',
+                    )
                 specs.append((parts[0], parts[1], parts[2] if len(parts) > 2 else None))
-        registry.append(MultilineParser(
-            name, kinds[kind], section.get("Match_String") or None,
-            flb_utils_bool(section.get("Negate") or "false") == 1, section.get("Key_Content") or None,
-            section.get("Key_Group") or None, section.get("Key_Pattern") or None, carried,
-            _rules(specs, where) if kinds[kind] == REGEX else (),
-            int(flush) if flush and flush.lstrip("-").isdigit() and int(flush) > 0 else FLUSH_TIMEOUT_MS))
+        registry.append(
+            MultilineParser(
+                name,
+                kinds[kind],
+                section.get("Match_String") or None,
+                flb_utils_bool(section.get("Negate") or "false") == 1,
+                section.get("Key_Content") or None,
+                section.get("Key_Group") or None,
+                section.get("Key_Pattern") or None,
+                carried,
+                _rules(specs, where) if kinds[kind] == REGEX else (),
+                int(flush) if flush and flush.lstrip("-").isdigit() and int(flush) > 0 else FLUSH_TIMEOUT_MS,
+            )
+        )
     return registry
 
 
@@ -266,8 +323,9 @@ class MultilineEngine:
         []
     """
 
-    def __init__(self, parsers: list[MultilineParser], key_content: str | None, *,
-                 buffer_limit: int = BUFFER_LIMIT) -> None:
+    def __init__(
+        self, parsers: list[MultilineParser], key_content: str | None, *, buffer_limit: int = BUFFER_LIMIT
+    ) -> None:
         self._instances = [_Instance(p, key_content or p.key_content) for p in parsers]
         self._lru: _Instance | None = None
         self._limit = buffer_limit
@@ -276,8 +334,9 @@ class MultilineEngine:
     @property
     def pending(self) -> bool:
         """Whether any group holds text or a first line waiting to be flushed."""
-        return any(g.size or g.context is not None for i in self._instances for s in i.streams.values()
-                   for g in s.values())
+        return any(
+            g.size or g.context is not None for i in self._instances for s in i.streams.values() for g in s.values()
+        )
 
     def pending_in(self, stream: object) -> bool:
         """Whether a group of ``stream`` holds text or a first line waiting to be flushed."""
@@ -411,8 +470,9 @@ class MultilineEngine:
                 try:
                     text = cut.decode("utf-8")
                 except UnicodeDecodeError:
-                    raise NotSimulated("a multiline group was cut inside a character at the buffer limit, "
-                                       "which is not simulated") from None
+                    raise NotSimulated(
+                        "a multiline group was cut inside a character at the buffer limit, which is not simulated"
+                    ) from None
                 group.text.append(text)
                 group.size += len(cut)
                 return False

@@ -122,8 +122,9 @@ def _check_onigmo_rules(body: str) -> None:
     for match in _REPEAT.finditer(body):
         counts = [int(n) for n in match.groups() if n]
         if any(n > ONIG_MAX_REPEAT_NUM for n in counts):
-            raise InvalidRegex(f"too big number for repeat range: {match.group(0)} (Onigmo allows up to "
-                               f"{ONIG_MAX_REPEAT_NUM})")
+            raise InvalidRegex(
+                f"too big number for repeat range: {match.group(0)} (Onigmo allows up to {ONIG_MAX_REPEAT_NUM})"
+            )
     for match in _LOOKBEHIND.finditer(body):
         depth, index = 1, match.end()
         while index < len(body) and depth:
@@ -138,12 +139,15 @@ def _check_onigmo_rules(body: str) -> None:
                 if not depth:
                     break
             elif depth and (char in "*+?" or (char == "{" and _variable_repeat(_REPEAT.match(body, index)))):
-                raise InvalidRegex(f"invalid pattern in look-behind: {body[match.start():index + 1]}... "
-                                   "(Onigmo needs a fixed length there)")
+                raise InvalidRegex(
+                    f"invalid pattern in look-behind: {body[match.start() : index + 1]}... "
+                    "(Onigmo needs a fixed length there)"
+                )
             index += 1
     if _NAMED_GROUP.search(body) and _NUMBERED_BACKREF.search(body):
-        raise InvalidRegex("numbered backref/call is not allowed. (use name): a pattern with named groups "
-                           "captures by name only")
+        raise InvalidRegex(
+            "numbered backref/call is not allowed. (use name): a pattern with named groups captures by name only"
+        )
 
 
 def _unwrap_slashes(pattern: str) -> tuple[str, str]:

@@ -66,15 +66,20 @@ class Delivery:
         if self.fate is None:
             return self.json_head() + self.json + "}"
         fate = self.fate
-        return (f'{self.json_head()}{self.json},"fate":{{"kind":{json_string(fate.kind)},"sent_bytes":{fate.kept},'
-                f'"reason":{json_string(fate.reason)}}}}}')
+        return (
+            f'{self.json_head()}{self.json},"fate":{{"kind":{json_string(fate.kind)},"sent_bytes":{fate.kept},'
+            f'"reason":{json_string(fate.reason)}}}}}'
+        )
 
     def __repr__(self) -> str:
         return f"Delivery(output={self.output!r}, tag={self.tag!r}, record={self.record!r})"
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Delivery)
-                and (self.output, self.tag, self.record) == (other.output, other.tag, other.record))
+        return isinstance(other, Delivery) and (self.output, self.tag, self.record) == (
+            other.output,
+            other.tag,
+            other.record,
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -117,9 +122,17 @@ class Outcome:
 
     __slots__ = ("tag", "record", "deliveries", "notes", "dropped", "stops", "end_of_input")
 
-    def __init__(self, tag: str, record: Pairs, deliveries: tuple[Delivery, ...] = (), notes: tuple[Note, ...] = (),
-                 dropped: tuple[Dropped, ...] = (), stops: tuple[Stop, ...] = (), *,
-                 end_of_input: bool = False) -> None:
+    def __init__(
+        self,
+        tag: str,
+        record: Pairs,
+        deliveries: tuple[Delivery, ...] = (),
+        notes: tuple[Note, ...] = (),
+        dropped: tuple[Dropped, ...] = (),
+        stops: tuple[Stop, ...] = (),
+        *,
+        end_of_input: bool = False,
+    ) -> None:
         self.tag = tag
         self.record = record
         self.deliveries = deliveries
@@ -150,14 +163,18 @@ class Outcome:
         for kind in ("excluded", "held"):
             stops = [s for s in self.stops if s.kind == kind]
             if stops:
-                parts += [f',"{kind}":[',
-                          ",".join(f'{{"filter":{json_string(s.filter)},"tag":{json_string(s.tag)}}}' for s in stops),
-                          "]"]
+                parts += [
+                    f',"{kind}":[',
+                    ",".join(f'{{"filter":{json_string(s.filter)},"tag":{json_string(s.tag)}}}' for s in stops),
+                    "]",
+                ]
         if self.notes:
             parts += [',"notes":[', ",".join(json_string(f"{n.kind}: {n.message}") for n in self.notes), "]"]
         parts.append("}")
         return "".join(parts)
 
     def __repr__(self) -> str:
-        return (f"Outcome(tag={self.tag!r}, deliveries={self.deliveries!r}, notes={self.notes!r}, "
-                f"dropped={self.dropped!r}, stops={self.stops!r})")
+        return (
+            f"Outcome(tag={self.tag!r}, deliveries={self.deliveries!r}, notes={self.notes!r}, "
+            f"dropped={self.dropped!r}, stops={self.stops!r})"
+        )

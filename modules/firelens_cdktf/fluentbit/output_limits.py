@@ -50,8 +50,19 @@ from firelens_cdktf.fluentbit.limits import (
     FLUENT_BIT_FIREHOSE_MAX_EVENT_BYTES,
 )
 
-__all__ = ["CLOUDWATCH", "DISCARDED", "FIREHOSE", "TRUNCATED", "UNKNOWN_FATE", "Fate", "cloudwatch_message",
-           "docker_pieces", "fate", "fluent_bit_json", "fluent_bit_json_size"]
+__all__ = [
+    "CLOUDWATCH",
+    "DISCARDED",
+    "FIREHOSE",
+    "TRUNCATED",
+    "UNKNOWN_FATE",
+    "Fate",
+    "cloudwatch_message",
+    "docker_pieces",
+    "fate",
+    "fluent_bit_json",
+    "fluent_bit_json_size",
+]
 
 #: The output plugins whose limits are modelled.
 CLOUDWATCH, FIREHOSE = "cloudwatch_logs", "kinesis_firehose"
@@ -148,8 +159,13 @@ def fate(plugin: str, text: str, *, log_key: bool = False, time_key: bool = Fals
             return None  # with log_key the plugin sends a key's value; an empty record has none to size
         option = "log_key" if log_key else "time_key"
         size = fluent_bit_json_size(text)
-        return Fate(UNKNOWN_FATE, plugin, size, size,
-                    f"the output sets {option}, so what it sends of this {size:,}-byte record is not modelled")
+        return Fate(
+            UNKNOWN_FATE,
+            plugin,
+            size,
+            size,
+            f"the output sets {option}, so what it sends of this {size:,}-byte record is not modelled",
+        )
     if plugin == CLOUDWATCH:
         return _cloudwatch_fate(text)
     return _firehose_fate(text)
@@ -162,16 +178,26 @@ def _cloudwatch_fate(text: str) -> Fate | None:
     size = len(rendered)
     escaped = size + rendered.count('"') + rendered.count("\\")
     if escaped > CLOUDWATCH_PLUGIN_BUFFER_BYTES:
-        return Fate(DISCARDED, CLOUDWATCH, size, 0,
-                    f"as an event message the {size:,}-byte record takes {escaped:,} bytes, more than the plugin's "
-                    f"{CLOUDWATCH_PLUGIN_BUFFER_BYTES:,}-byte buffer: \"Discarding massive log record\" "
-                    f"(add_event, {_CW_SOURCE})")
+        return Fate(
+            DISCARDED,
+            CLOUDWATCH,
+            size,
+            0,
+            f"as an event message the {size:,}-byte record takes {escaped:,} bytes, more than the plugin's "
+            f'{CLOUDWATCH_PLUGIN_BUFFER_BYTES:,}-byte buffer: "Discarding massive log record" '
+            f"(add_event, {_CW_SOURCE})",
+        )
     if escaped > FLUENT_BIT_CLOUDWATCH_MAX_EVENT_BYTES:
         kept = len(_cloudwatch_prefix(rendered))
-        return Fate(TRUNCATED, CLOUDWATCH, size, kept,
-                    f"the event message is cut to its first {kept:,} of {size:,} bytes, at "
-                    f"MAX_EVENT_LEN {FLUENT_BIT_CLOUDWATCH_MAX_EVENT_BYTES:,} escaped bytes "
-                    f"(truncate_log, {_CW_SOURCE}); the stored message is no longer valid JSON")
+        return Fate(
+            TRUNCATED,
+            CLOUDWATCH,
+            size,
+            kept,
+            f"the event message is cut to its first {kept:,} of {size:,} bytes, at "
+            f"MAX_EVENT_LEN {FLUENT_BIT_CLOUDWATCH_MAX_EVENT_BYTES:,} escaped bytes "
+            f"(truncate_log, {_CW_SOURCE}); the stored message is no longer valid JSON",
+        )
     return None
 
 
@@ -180,10 +206,15 @@ def _firehose_fate(text: str) -> Fate | None:
         return Fate(DISCARDED, FIREHOSE, 2, 0, f"an empty record is not sent (process_event, {_FH_SOURCE})")
     size = fluent_bit_json_size(text)
     if size + 1 >= FLUENT_BIT_FIREHOSE_MAX_EVENT_BYTES:
-        return Fate(DISCARDED, FIREHOSE, size, 0,
-                    f"the {size:,}-byte record with its newline reaches MAX_EVENT_SIZE "
-                    f"{FLUENT_BIT_FIREHOSE_MAX_EVENT_BYTES:,}: \"Discarding record which is larger than max size "
-                    f"allowed by Firehose\" (process_event, {_FH_SOURCE})")
+        return Fate(
+            DISCARDED,
+            FIREHOSE,
+            size,
+            0,
+            f"the {size:,}-byte record with its newline reaches MAX_EVENT_SIZE "
+            f'{FLUENT_BIT_FIREHOSE_MAX_EVENT_BYTES:,}: "Discarding record which is larger than max size '
+            f'allowed by Firehose" (process_event, {_FH_SOURCE})',
+        )
     return None
 
 
@@ -246,5 +277,8 @@ def docker_pieces(line: str) -> tuple[str, ...]:
     size = DOCKER_LOG_LINE_BUFFER_BYTES
     if len(data) < size:
         return (line,)
-    return tuple(data[start:start + size].decode("utf-8", "surrogateescape") for start in range(0, len(data) + 1, size)
-                 if start < len(data) or len(data) % size == 0)
+    return tuple(
+        data[start : start + size].decode("utf-8", "surrogateescape")
+        for start in range(0, len(data) + 1, size)
+        if start < len(data) or len(data) % size == 0
+    )

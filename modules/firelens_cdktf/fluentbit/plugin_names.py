@@ -12,25 +12,31 @@ from __future__ import annotations
 
 import difflib
 
-INPUTS: frozenset[str] = frozenset("""
+INPUTS: frozenset[str] = frozenset(
+    """
 blob calyptia_fleet collectd cpu disk docker docker_events dummy ebpf elasticsearch emitter event_test event_type
 exec exec_wasi fluentbit_metrics forward gpu_metrics head health http kafka kmsg kubernetes_events lib mem mqtt
 netif nginx_exporter_metrics node_exporter_metrics opentelemetry podman_metrics proc process_exporter_metrics
 prometheus_remote_write prometheus_scrape prometheus_textfile random serial splunk statsd stdin storage_backlog
 stream_processor syslog systemd tail tcp thermal udp unix_socket windows_exporter_metrics winevtlog winlog winstat
-""".split())
+""".split()
+)
 
-FILTERS: frozenset[str] = frozenset("""
+FILTERS: frozenset[str] = frozenset(
+    """
 alter_size aws checklist ecs expect geoip2 grep kubernetes log_to_metrics lua modify multiline nest nightfall parser
 record_modifier rewrite_tag stdout sysinfo tensorflow throttle throttle_size type_converter wasm
-""".split())
+""".split()
+)
 
-OUTPUTS: frozenset[str] = frozenset("""
+OUTPUTS: frozenset[str] = frozenset(
+    """
 azure azure_blob azure_kusto azure_logs_ingestion bigquery calyptia chronicle cloudwatch_logs counter datadog es exit
 file flowcounter forward gelf http influxdb kafka kinesis_firehose kinesis_streams lib logdna loki nats nrlogs null
 opensearch opentelemetry oracle_log_analytics pgsql plot prometheus_exporter prometheus_remote_write retry s3
 skywalking slack splunk stackdriver stdout syslog tcp td udp vivo_exporter websocket
-""".split())
+""".split()
+)
 
 #: Section kind -> the names Fluent Bit knows for it.
 KNOWN: dict[str, frozenset[str]] = {"INPUT": INPUTS, "FILTER": FILTERS, "OUTPUT": OUTPUTS}

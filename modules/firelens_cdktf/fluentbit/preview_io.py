@@ -87,8 +87,11 @@ def read_input_line(
     """
     records = read_input_records(line, number, container=container, firelens=firelens)
     if len(records) > 1:
-        raise PreviewInputError(f"stdin line {number}", f"Docker's log driver sends it as {len(records)} records "
-                                "(16 KiB or longer)", "read it with read_input_records()")
+        raise PreviewInputError(
+            f"stdin line {number}",
+            f"Docker's log driver sends it as {len(records)} records (16 KiB or longer)",
+            "read it with read_input_records()",
+        )
     return records[0] if records else None
 
 
@@ -127,13 +130,22 @@ def split_note(record: Pairs, config: FluentBitConfig) -> Note | None:
     if record.last("partial_message") != "true":
         return None
     ordinal, last = record.last("partial_ordinal"), record.last("partial_last")
-    joined = [config.filter_name(s) for s in config.filters
-              if s.plugin == "multiline" and (s.get("Mode") or "").lower() == "partial_message"]
-    then = (f"the multiline filter {joined[0]} joins the pieces (Mode partial_message)" if joined else
-            "no multiline filter with Mode partial_message joins them, so each piece is parsed and routed on its own")
-    return Note(WARNING, f"piece {ordinal}{' (the last)' if last == 'true' else ''} of a stdout line of 16 KiB or "
-                         f"more, which Docker's log driver sends in {DOCKER_LOG_LINE_BUFFER_BYTES:,}-byte pieces "
-                         f"(moby daemon/logger/copier.go): {then}")
+    joined = [
+        config.filter_name(s)
+        for s in config.filters
+        if s.plugin == "multiline" and (s.get("Mode") or "").lower() == "partial_message"
+    ]
+    then = (
+        f"the multiline filter {joined[0]} joins the pieces (Mode partial_message)"
+        if joined
+        else "no multiline filter with Mode partial_message joins them, so each piece is parsed and routed on its own"
+    )
+    return Note(
+        WARNING,
+        f"piece {ordinal}{' (the last)' if last == 'true' else ''} of a stdout line of 16 KiB or "
+        f"more, which Docker's log driver sends in {DOCKER_LOG_LINE_BUFFER_BYTES:,}-byte pieces "
+        f"(moby daemon/logger/copier.go): {then}",
+    )
 
 
 def resolve_parsers(config: FluentBitConfig, parser_paths: Sequence[str], config_dir: str) -> ParserSet:
@@ -168,8 +180,11 @@ def load_for_preview(config_path: str, parser_paths: Sequence[str] = ()) -> tupl
     """Read a config and its parsers the way the preview CLI does."""
     for path in parser_paths:
         if not os.path.isfile(path):
-            raise PreviewInputError(f"--parsers {path}", "the file does not exist",
-                                    "pass the path of a parsers file (Fluent Bit aborts on a missing one)")
+            raise PreviewInputError(
+                f"--parsers {path}",
+                "the file does not exist",
+                "pass the path of a parsers file (Fluent Bit aborts on a missing one)",
+            )
     config_dir = os.path.dirname(os.path.abspath(config_path))
 
     def resolve(target: str, base: str) -> str | None:
@@ -274,8 +289,11 @@ class TableWriter:
         for name, (count, size) in self.totals.items():
             lines.append(f"{name.ljust(width)}  {count:>7}  {size:>9}")
         held = f", {self.held} held in multiline buffers" if self.held else ""
-        limits = (f", {self.discarded} copies discarded and {self.truncated} truncated by their output's size limits"
-                  if self.discarded or self.truncated else "")
+        limits = (
+            f", {self.discarded} copies discarded and {self.truncated} truncated by their output's size limits"
+            if self.discarded or self.truncated
+            else ""
+        )
         lines.append(
             f"{self.read} record(s) read: {self.nowhere} delivered nowhere{held}, {self.dropped} record(s) or copies "
             f"dropped (no output matches), {self.unknown} not fully predicted{limits}"

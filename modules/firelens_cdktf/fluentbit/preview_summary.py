@@ -59,8 +59,9 @@ class PreviewSummary:
             :attr:`OutputTraffic.billed_bytes` (Firehose bills 5 KB steps).
     """
 
-    def __init__(self, output_names: Sequence[str], *, payload: PayloadSize | None = None,
-                 billing_increment: int = 5_120) -> None:
+    def __init__(
+        self, output_names: Sequence[str], *, payload: PayloadSize | None = None, billing_increment: int = 5_120
+    ) -> None:
         self.outputs: dict[str, OutputTraffic] = {name: OutputTraffic() for name in output_names}
         self.lines = self.nowhere = self.dropped = self.unknown = self.held = 0
         #: copies their output's plugin discards or truncates for size (routing/output_limits.py)

@@ -50,9 +50,32 @@ from firelens_cdktf.fluentbit.records import (
     to_python,
 )
 
-__all__ = ["MISSING", "Capture", "KeyPath", "KeyRef", "Literal", "Missing", "Pairs", "TagPart", "Template",
-           "TemplatePart", "Value", "WholeTag", "decode_json", "encode_json", "freeze", "from_python", "is_array",
-           "json_string", "pairs_hook", "parse_accessor", "rule_key", "tag_text", "to_python", "walk_subkeys"]
+__all__ = [
+    "MISSING",
+    "Capture",
+    "KeyPath",
+    "KeyRef",
+    "Literal",
+    "Missing",
+    "Pairs",
+    "TagPart",
+    "Template",
+    "TemplatePart",
+    "Value",
+    "WholeTag",
+    "decode_json",
+    "encode_json",
+    "freeze",
+    "from_python",
+    "is_array",
+    "json_string",
+    "pairs_hook",
+    "parse_accessor",
+    "rule_key",
+    "tag_text",
+    "to_python",
+    "walk_subkeys",
+]
 
 
 @dataclass(frozen=True)

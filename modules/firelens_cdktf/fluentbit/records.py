@@ -21,8 +21,23 @@ from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring as json_string
 from typing import Final, TypeAlias, Union
 
-__all__ = ["MISSING", "Missing", "Pairs", "Value", "decode_json", "encode_json", "encode_map", "freeze", "from_python",
-           "is_array", "json_string", "pairs_hook", "remember_extension", "remember_source", "to_python"]
+__all__ = [
+    "MISSING",
+    "Missing",
+    "Pairs",
+    "Value",
+    "decode_json",
+    "encode_json",
+    "encode_map",
+    "freeze",
+    "from_python",
+    "is_array",
+    "json_string",
+    "pairs_hook",
+    "remember_extension",
+    "remember_source",
+    "to_python",
+]
 
 
 class Missing:
@@ -191,10 +206,15 @@ def _encode(value: Value | Missing) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _encode_map(value: Pairs, js: Callable[[str], str] = json_string, first: dict[str, str] = _FIRST_KEY,
-                following: dict[str, str] = _NEXT_KEY, irepr: Callable[[int], str] = int.__repr__,
-                frepr: Callable[[float], str] = float.__repr__,
-                isfinite: Callable[[float], bool] = math.isfinite) -> str:
+def _encode_map(
+    value: Pairs,
+    js: Callable[[str], str] = json_string,
+    first: dict[str, str] = _FIRST_KEY,
+    following: dict[str, str] = _NEXT_KEY,
+    irepr: Callable[[int], str] = int.__repr__,
+    frepr: Callable[[float], str] = float.__repr__,
+    isfinite: Callable[[float], bool] = math.isfinite,
+) -> str:
     """A non-empty map: the hot path of every preview, hence bound locals, cached key texts, no concatenation."""
     parts: list[str] = []
     append = parts.append

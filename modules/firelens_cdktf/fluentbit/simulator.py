@@ -54,8 +54,17 @@ from firelens_cdktf.fluentbit.plugins import MatchSpec, RuleError
 from firelens_cdktf.fluentbit.record_accessor import Pairs
 from firelens_cdktf.fluentbit.unknown import NotSimulated
 
-__all__ = ["MAX_REEMITS", "PREVIEW_TASK_ID", "Delivery", "Dropped", "FirelensContext", "Note", "Outcome",
-           "Simulator", "parse_json_object"]
+__all__ = [
+    "MAX_REEMITS",
+    "PREVIEW_TASK_ID",
+    "Delivery",
+    "Dropped",
+    "FirelensContext",
+    "Note",
+    "Outcome",
+    "Simulator",
+    "parse_json_object",
+]
 
 #: Task id used to build FireLens tags and ECS metadata in previews.
 PREVIEW_TASK_ID = "0123456789abcdef0123456789abcdef"
@@ -115,9 +124,19 @@ class FirelensContext:
         head = _docker_head(self, container)
         partial_id = f"{number:064x}"
         last = len(pieces)
-        return tuple(Pairs((*head, ("log", piece), ("partial_message", "true"), ("partial_id", partial_id),
-                            ("partial_ordinal", str(ordinal)), ("partial_last", "true" if ordinal == last else "false")))
-                     for ordinal, piece in enumerate(pieces, start=1))
+        return tuple(
+            Pairs(
+                (
+                    *head,
+                    ("log", piece),
+                    ("partial_message", "true"),
+                    ("partial_id", partial_id),
+                    ("partial_ordinal", str(ordinal)),
+                    ("partial_last", "true" if ordinal == last else "false"),
+                )
+            )
+            for ordinal, piece in enumerate(pieces, start=1)
+        )
 
     def metadata_filter(self) -> Section:
         """The ``record_modifier`` section FireLens generates before ``extra.conf``."""
@@ -224,13 +243,17 @@ class Simulator:
             if not is_active(section):
                 continue
             index = len(self._steps)
-            step = build_step(section, self.config.filter_name(section), index, parsers=compiled,
-                              multiline_parsers=registry)
+            step = build_step(
+                section, self.config.filter_name(section), index, parsers=compiled, multiline_parsers=registry
+            )
             self._steps.append((step, self._match(section)))
         self._outputs = [_Output(self.config.output_name(s), self._match(s)) for s in self.config.outputs]
         # outputs whose plugin has size limits: name -> (plugin, sets log_key, sets time_key)
-        self._limited = {self.config.output_name(s): (s.plugin, bool(s.get("log_key")), bool(s.get("time_key")))
-                         for s in self.config.outputs if s.plugin in ("cloudwatch_logs", "kinesis_firehose")}
+        self._limited = {
+            self.config.output_name(s): (s.plugin, bool(s.get("log_key")), bool(s.get("time_key")))
+            for s in self.config.outputs
+            if s.plugin in ("cloudwatch_logs", "kinesis_firehose")
+        }
         self._plans = {}
         self._run = Run()  # reused: run() empties it before returning
 
@@ -264,8 +287,9 @@ class Simulator:
         for output in self._outputs:
             selected = output.match.matches(tag)
             if selected is None:
-                unknown.append(f"{output.match.regex_note} (output {output.name}): whether it receives tag {tag!r} "
-                               "is unknown")
+                unknown.append(
+                    f"{output.match.regex_note} (output {output.name}): whether it receives tag {tag!r} is unknown"
+                )
             elif selected:
                 outputs.append(output.name)
         if len(self._plans) >= _PLAN_CACHE_LIMIT:
@@ -355,8 +379,16 @@ class Simulator:
             self._walk(run, tag, record, lineage, source, deliveries, dropped)
         pending.clear()
 
-    def _walk(self, run: Run, tag: str, record: Pairs, lineage: tuple[tuple[int, str], ...], origin: int | None,
-              deliveries: list[Delivery], dropped: list[Dropped]) -> None:
+    def _walk(
+        self,
+        run: Run,
+        tag: str,
+        record: Pairs,
+        lineage: tuple[tuple[int, str], ...],
+        origin: int | None,
+        deliveries: list[Delivery],
+        dropped: list[Dropped],
+    ) -> None:
         """One record (or copy) through the filters its tag meets, then to the outputs."""
         plan = self._plans.get(tag) or self._plan(tag)
         run.lineage = lineage
@@ -375,8 +407,9 @@ class Simulator:
             self._deliver(run, plan, tag, current, deliveries, dropped)  # type: ignore[arg-type]
 
     @staticmethod
-    def _deliver(run: Run, plan: _Plan, tag: str, current: Pairs, deliveries: list[Delivery],
-                 dropped: list[Dropped]) -> None:
+    def _deliver(
+        run: Run, plan: _Plan, tag: str, current: Pairs, deliveries: list[Delivery], dropped: list[Dropped]
+    ) -> None:
         """A record through every filter: a copy to each output that takes its tag, else dropped."""
         if plan.unknown_outputs:
             run.notes.extend(Note(UNKNOWN, note) for note in plan.unknown_outputs)

@@ -108,9 +108,7 @@ def deny_insecure_transport(bucket_arn: str) -> Statement:
 
 def assume_role_policy(service: str) -> PolicyDocument:
     """Trust policy letting an AWS service (``ecs-tasks.amazonaws.com``, ...) assume the role."""
-    return PolicyDocument((
-        Statement(actions=("sts:AssumeRole",), resources=(), principals={"Service": (service,)}),
-    ))
+    return PolicyDocument((Statement(actions=("sts:AssumeRole",), resources=(), principals={"Service": (service,)}),))
 
 
 def firehose_put_records(stream_arns: tuple[str, ...]) -> Statement:
@@ -150,8 +148,12 @@ def firehose_delivery_to_s3(bucket_arn: str) -> Statement:
     return Statement(
         sid="DeliverToArchiveBucket",
         actions=(
-            "s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject",
-            "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject",
+            "s3:AbortMultipartUpload",
+            "s3:GetBucketLocation",
+            "s3:GetObject",
+            "s3:ListBucket",
+            "s3:ListBucketMultipartUploads",
+            "s3:PutObject",
         ),
         resources=(bucket_arn, f"{bucket_arn}/*"),
     )
@@ -161,20 +163,39 @@ def firehose_delivery_to_s3(bucket_arn: str) -> Statement:
 #: read the workgroup and its saved queries. Every action takes the workgroup as its
 #: resource. https://docs.aws.amazon.com/athena/latest/ug/example-policies-workgroup.html
 ATHENA_QUERY_ACTIONS: tuple[str, ...] = (
-    "athena:BatchGetNamedQuery", "athena:BatchGetQueryExecution", "athena:GetNamedQuery",
-    "athena:GetQueryExecution", "athena:GetQueryResults", "athena:GetQueryResultsStream", "athena:GetWorkGroup",
-    "athena:ListNamedQueries", "athena:ListQueryExecutions", "athena:StartQueryExecution",
+    "athena:BatchGetNamedQuery",
+    "athena:BatchGetQueryExecution",
+    "athena:GetNamedQuery",
+    "athena:GetQueryExecution",
+    "athena:GetQueryResults",
+    "athena:GetQueryResultsStream",
+    "athena:GetWorkGroup",
+    "athena:ListNamedQueries",
+    "athena:ListQueryExecutions",
+    "athena:StartQueryExecution",
     "athena:StopQueryExecution",
 )
 #: What Athena reads of a Glue table; Glue checks the catalog, the database and the
 #: table. https://docs.aws.amazon.com/athena/latest/ug/fine-grained-access-to-glue-resources.html
 GLUE_READ_TABLE_ACTIONS: tuple[str, ...] = (
-    "glue:BatchGetPartition", "glue:GetDatabase", "glue:GetPartition", "glue:GetPartitions", "glue:GetTable",
+    "glue:BatchGetPartition",
+    "glue:GetDatabase",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "glue:GetTable",
 )
 
 
-def archive_reader(*, workgroup_arn: str, catalog_arn: str, database_arn: str, table_arn: str,
-                   archive_bucket_arn: str, data_prefix: str, results_bucket_arn: str) -> tuple[Statement, ...]:
+def archive_reader(
+    *,
+    workgroup_arn: str,
+    catalog_arn: str,
+    database_arn: str,
+    table_arn: str,
+    archive_bucket_arn: str,
+    data_prefix: str,
+    results_bucket_arn: str,
+) -> tuple[Statement, ...]:
     """Query one archive table in one Athena workgroup, and nothing else.
 
     Athena runs a query with the caller's permissions: the workgroup, the Glue
@@ -197,20 +218,29 @@ def archive_reader(*, workgroup_arn: str, catalog_arn: str, database_arn: str, t
     """
     return (
         Statement(sid="QueryInWorkgroup", actions=ATHENA_QUERY_ACTIONS, resources=(workgroup_arn,)),
-        Statement(sid="ReadTableDefinition", actions=GLUE_READ_TABLE_ACTIONS,
-                  resources=(catalog_arn, database_arn, table_arn)),
+        Statement(
+            sid="ReadTableDefinition", actions=GLUE_READ_TABLE_ACTIONS, resources=(catalog_arn, database_arn, table_arn)
+        ),
         Statement(sid="LocateArchive", actions=("s3:GetBucketLocation",), resources=(archive_bucket_arn,)),
-        Statement(sid="ListArchivePartitions", actions=("s3:ListBucket",), resources=(archive_bucket_arn,),
-                  conditions={"StringLike": {"s3:prefix": [f"{data_prefix}*"]}}),
-        Statement(sid="ReadArchiveObjects", actions=("s3:GetObject",),
-                  resources=(f"{archive_bucket_arn}/{data_prefix}*",)),
-        Statement(sid="UseResultsBucket",
-                  actions=("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
-                  resources=(results_bucket_arn,)),
-        Statement(sid="WriteQueryResults",
-                  actions=("s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts",
-                           "s3:PutObject"),
-                  resources=(f"{results_bucket_arn}/*",)),
+        Statement(
+            sid="ListArchivePartitions",
+            actions=("s3:ListBucket",),
+            resources=(archive_bucket_arn,),
+            conditions={"StringLike": {"s3:prefix": [f"{data_prefix}*"]}},
+        ),
+        Statement(
+            sid="ReadArchiveObjects", actions=("s3:GetObject",), resources=(f"{archive_bucket_arn}/{data_prefix}*",)
+        ),
+        Statement(
+            sid="UseResultsBucket",
+            actions=("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
+            resources=(results_bucket_arn,),
+        ),
+        Statement(
+            sid="WriteQueryResults",
+            actions=("s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"),
+            resources=(f"{results_bucket_arn}/*",),
+        ),
     )
 
 
@@ -303,18 +333,23 @@ def parse_statements(document: Mapping[str, Any]) -> tuple[PolicyStatement, ...]
         if not isinstance(item, dict):
             raise PolicyParseError(f"statement {index} is {type(item).__name__}, not an object")
         if item.get("Effect") not in ("Allow", "Deny"):
-            raise PolicyParseError(f"statement {item.get('Sid') or index} has Effect {item.get('Effect')!r}, "
-                                   "not 'Allow' or 'Deny'")
+            raise PolicyParseError(
+                f"statement {item.get('Sid') or index} has Effect {item.get('Effect')!r}, not 'Allow' or 'Deny'"
+            )
         condition = item.get("Condition")
-        out.append(PolicyStatement(
-            effect=str(item["Effect"]),
-            actions=_strings(item.get("Action")), resources=_strings(item.get("Resource")),
-            principals=_principals(item.get("Principal")),
-            not_actions=_strings(item.get("NotAction")), not_resources=_strings(item.get("NotResource")),
-            not_principals=_principals(item.get("NotPrincipal")),
-            condition=json.dumps(condition, sort_keys=True, separators=(",", ":")) if condition else "",
-            sid=str(item.get("Sid", "")),
-        ))
+        out.append(
+            PolicyStatement(
+                effect=str(item["Effect"]),
+                actions=_strings(item.get("Action")),
+                resources=_strings(item.get("Resource")),
+                principals=_principals(item.get("Principal")),
+                not_actions=_strings(item.get("NotAction")),
+                not_resources=_strings(item.get("NotResource")),
+                not_principals=_principals(item.get("NotPrincipal")),
+                condition=json.dumps(condition, sort_keys=True, separators=(",", ":")) if condition else "",
+                sid=str(item.get("Sid", "")),
+            )
+        )
     return tuple(out)
 
 

@@ -140,16 +140,26 @@ def lint_config(
     return tuple(sorted(out, key=lambda f: f.severity is not Severity.ERROR))
 
 
-def _check_filter_traps(config: FluentBitConfig, parsers: Mapping[str, ParserDefinition] | None,
-                        rewrites: list[_Rewrite], sources: list[str], reachable: list[str], out: list[Finding]) -> None:
+def _check_filter_traps(
+    config: FluentBitConfig,
+    parsers: Mapping[str, ParserDefinition] | None,
+    rewrites: list[_Rewrite],
+    sources: list[str],
+    reachable: list[str],
+    out: list[Finding],
+) -> None:
     """The findings of :mod:`firelens_cdktf.lint.filters`, and outputs a grep cuts off."""
-    found = [*_traps.multiline_findings(config, list(getattr(parsers, "multiline", ())) +
-                                        list(config.of_kind("MULTILINE_PARSER")))]
+    found = [
+        *_traps.multiline_findings(
+            config, list(getattr(parsers, "multiline", ())) + list(config.of_kind("MULTILINE_PARSER"))
+        )
+    ]
     if parsers is not None:
         found = [*_traps.typed_key_findings(config, parsers), *_traps.parser_order_findings(config, parsers), *found]
     for item in found:
-        out.append(Finding(Severity.ERROR if item.error else Severity.WARNING, item.code, item.where, item.problem,
-                           item.fix))
+        out.append(
+            Finding(Severity.ERROR if item.error else Severity.WARNING, item.code, item.where, item.problem, item.fix)
+        )
     dead = _traps.dead_routes(config, [(r.section, r.rules) for r in rewrites])
     if not dead:
         return
@@ -157,17 +167,27 @@ def _check_filter_traps(config: FluentBitConfig, parsers: Mapping[str, ParserDef
     alive = list(sources) + [glob for key, glob in globs.items() if key not in dead]
     for section in config.outputs:
         glob = section.get("Match") if not section.has("Match_Regex") else "*"
-        if glob is None or not any(_glob.overlaps(glob, t) for t in reachable) or any(
-                _glob.overlaps(glob, t) for t in alive):
+        if (
+            glob is None
+            or not any(_glob.overlaps(glob, t) for t in reachable)
+            or any(_glob.overlaps(glob, t) for t in alive)
+        ):
             continue
-        (index, number), grep = next((item for item in dead.items() if _glob.overlaps(glob, globs[item[0]])),
-                                     next(iter(dead.items())))
+        (index, number), grep = next(
+            (item for item in dead.items() if _glob.overlaps(glob, globs[item[0]])), next(iter(dead.items()))
+        )
         rule = rewrites[index].section
-        out.append(Finding(
-            Severity.ERROR, "grep-unreachable-output", f"{section.describe()} {config.output_name(section)!r}",
-            f"only {rule.describe()} rule {number} feeds it, and {grep.describe()} drops every single-line record "
-            "that rule would re-tag before it runs, so it receives nothing (only a value spanning several lines "
-            "could pass)", f"loosen or remove the grep, or move it after {rule.describe()}"))
+        out.append(
+            Finding(
+                Severity.ERROR,
+                "grep-unreachable-output",
+                f"{section.describe()} {config.output_name(section)!r}",
+                f"only {rule.describe()} rule {number} feeds it, and {grep.describe()} drops every single-line record "
+                "that rule would re-tag before it runs, so it receives nothing (only a value spanning several lines "
+                "could pass)",
+                f"loosen or remove the grep, or move it after {rule.describe()}",
+            )
+        )
 
 
 def _source_tags(config: FluentBitConfig, containers: Sequence[str] | None, out: list[Finding]) -> list[str]:
@@ -272,11 +292,17 @@ def _check_plugin_names(config: FluentBitConfig, out: list[Finding]) -> None:
             if not name or name.lower() in _plugin_names.KNOWN[kind]:
                 continue
             nearest = _plugin_names.closest(kind, name)
-            out.append(Finding(
-                Severity.ERROR, "unknown-plugin", section.describe(),
-                f"Fluent Bit 4.2.2 has no {kind.lower()} plugin {name!r}, so it refuses to start",
-                f"use Name {nearest}" if nearest else f"use one of the {kind.lower()} plugins Fluent Bit 4.2.2 lists",
-            ))
+            out.append(
+                Finding(
+                    Severity.ERROR,
+                    "unknown-plugin",
+                    section.describe(),
+                    f"Fluent Bit 4.2.2 has no {kind.lower()} plugin {name!r}, so it refuses to start",
+                    f"use Name {nearest}"
+                    if nearest
+                    else f"use one of the {kind.lower()} plugins Fluent Bit 4.2.2 lists",
+                )
+            )
 
 
 def _check_sections(

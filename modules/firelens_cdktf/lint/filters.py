@@ -79,8 +79,7 @@ def _overlap(a: Section, b: Section) -> bool:
 
 def _covers(general: Section, specific: Section) -> bool:
     outer, inner = _glob_of(general), _glob_of(specific)
-    return (outer is not None and inner is not None and not general.has("Match_Regex")
-            and _glob.covers(outer, inner))
+    return outer is not None and inner is not None and not general.has("Match_Regex") and _glob.covers(outer, inner)
 
 
 def _active_filters(config: FluentBitConfig) -> list[Section]:
@@ -121,14 +120,22 @@ def typed_key_findings(config: FluentBitConfig, parsers: Mapping[str, ParserDefi
                 if key is None or key.key not in typed:
                     continue
                 parser_name, kind = typed[key.key]
-                effect = {"rule": "the route never fires", "regex": "grep drops every record that parser parsed",
-                          "exclude": "grep never excludes them"}[entry.key.lower()]
-                out.append(FilterFinding(
-                    True, "typed-key-never-matches", _where(later, entry.line, entry.key),
-                    f"{entry.key} {entry.value!r} tests {key.accessor}, which parser {parser_name!r} (used by "
-                    f"{parser_section.describe()}) casts to {kind} with Types; a regex only ever matches a string, so "
-                    f"it never matches a record that parser parsed: {effect}",
-                    f"drop {key.key}:{kind} from the parser's Types, or test a key that stays a string"))
+                effect = {
+                    "rule": "the route never fires",
+                    "regex": "grep drops every record that parser parsed",
+                    "exclude": "grep never excludes them",
+                }[entry.key.lower()]
+                out.append(
+                    FilterFinding(
+                        True,
+                        "typed-key-never-matches",
+                        _where(later, entry.line, entry.key),
+                        f"{entry.key} {entry.value!r} tests {key.accessor}, which parser {parser_name!r} (used by "
+                        f"{parser_section.describe()}) casts to {kind} with Types; a regex only ever matches a string, so "
+                        f"it never matches a record that parser parsed: {effect}",
+                        f"drop {key.key}:{kind} from the parser's Types, or test a key that stays a string",
+                    )
+                )
     return out
 
 
@@ -165,12 +172,17 @@ def parser_order_findings(config: FluentBitConfig, parsers: Mapping[str, ParserD
                 continue
             if "json" in formats[index + 1 :]:
                 json_name = lines[index + 1 + formats[index + 1 :].index("json")].value
-                out.append(FilterFinding(
-                    True, "logfmt-before-json", _where(section, entry.line, f"Parser {entry.value}"),
-                    f"logfmt parser {entry.value!r} comes before json parser {json_name!r}; logfmt accepts almost "
-                    "any line, a JSON line included (each word becomes a key), and the first parser that accepts a "
-                    "line wins, so JSON lines never reach the json parser",
-                    f"list 'Parser {json_name}' first: json refuses anything that is not one JSON object"))
+                out.append(
+                    FilterFinding(
+                        True,
+                        "logfmt-before-json",
+                        _where(section, entry.line, f"Parser {entry.value}"),
+                        f"logfmt parser {entry.value!r} comes before json parser {json_name!r}; logfmt accepts almost "
+                        "any line, a JSON line included (each word becomes a key), and the first parser that accepts a "
+                        "line wins, so JSON lines never reach the json parser",
+                        f"list 'Parser {json_name}' first: json refuses anything that is not one JSON object",
+                    )
+                )
     return out
 
 
@@ -205,8 +217,10 @@ def _drops_route(grep: Section, rule: RewriteRule) -> bool:
     return not any(rule.regex.search(v) for v in kept)
 
 
-def dead_routes(config: FluentBitConfig, rewrites: Sequence[tuple[Section, Sequence[tuple[int, RewriteRule]]]],
-                ) -> dict[tuple[int, int], Section]:
+def dead_routes(
+    config: FluentBitConfig,
+    rewrites: Sequence[tuple[Section, Sequence[tuple[int, RewriteRule]]]],
+) -> dict[tuple[int, int], Section]:
     """(rewrite section index, rule number) -> the grep that drops everything the rule would take."""
     dead: dict[tuple[int, int], Section] = {}
     filters = list(config.filters)
@@ -265,15 +279,17 @@ def _removal(section: Section, key: str) -> tuple[int | None, str] | None:
             if option == "remove_key" and matches:
                 return entry.line, f"{entry.key} {entry.value} removes it"
         allow = [e for e in section.entries if e.key.lower() in ("allowlist_key", "whitelist_key")]
-        if allow and not any((key.lower().startswith(e.value.lower()[:-1]) if e.value.endswith("*")
-                              else key.lower() == e.value.lower()) for e in allow):
+        if allow and not any(
+            (key.lower().startswith(e.value.lower()[:-1]) if e.value.endswith("*") else key.lower() == e.value.lower())
+            for e in allow
+        ):
             return allow[0].line, f"{allow[0].key} keeps only the listed keys, and {key} is not one of them"
         return None
     if plugin == "nest" and (section.get("Operation") or "").startswith("nest"):
         for entry in section.entries:
             if entry.key.lower() == "wildcard":
                 value = entry.value
-                if (key.startswith(value[:-1]) if value.endswith("*") else key == value):
+                if key.startswith(value[:-1]) if value.endswith("*") else key == value:
                     return entry.line, f"{entry.key} {entry.value} moves it under {section.get('Nest_under')!r}"
         return None
     if plugin == "parser":
@@ -282,8 +298,10 @@ def _removal(section: Section, key: str) -> tuple[int | None, str] | None:
         preserve = flb_utils_bool(section.get("Preserve_Key") or "off") == 1
         line = next((e.line for e in section.entries if e.key.lower() == "key_name"), None)
         if not reserve and not (preserve and key_name == key):
-            return line, (f"it keeps only the keys parsed from {key_name!r} (Reserve_Data Off), so {key} is gone "
-                          "unless the parsed text itself has it")
+            return line, (
+                f"it keeps only the keys parsed from {key_name!r} (Reserve_Data Off), so {key} is gone "
+                "unless the parsed text itself has it"
+            )
         if reserve and key_name == key and not preserve:
             return line, f"it removes {key} once parsed (Preserve_Key Off)"
     return None
@@ -297,13 +315,20 @@ def multiline_findings(config: FluentBitConfig, multiline_parsers: Sequence[Sect
         if section.plugin != "multiline":
             continue
         key, keyless = _multiline_keys(section, multiline_parsers)
-        line = next((e.line for e in section.entries if e.key.lower() in ("multiline.key_content", "multiline.parser")),
-                    None)
+        line = next(
+            (e.line for e in section.entries if e.key.lower() in ("multiline.key_content", "multiline.parser")), None
+        )
         if keyless and not section.get("multiline.key_content"):
-            out.append(FilterFinding(
-                False, "multiline-no-key-content", _where(section, line, "multiline.parser"),
-                f"multiline parser(s) {keyless} have no key to read without multiline.key_content, so they join "
-                "nothing", "add 'multiline.key_content log' (the key holding the text lines)"))
+            out.append(
+                FilterFinding(
+                    False,
+                    "multiline-no-key-content",
+                    _where(section, line, "multiline.parser"),
+                    f"multiline parser(s) {keyless} have no key to read without multiline.key_content, so they join "
+                    "nothing",
+                    "add 'multiline.key_content log' (the key holding the text lines)",
+                )
+            )
         if key is None:
             continue
         for earlier in filters[:position]:
@@ -313,10 +338,15 @@ def multiline_findings(config: FluentBitConfig, multiline_parsers: Sequence[Sect
             if removal is None:
                 continue
             removal_line, how = removal
-            out.append(FilterFinding(
-                True, "multiline-key-removed", _where(section, line, f"key {key}"),
-                f"it joins lines of {key!r}, but {_where(earlier, removal_line, earlier.plugin)} runs first on the same "
-                f"records and {how}, so the multiline filter finds no {key!r} and joins nothing",
-                f"put the multiline filter before {earlier.describe()}, or point multiline.key_content at the key "
-                "that holds the lines by then"))
+            out.append(
+                FilterFinding(
+                    True,
+                    "multiline-key-removed",
+                    _where(section, line, f"key {key}"),
+                    f"it joins lines of {key!r}, but {_where(earlier, removal_line, earlier.plugin)} runs first on the same "
+                    f"records and {how}, so the multiline filter finds no {key!r} and joins nothing",
+                    f"put the multiline filter before {earlier.describe()}, or point multiline.key_content at the key "
+                    "that holds the lines by then",
+                )
+            )
     return out

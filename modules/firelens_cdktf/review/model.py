@@ -18,17 +18,19 @@ from firelens_cdktf.iam.policy import PolicyStatement
 #: Resource types whose deletion or replacement loses data or breaks what
 #: depends on them; deleting or replacing one blocks the plan. The value
 #: says why, and is shown next to the finding.
-STATEFUL_RESOURCE_TYPES: Mapping[str, str] = MappingProxyType({
-    "aws_s3_bucket": "holds the log archive or the Terraform state: a new bucket starts empty, "
-                     "and deleting one deletes (force_destroy) or strands every object",
-    "aws_cloudwatch_log_group": "deleting a log group deletes every event in it; a new one starts empty",
-    "aws_cloudwatch_log_stream": "deleting a log stream deletes its events (Firehose's delivery errors)",
-    "aws_kinesis_firehose_delivery_stream": "records buffered in the stream are lost, and Fluent Bit's "
-                                            "PutRecordBatch fails while it is recreated",
-    "aws_ecr_repository": "deleting a repository deletes every image in it; running tasks can no longer pull",
-    "aws_dynamodb_table": "a table holds data (e.g. Terraform locks or app state); a new one starts empty",
-    "aws_kms_key": "deleting a key schedules its deletion: whatever it encrypted becomes unreadable",
-})
+STATEFUL_RESOURCE_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "aws_s3_bucket": "holds the log archive or the Terraform state: a new bucket starts empty, "
+        "and deleting one deletes (force_destroy) or strands every object",
+        "aws_cloudwatch_log_group": "deleting a log group deletes every event in it; a new one starts empty",
+        "aws_cloudwatch_log_stream": "deleting a log stream deletes its events (Firehose's delivery errors)",
+        "aws_kinesis_firehose_delivery_stream": "records buffered in the stream are lost, and Fluent Bit's "
+        "PutRecordBatch fails while it is recreated",
+        "aws_ecr_repository": "deleting a repository deletes every image in it; running tasks can no longer pull",
+        "aws_dynamodb_table": "a table holds data (e.g. Terraform locks or app state); a new one starts empty",
+        "aws_kms_key": "deleting a key schedules its deletion: whatever it encrypted becomes unreadable",
+    }
+)
 
 #: Attribute names that hold a policy document; used to notice documents that
 #: are known only after apply (known documents are recognised by content).
@@ -248,11 +250,32 @@ class PlanReview:
             "allowances": {"destroy": list(self.allow_destroy), "wildcard": list(self.allow_wildcard)},
             "unused_allowances": list(self.unused_allowances),
             "stacks": [
-                {"name": s.name, "counts": s.counts, "fingerprint": s.fingerprint, "errored": s.errored,
-                 "changes": [{"address": c.address, "type": c.type, "action": c.action.value,
-                              "forced_by": list(c.forced_by), "stateful": c.stateful} for c in s.changes]}
+                {
+                    "name": s.name,
+                    "counts": s.counts,
+                    "fingerprint": s.fingerprint,
+                    "errored": s.errored,
+                    "changes": [
+                        {
+                            "address": c.address,
+                            "type": c.type,
+                            "action": c.action.value,
+                            "forced_by": list(c.forced_by),
+                            "stateful": c.stateful,
+                        }
+                        for c in s.changes
+                    ],
+                }
                 for s in self.stacks
             ],
-            "findings": [{"kind": f.kind.value, "stack": f.stack, "address": f.address, "message": f.message,
-                          "allowed": f.allowed} for f in self.findings],
+            "findings": [
+                {
+                    "kind": f.kind.value,
+                    "stack": f.stack,
+                    "address": f.address,
+                    "message": f.message,
+                    "allowed": f.allowed,
+                }
+                for f in self.findings
+            ],
         }

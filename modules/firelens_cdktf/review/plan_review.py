@@ -92,35 +92,53 @@ def stack_argument(argument: str) -> tuple[str, str]:
         path = argument
         name = PurePath(argument).name.split(".", 1)[0]
     if not STACK_NAME_PATTERN.match(name):
-        raise PlanReviewError(argument, f"cannot tell the stack name from {name!r}",
-                              "name the file after the stack (pipeline.json) or pass STACK=PATH")
+        raise PlanReviewError(
+            argument,
+            f"cannot tell the stack name from {name!r}",
+            "name the file after the stack (pipeline.json) or pass STACK=PATH",
+        )
     return name, path
 
 
 def _check_plan(stack: str, plan: object) -> Mapping[str, Any]:
     if not isinstance(plan, Mapping) or "format_version" not in plan:
-        raise PlanReviewError(f"stack {stack!r}", "the document is not `terraform show -json` output",
-                              "pass the JSON of `terraform show -json PLANFILE`")
+        raise PlanReviewError(
+            f"stack {stack!r}",
+            "the document is not `terraform show -json` output",
+            "pass the JSON of `terraform show -json PLANFILE`",
+        )
     if "resource_changes" not in plan and "planned_values" not in plan:
-        raise PlanReviewError(f"stack {stack!r}", "the document is a state, not a plan (no planned changes)",
-                              "run `terraform show -json` on a plan file written by `terraform plan -out`")
+        raise PlanReviewError(
+            f"stack {stack!r}",
+            "the document is a state, not a plan (no planned changes)",
+            "run `terraform show -json` on a plan file written by `terraform plan -out`",
+        )
     return plan
 
 
-_ACTIONS: Mapping[tuple[str, ...], Action | None] = MappingProxyType({
-    ("no-op",): None, ("read",): None,
-    ("create",): Action.CREATE, ("update",): Action.UPDATE, ("delete",): Action.DELETE,
-    ("delete", "create"): Action.REPLACE, ("create", "delete"): Action.REPLACE,
-    ("forget",): Action.FORGET,
-})
+_ACTIONS: Mapping[tuple[str, ...], Action | None] = MappingProxyType(
+    {
+        ("no-op",): None,
+        ("read",): None,
+        ("create",): Action.CREATE,
+        ("update",): Action.UPDATE,
+        ("delete",): Action.DELETE,
+        ("delete", "create"): Action.REPLACE,
+        ("create", "delete"): Action.REPLACE,
+        ("forget",): Action.FORGET,
+    }
+)
 
 
 def _action(stack: str, address: str, actions: object) -> Action | None:
     key = tuple(actions) if isinstance(actions, list) else ()
     if key in _ACTIONS:
         return _ACTIONS[key]
-    raise PlanReviewError(f"stack {stack!r}, {address}", f"unknown change actions {actions!r}",
-                          "review this plan by hand; the review knows Terraform 1.x's actions only")
+    raise PlanReviewError(
+        f"stack {stack!r}, {address}",
+        f"unknown change actions {actions!r}",
+        "review this plan by hand; the review knows Terraform 1.x's actions only",
+    )
 
 
 def _path_text(path: Sequence[object]) -> str:
@@ -237,11 +255,16 @@ def _resource_changes(stack: str, plan: Mapping[str, Any]) -> list[dict[str, Any
     if not isinstance(raw, list):
         raise PlanReviewError(f"stack {stack!r}", f"resource_changes is {type(raw).__name__}, not a list", fix)
     for index, rc in enumerate(raw):
-        if not isinstance(rc, dict) or not isinstance(rc.get("address"), str) or not isinstance(
-                rc.get("change"), dict) or not isinstance(rc["change"].get("actions"), list):
+        if (
+            not isinstance(rc, dict)
+            or not isinstance(rc.get("address"), str)
+            or not isinstance(rc.get("change"), dict)
+            or not isinstance(rc["change"].get("actions"), list)
+        ):
             shown = json.dumps(rc)[:80] if isinstance(rc, dict | list | str | int | float | bool) else repr(rc)
-            raise PlanReviewError(f"stack {stack!r}, resource_changes[{index}]",
-                                  f"{shown} lacks an address or change.actions", fix)
+            raise PlanReviewError(
+                f"stack {stack!r}, resource_changes[{index}]", f"{shown} lacks an address or change.actions", fix
+            )
     return raw
 
 
@@ -259,12 +282,16 @@ def _unreadable_policies(stack: str, address: str, value: object) -> None:
         try:
             json.loads(text)
         except ValueError as error:
-            raise PlanReviewError(f"stack {stack!r}, {address}", f"{key} is not valid JSON ({error}): "
-                                  f"{text[:60]!r}", "fix the policy in the code, then plan again") from None
+            raise PlanReviewError(
+                f"stack {stack!r}, {address}",
+                f"{key} is not valid JSON ({error}): {text[:60]!r}",
+                "fix the policy in the code, then plan again",
+            ) from None
 
 
-def _policy_changes(stack: str, address: str, action: Action, change: Mapping[str, Any],
-                    configured: frozenset[str] | None) -> tuple[PolicyChange, ...]:
+def _policy_changes(
+    stack: str, address: str, action: Action, change: Mapping[str, Any], configured: frozenset[str] | None
+) -> tuple[PolicyChange, ...]:
     _unreadable_policies(stack, address, change.get("after"))
     before_docs = _policy_paths(change.get("before"))
     after_docs = _policy_paths(change.get("after"))
@@ -275,24 +302,29 @@ def _policy_changes(stack: str, address: str, action: Action, change: Mapping[st
     if configured is not None:
         before_docs = {p: d for p, d in before_docs.items() if p[0] in configured}
         after_docs = {p: d for p, d in after_docs.items() if p[0] in configured}
-    unknown_paths = {p for p in _walk_true(change.get("after_unknown"))
-                     if p and p[-1] in POLICY_ATTRIBUTES and (configured is None or p[0] in configured)}
+    unknown_paths = {
+        p
+        for p in _walk_true(change.get("after_unknown"))
+        if p and p[-1] in POLICY_ATTRIBUTES and (configured is None or p[0] in configured)
+    }
     out = []
     for path in sorted(set(before_docs) | set(after_docs) | unknown_paths, key=_path_text):
-        sensitive = (_marked(change.get("before_sensitive"), path) or _marked(change.get("after_sensitive"), path))
+        sensitive = _marked(change.get("before_sensitive"), path) or _marked(change.get("after_sensitive"), path)
         unknown = path in unknown_paths or _marked(change.get("after_unknown"), path)
         try:
             before = parse_statements(before_docs[path]) if path in before_docs else ()
             after = parse_statements(after_docs[path]) if path in after_docs else ()
         except PolicyParseError as error:
-            raise PlanReviewError(f"stack {stack!r}, {address}", f"{_path_text(path)}: {error}",
-                                  "fix the policy in the code, then plan again") from None
+            raise PlanReviewError(
+                f"stack {stack!r}, {address}",
+                f"{_path_text(path)}: {error}",
+                "fix the policy in the code, then plan again",
+            ) from None
         if sensitive:
             out.append(PolicyChange(stack, address, _path_text(path), action, DocumentState.SENSITIVE))
             continue
         if unknown:
-            out.append(PolicyChange(stack, address, _path_text(path), action, DocumentState.UNKNOWN,
-                                    current=before))
+            out.append(PolicyChange(stack, address, _path_text(path), action, DocumentState.UNKNOWN, current=before))
             continue
         if action is Action.DELETE:
             after = ()
@@ -304,18 +336,37 @@ def _policy_changes(stack: str, address: str, action: Action, change: Mapping[st
         # A changed statement with a Sid is listed as removed then added, next to each other.
         removed = tuple(sorted(removed, key=lambda s: (s.sid not in {a.sid for a in added}, s.sid)))
         added = tuple(sorted(added, key=lambda s: (s.sid not in before_by_sid, s.sid)))
-        out.append(PolicyChange(stack, address, _path_text(path), action, DocumentState.KNOWN,
-                                removed=removed, added=added, unchanged=sum(1 for s in after if s in before),
-                                gained=_gained(before, after)))
+        out.append(
+            PolicyChange(
+                stack,
+                address,
+                _path_text(path),
+                action,
+                DocumentState.KNOWN,
+                removed=removed,
+                added=added,
+                unchanged=sum(1 for s in after if s in before),
+                gained=_gained(before, after),
+            )
+        )
     return tuple(out)
 
 
 def _fingerprint(changes: Sequence[Mapping[str, Any]]) -> str:
     """What the changes do, hashed: address, actions, planned values; not the current state."""
     essence = sorted(
-        json.dumps([rc.get("address"), rc.get("deposed"), rc["change"].get("actions"), rc["change"].get("after"),
-                    rc["change"].get("after_unknown"), rc["change"].get("replace_paths")],
-                   sort_keys=True, separators=(",", ":"))
+        json.dumps(
+            [
+                rc.get("address"),
+                rc.get("deposed"),
+                rc["change"].get("actions"),
+                rc["change"].get("after"),
+                rc["change"].get("after_unknown"),
+                rc["change"].get("replace_paths"),
+            ],
+            sort_keys=True,
+            separators=(",", ":"),
+        )
         for rc in changes
     )
     return hashlib.sha256("\n".join(essence).encode()).hexdigest()
@@ -351,8 +402,10 @@ def _relevant_drift(plan: Mapping[str, Any]) -> int:
         change = drift["change"]
         if "delete" in (change.get("actions") or []):
             count += 1
-        elif any(_value_at(change.get("before"), path) != _value_at(change.get("after"), path)
-                 for path in relevant.get(str(drift.get("address")), [])):
+        elif any(
+            _value_at(change.get("before"), path) != _value_at(change.get("after"), path)
+            for path in relevant.get(str(drift.get("address")), [])
+        ):
             count += 1
     return count
 
@@ -378,19 +431,28 @@ def review_stack(name: str, plan: Mapping[str, Any]) -> StackReview:
             continue
         reviewed.append(rc)
         forced = tuple(_path_text(p) for p in change.get("replace_paths") or [] if isinstance(p, list))
-        changes.append(ResourceChange(
-            stack=name, address=address, type=str(rc.get("type", "")), action=action,
-            reason=rc.get("action_reason"), forced_by=forced,
-            changed=_changed_attributes(change) if action in (Action.UPDATE, Action.REPLACE) else (),
-            deposed=rc.get("deposed"),
-        ))
+        changes.append(
+            ResourceChange(
+                stack=name,
+                address=address,
+                type=str(rc.get("type", "")),
+                action=action,
+                reason=rc.get("action_reason"),
+                forced_by=forced,
+                changed=_changed_attributes(change) if action in (Action.UPDATE, Action.REPLACE) else (),
+                deposed=rc.get("deposed"),
+            )
+        )
         attributes = None if configured is None else configured.get(_config_key(rc))
         policies.extend(_policy_changes(name, address, action, change, attributes))
     changes.sort(key=lambda c: (ACTION_ORDER.index(c.action), c.address, c.deposed or ""))
     return StackReview(
-        name=name, changes=tuple(changes), policies=tuple(policies),
+        name=name,
+        changes=tuple(changes),
+        policies=tuple(policies),
         drift=_relevant_drift(plan),
-        errored=bool(plan.get("errored", False)), complete=bool(plan.get("complete", True)),
+        errored=bool(plan.get("errored", False)),
+        complete=bool(plan.get("complete", True)),
         fingerprint=_fingerprint(reviewed),
     )
 
@@ -402,8 +464,12 @@ def _matches(allowance: str, stack: str, address: str, stacks: set[str]) -> bool
     return allowance == address
 
 
-def review_plans(plans: Sequence[tuple[str, Mapping[str, Any]]], *, allow_destroy: Iterable[str] = (),
-                 allow_wildcard: Iterable[str] = ()) -> PlanReview:
+def review_plans(
+    plans: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    allow_destroy: Iterable[str] = (),
+    allow_wildcard: Iterable[str] = (),
+) -> PlanReview:
     """Review several stacks' plans together and give the verdict.
 
     Args:
@@ -419,8 +485,11 @@ def review_plans(plans: Sequence[tuple[str, Mapping[str, Any]]], *, allow_destro
     names = [name for name, _ in plans]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise PlanReviewError(f"stack {duplicates[0]!r}", "two plans have the same stack name",
-                              "name each plan after its stack, or pass STACK=PATH")
+        raise PlanReviewError(
+            f"stack {duplicates[0]!r}",
+            "two plans have the same stack name",
+            "name each plan after its stack, or pass STACK=PATH",
+        )
     stacks = tuple(review_stack(name, plan) for name, plan in plans)
     destroy, wildcard = tuple(allow_destroy), tuple(allow_wildcard)
     known = set(names)
@@ -434,25 +503,45 @@ def review_plans(plans: Sequence[tuple[str, Mapping[str, Any]]], *, allow_destro
     findings: list[Finding] = []
     for stack in stacks:
         if stack.errored:
-            findings.append(Finding(FindingKind.PLAN_ERROR, stack.name, "",
-                                    "Terraform marked the plan as errored: it is incomplete"))
+            findings.append(
+                Finding(
+                    FindingKind.PLAN_ERROR, stack.name, "", "Terraform marked the plan as errored: it is incomplete"
+                )
+            )
         for change in stack.changes:
             if change.stateful and change.loses_object:
                 what = "replaced" if change.action is Action.REPLACE else "deleted"
                 forced = f" (forced by {', '.join(change.forced_by)})" if change.forced_by else ""
                 deposed = f" (deposed object {change.deposed})" if change.deposed else ""
-                findings.append(Finding(
-                    FindingKind.DESTROY, stack.name, change.address,
-                    f"{change.type}{deposed} would be {what}{forced}: {STATEFUL_RESOURCE_TYPES[change.type]}",
-                    allowed(FindingKind.DESTROY, destroy, stack.name, change.address)))
+                findings.append(
+                    Finding(
+                        FindingKind.DESTROY,
+                        stack.name,
+                        change.address,
+                        f"{change.type}{deposed} would be {what}{forced}: {STATEFUL_RESOURCE_TYPES[change.type]}",
+                        allowed(FindingKind.DESTROY, destroy, stack.name, change.address),
+                    )
+                )
         for policy in stack.policies:
             for gain in policy.gained:
                 sid = f" [{gain.statement.sid}]" if gain.statement.sid else ""
-                findings.append(Finding(
-                    FindingKind.WILDCARD, stack.name, policy.address,
-                    f"{policy.attribute}: Allow statement{sid} gains {', '.join(gain.wildcards)}",
-                    allowed(FindingKind.WILDCARD, wildcard, stack.name, policy.address)))
-    unused = tuple([f"--allow-destroy {a}" for a in destroy if (FindingKind.DESTROY, a) not in used]
-                   + [f"--allow-wildcard {a}" for a in wildcard if (FindingKind.WILDCARD, a) not in used])
-    return PlanReview(stacks=stacks, findings=tuple(findings), unused_allowances=unused,
-                      allow_destroy=destroy, allow_wildcard=wildcard)
+                findings.append(
+                    Finding(
+                        FindingKind.WILDCARD,
+                        stack.name,
+                        policy.address,
+                        f"{policy.attribute}: Allow statement{sid} gains {', '.join(gain.wildcards)}",
+                        allowed(FindingKind.WILDCARD, wildcard, stack.name, policy.address),
+                    )
+                )
+    unused = tuple(
+        [f"--allow-destroy {a}" for a in destroy if (FindingKind.DESTROY, a) not in used]
+        + [f"--allow-wildcard {a}" for a in wildcard if (FindingKind.WILDCARD, a) not in used]
+    )
+    return PlanReview(
+        stacks=stacks,
+        findings=tuple(findings),
+        unused_allowances=unused,
+        allow_destroy=destroy,
+        allow_wildcard=wildcard,
+    )

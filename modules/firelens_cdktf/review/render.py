@@ -47,16 +47,25 @@ def _describe(statement: PolicyStatement, style: _Style) -> str:
             return f"NOT({', '.join(values)})" + (style.wild if allows else "")
         return ", ".join(v + (style.wild if v in wild else "") for v in values)
 
-    actions = items(statement.not_actions, set(), True) if statement.not_actions else items(
-        statement.actions, wild_actions, False)
+    actions = (
+        items(statement.not_actions, set(), True)
+        if statement.not_actions
+        else items(statement.actions, wild_actions, False)
+    )
     parts = [f"[{statement.sid}] " if statement.sid else "", f"{statement.effect} {actions}"]
     if statement.resources or statement.not_resources:
-        resources = items(statement.not_resources, set(), True) if statement.not_resources else items(
-            statement.resources, wild_resources, False)
+        resources = (
+            items(statement.not_resources, set(), True)
+            if statement.not_resources
+            else items(statement.resources, wild_resources, False)
+        )
         parts.append(f" on {resources}")
     if statement.principals or statement.not_principals:
-        principals = items(statement.not_principals, set(), True) if statement.not_principals else items(
-            statement.principals, wild_principals, False)
+        principals = (
+            items(statement.not_principals, set(), True)
+            if statement.not_principals
+            else items(statement.principals, wild_principals, False)
+        )
         parts.append(f" | principal {principals}")
     if statement.condition:
         parts.append(f" | if {statement.condition}")
@@ -68,17 +77,19 @@ def _counts_line(stack: StackReview) -> str:
 
 
 #: Terraform's action_reason values, as the table says them.
-_REASONS: Mapping[str, str] = MappingProxyType({
-    "replace_because_tainted": "tainted (a failed or interrupted create)",
-    "replace_by_request": "replacement requested (-replace)",
-    "replace_by_triggers": "replace_triggered_by",
-    "delete_because_no_resource_config": "removed from the configuration",
-    "delete_because_no_module": "its module was removed",
-    "delete_because_count_index": "count index out of range",
-    "delete_because_each_key": "for_each key removed",
-    "delete_because_wrong_repetition": "count/for_each changed",
-    "delete_because_no_move_target": "moved to an address that does not exist",
-})
+_REASONS: Mapping[str, str] = MappingProxyType(
+    {
+        "replace_because_tainted": "tainted (a failed or interrupted create)",
+        "replace_by_request": "replacement requested (-replace)",
+        "replace_by_triggers": "replace_triggered_by",
+        "delete_because_no_resource_config": "removed from the configuration",
+        "delete_because_no_module": "its module was removed",
+        "delete_because_count_index": "count index out of range",
+        "delete_because_each_key": "for_each key removed",
+        "delete_because_wrong_repetition": "count/for_each changed",
+        "delete_because_no_move_target": "moved to an address that does not exist",
+    }
+)
 
 
 def _detail(change: ResourceChange) -> str:
@@ -178,8 +189,14 @@ def render_review_markdown(review: PlanReview) -> str:
     """The review as GitHub-flavoured Markdown (the pull-request comment)."""
     style = _Style(code="`", wild=" ⚠️")
     icon = "❌" if review.blocked else "✅"
-    out = ["## Terraform plan review", "", f"**Verdict: {icon} {_verdict_text(review)}**", "",
-           "| stack | create | update | replace | delete |", "| --- | ---: | ---: | ---: | ---: |"]
+    out = [
+        "## Terraform plan review",
+        "",
+        f"**Verdict: {icon} {_verdict_text(review)}**",
+        "",
+        "| stack | create | update | replace | delete |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for stack in review.stacks:
         counts = " | ".join(str(stack.count(a)) for a in COUNTED)
         out.append(f"| {style.c(stack.name)} | {counts} |")
@@ -203,15 +220,23 @@ def render_review_markdown(review: PlanReview) -> str:
                 detail = _detail(change)
                 if detail.startswith("STATEFUL"):
                     detail = "**" + detail.replace("STATEFUL", "stateful", 1) + "**"
-                out.append(f"| {change.action.value} | {style.c(change.address)} | {style.c(change.type)} | "
-                           f"{detail.replace('|', '/')} |")
+                out.append(
+                    f"| {change.action.value} | {style.c(change.address)} | {style.c(change.type)} | "
+                    f"{detail.replace('|', '/')} |"
+                )
             if len(stack.changes) > _OPEN_TABLE_ROWS:
                 out += ["", "</details>"]
         if stack.policies:
             out += ["", "#### IAM policy documents"]
             for policy in stack.policies:
-                out += ["", f"{style.c(policy.address)} {style.c(policy.attribute)} ({policy.action.value})", "",
-                        "```diff", *_policy_lines(policy), "```"]
+                out += [
+                    "",
+                    f"{style.c(policy.address)} {style.c(policy.attribute)} ({policy.action.value})",
+                    "",
+                    "```diff",
+                    *_policy_lines(policy),
+                    "```",
+                ]
                 out += [f"- ⚠️ **gains wildcard**: {', '.join(style.c(w) for w in g.wildcards)}" for g in policy.gained]
     out.append("")
     return "\n".join(out)

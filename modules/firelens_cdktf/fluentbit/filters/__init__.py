@@ -40,13 +40,30 @@ from firelens_cdktf.fluentbit.multiline import MultilineParser
 from firelens_cdktf.fluentbit.parsers import Parser
 from firelens_cdktf.fluentbit.unknown import NotSimulated
 
-__all__ = ["COMMON_OPTIONS", "EXCLUDED", "HELD", "OPTIONS", "UNKNOWN", "WARNING", "Note", "Run", "Step", "Stop",
-           "build_step", "is_active"]
+__all__ = [
+    "COMMON_OPTIONS",
+    "EXCLUDED",
+    "HELD",
+    "OPTIONS",
+    "UNKNOWN",
+    "WARNING",
+    "Note",
+    "Run",
+    "Step",
+    "Stop",
+    "build_step",
+    "is_active",
+]
 
 #: Options each simulated plugin knows (its config map in 4.2.2).
 OPTIONS: dict[str, tuple[str, ...]] = {
-    "grep": grep.OPTIONS, "modify": modify.OPTIONS, "nest": nest.OPTIONS, "record_modifier": record_modifier.OPTIONS,
-    "parser": parser.OPTIONS, "rewrite_tag": rewrite_tag.OPTIONS, "multiline": multiline.OPTIONS,
+    "grep": grep.OPTIONS,
+    "modify": modify.OPTIONS,
+    "nest": nest.OPTIONS,
+    "record_modifier": record_modifier.OPTIONS,
+    "parser": parser.OPTIONS,
+    "rewrite_tag": rewrite_tag.OPTIONS,
+    "multiline": multiline.OPTIONS,
 }
 
 
@@ -63,8 +80,14 @@ class Unmodelled(Step):
         raise NotSimulated(self.message)
 
 
-def build_step(section: Section, name: str, index: int, *, parsers: Mapping[str, Parser],
-               multiline_parsers: Sequence[MultilineParser]) -> Step:
+def build_step(
+    section: Section,
+    name: str,
+    index: int,
+    *,
+    parsers: Mapping[str, Parser],
+    multiline_parsers: Sequence[MultilineParser],
+) -> Step:
     """The step for one active ``[FILTER]``.
 
     Raises:
@@ -76,8 +99,9 @@ def build_step(section: Section, name: str, index: int, *, parsers: Mapping[str,
         return Unmodelled(section, name, index, f"{label} is not simulated: results after it are unknown")
     unknown = unknown_options(section, OPTIONS[plugin])
     if unknown:
-        return Unmodelled(section, name, index,
-                          f"{label} option(s) {unknown} are not simulated: results after it are unknown")
+        return Unmodelled(
+            section, name, index, f"{label} option(s) {unknown} are not simulated: results after it are unknown"
+        )
     try:
         if plugin == "grep":
             return grep.GrepStep(section, name, index)

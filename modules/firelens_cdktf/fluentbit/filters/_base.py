@@ -70,8 +70,11 @@ class Run:
         if tracks_loops:
             hop = (step.index, tag)
             if hop in self.lineage or len(self.lineage) >= MAX_REEMITS:
-                self.note(UNKNOWN, f"loop: {step.name} re-emits tag {tag!r} that comes back to it; real Fluent Bit "
-                                   "re-emits it forever: results for this copy are unknown")
+                self.note(
+                    UNKNOWN,
+                    f"loop: {step.name} re-emits tag {tag!r} that comes back to it; real Fluent Bit "
+                    "re-emits it forever: results for this copy are unknown",
+                )
                 return
             self.emitted.append((tag, record, step.index, (*self.lineage, hop)))
         else:

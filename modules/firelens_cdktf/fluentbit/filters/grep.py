@@ -38,8 +38,16 @@ class GrepRule:
 
     __slots__ = ("kind", "key_text", "key", "pattern", "regex", "regex_note", "line")
 
-    def __init__(self, kind: str, key_text: str, key: KeyPath | None, pattern: str, regex: OnigmoRegex | None,
-                 regex_note: str | None, line: int | None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        key_text: str,
+        key: KeyPath | None,
+        pattern: str,
+        regex: OnigmoRegex | None,
+        regex_note: str | None,
+        line: int | None,
+    ) -> None:
         self.kind = kind
         self.key_text = key_text
         self.key = key
@@ -80,25 +88,33 @@ def read_rules(section: Section) -> list[GrepRule]:
             continue
         where = f"{section.describe()} {entry.key} {entry.value!r}"
         if op != LEGACY and rules and rules[-1].kind != kind:
-            raise FluentBitSyntaxError(where, f"Regex and Exclude are both set with Logical_Op {op.upper()}; "
-                                       "Fluent Bit refuses to start", "use one kind of rule per grep filter")
+            raise FluentBitSyntaxError(
+                where,
+                f"Regex and Exclude are both set with Logical_Op {op.upper()}; Fluent Bit refuses to start",
+                "use one kind of rule per grep filter",
+            )
         parts = utils_split(entry.value, " ", 1) or []
         if len(parts) != 2:
-            raise FluentBitSyntaxError(where, "is not 'KEY REGEX'; Fluent Bit refuses to start",
-                                       f"write '{entry.key} log ^ERROR'")
+            raise FluentBitSyntaxError(
+                where, "is not 'KEY REGEX'; Fluent Bit refuses to start", f"write '{entry.key} log ^ERROR'"
+            )
         key_text = parts[0] if parts[0].startswith("$") else "$" + parts[0]
         try:
             key = rule_key(key_text)
         except ValueError as exc:
-            raise FluentBitSyntaxError(where, f"KEY {parts[0]!r} is not a record accessor ({exc})",
-                                       "write the key as name or $name['sub']") from None
+            raise FluentBitSyntaxError(
+                where, f"KEY {parts[0]!r} is not a record accessor ({exc})", "write the key as name or $name['sub']"
+            ) from None
         regex: OnigmoRegex | None = None
         note: str | None = None
         try:
             regex = compile_onigmo(parts[1])
         except InvalidRegex as exc:
-            raise FluentBitSyntaxError(where, f"REGEX {parts[1]!r} does not compile ({exc}); Fluent Bit refuses to "
-                                       "start", "fix the regular expression") from None
+            raise FluentBitSyntaxError(
+                where,
+                f"REGEX {parts[1]!r} does not compile ({exc}); Fluent Bit refuses to start",
+                "fix the regular expression",
+            ) from None
         except UnsupportedRegex as exc:
             note = f"REGEX {parts[1]!r} uses {exc}, which the preview does not model"
         rules.append(GrepRule(kind, key_text, key, parts[1], regex, note, entry.line))

@@ -49,14 +49,31 @@ from firelens_cdktf.fluentbit.unknown import NotSimulated
 
 RULES_ONE = ("remove", "remove_wildcard", "remove_regex", "move_to_start", "move_to_end")
 RULES_TWO = ("rename", "hard_rename", "add", "set", "copy", "hard_copy")
-CONDITIONS = ("key_exists", "key_does_not_exist", "a_key_matches", "no_key_matches", "key_value_equals",
-              "key_value_does_not_equal", "key_value_matches", "key_value_does_not_match",
-              "matching_keys_have_matching_values", "matching_keys_do_not_have_matching_values")
+CONDITIONS = (
+    "key_exists",
+    "key_does_not_exist",
+    "a_key_matches",
+    "no_key_matches",
+    "key_value_equals",
+    "key_value_does_not_equal",
+    "key_value_matches",
+    "key_value_does_not_match",
+    "matching_keys_have_matching_values",
+    "matching_keys_do_not_have_matching_values",
+)
 OPTIONS = (*RULES_ONE, *RULES_TWO, "condition")
-_A_REGEX = {"a_key_matches", "no_key_matches", "matching_keys_have_matching_values",
-            "matching_keys_do_not_have_matching_values"}
-_B_REGEX = {"key_value_matches", "key_value_does_not_match", "matching_keys_have_matching_values",
-            "matching_keys_do_not_have_matching_values"}
+_A_REGEX = {
+    "a_key_matches",
+    "no_key_matches",
+    "matching_keys_have_matching_values",
+    "matching_keys_do_not_have_matching_values",
+}
+_B_REGEX = {
+    "key_value_matches",
+    "key_value_does_not_match",
+    "matching_keys_have_matching_values",
+    "matching_keys_do_not_have_matching_values",
+}
 
 
 def _regex(pattern: str, where: str, *, required: bool) -> OnigmoRegex | None:
@@ -64,11 +81,16 @@ def _regex(pattern: str, where: str, *, required: bool) -> OnigmoRegex | None:
         return compile_onigmo(pattern)
     except InvalidRegex as exc:
         if required:
-            raise FluentBitSyntaxError(where, f"{pattern!r} does not compile as a regex ({exc}); Fluent Bit "
-                                       "compiles every rule's key and value and refuses to start",
-                                       "escape the regex characters, or quote the value") from None
-        raise NotSimulated(f"{where}: regex {pattern!r} does not compile ({exc}) and Fluent Bit does not check "
-                           "it at start-up: results after it are unknown") from None
+            raise FluentBitSyntaxError(
+                where,
+                f"{pattern!r} does not compile as a regex ({exc}); Fluent Bit "
+                "compiles every rule's key and value and refuses to start",
+                "escape the regex characters, or quote the value",
+            ) from None
+        raise NotSimulated(
+            f"{where}: regex {pattern!r} does not compile ({exc}) and Fluent Bit does not check "
+            "it at start-up: results after it are unknown"
+        ) from None
     except UnsupportedRegex as exc:
         return _Deferred(pattern, str(exc), where)  # type: ignore[return-value]
 
@@ -80,8 +102,10 @@ class _Deferred:
         self.pattern, self.reason, self.where = pattern, reason, where
 
     def search(self, value: str) -> object:
-        raise NotSimulated(f"{self.where}: regex {self.pattern!r} uses {self.reason}, which the preview does not "
-                           "model: results after it are unknown")
+        raise NotSimulated(
+            f"{self.where}: regex {self.pattern!r} uses {self.reason}, which the preview does not "
+            "model: results after it are unknown"
+        )
 
 
 def _regex_text(value: Value) -> str | None:
@@ -101,8 +125,9 @@ class Rule:
 
     __slots__ = ("kind", "key", "value", "key_regex", "text", "line")
 
-    def __init__(self, kind: str, key: str, value: str, key_regex: OnigmoRegex | None, text: str,
-                 line: int | None) -> None:
+    def __init__(
+        self, kind: str, key: str, value: str, key_regex: OnigmoRegex | None, text: str, line: int | None
+    ) -> None:
         self.kind, self.key, self.value, self.key_regex, self.text, self.line = kind, key, value, key_regex, text, line
 
 
@@ -111,8 +136,16 @@ class Condition:
 
     __slots__ = ("kind", "a", "b", "path", "a_regex", "b_regex", "text")
 
-    def __init__(self, kind: str, a: str, b: str | None, path: KeyPath | None, a_regex: OnigmoRegex | None,
-                 b_regex: OnigmoRegex | None, text: str) -> None:
+    def __init__(
+        self,
+        kind: str,
+        a: str,
+        b: str | None,
+        path: KeyPath | None,
+        a_regex: OnigmoRegex | None,
+        b_regex: OnigmoRegex | None,
+        text: str,
+    ) -> None:
         self.kind, self.a, self.b, self.path = kind, a, b, path
         self.a_regex, self.b_regex, self.text = a_regex, b_regex, text
 
@@ -166,20 +199,28 @@ def read(section: Section) -> tuple[list[Condition], list[Rule], list[str]]:
         where = f"{section.describe()} {entry.key} {entry.value!r}"
         parts = utils_split(entry.value, " ", 3, quoted=True)
         if parts is None or not 0 < len(parts) <= 3:
-            raise FluentBitSyntaxError(where, "has an unterminated quote or more than three parts; Fluent Bit refuses "
-                                       "to start", "quote values that contain spaces")
+            raise FluentBitSyntaxError(
+                where,
+                "has an unterminated quote or more than three parts; Fluent Bit refuses to start",
+                "quote values that contain spaces",
+            )
         if option == "condition":
             conditions.append(_condition(parts, entry.value, where))
             continue
         kind = option
         if len(parts) == 3:
-            warnings.append(f"{entry.key} {entry.value!r} has three parts, so Fluent Bit 4.2.2 runs it as "
-                            f"Rename {parts[0]} {parts[2]} (modify.c leaves the rule type at RENAME)")
+            warnings.append(
+                f"{entry.key} {entry.value!r} has three parts, so Fluent Bit 4.2.2 runs it as "
+                f"Rename {parts[0]} {parts[2]} (modify.c leaves the rule type at RENAME)"
+            )
             kind = "rename"
         elif (len(parts) == 1 and option not in RULES_ONE) or (len(parts) == 2 and option not in RULES_TWO):
-            raise FluentBitSyntaxError(where, f"is not a modify operation with {len(parts)} part(s) (option "
-                                       f"{entry.key!r}); Fluent Bit refuses to start",
-                                       "use Set/Add/Rename/Copy KEY VALUE or Remove/Move_to_start KEY")
+            raise FluentBitSyntaxError(
+                where,
+                f"is not a modify operation with {len(parts)} part(s) (option "
+                f"{entry.key!r}); Fluent Bit refuses to start",
+                "use Set/Add/Rename/Copy KEY VALUE or Remove/Move_to_start KEY",
+            )
         key, value = parts[0], parts[-1]
         key_regex = _regex(key, where, required=True)
         _regex(value, where, required=True)
@@ -190,18 +231,29 @@ def read(section: Section) -> tuple[list[Condition], list[Rule], list[str]]:
 def _condition(parts: list[str], text: str, where: str) -> Condition:
     kind = parts[0].lower()
     if kind not in CONDITIONS or len(parts) < 2:
-        raise FluentBitSyntaxError(where, f"{parts[0]!r} is not a modify condition; Fluent Bit refuses to start",
-                                   f"use one of {', '.join(CONDITIONS)}")
+        raise FluentBitSyntaxError(
+            where,
+            f"{parts[0]!r} is not a modify condition; Fluent Bit refuses to start",
+            f"use one of {', '.join(CONDITIONS)}",
+        )
     a = parts[1]
     b = parts[2] if len(parts) == 3 else None
     try:
         path = rule_key(a)
     except ValueError:
         path = None  # flb_ra_create fails; only the conditions that read it care
-        if kind in ("key_exists", "key_does_not_exist", "key_value_equals", "key_value_does_not_equal",
-                    "key_value_matches", "key_value_does_not_match"):
-            raise NotSimulated(f"{where}: {a!r} is not a record accessor; Fluent Bit does not check it at start-up "
-                               "and fails when it evaluates the condition: results after it are unknown") from None
+        if kind in (
+            "key_exists",
+            "key_does_not_exist",
+            "key_value_equals",
+            "key_value_does_not_equal",
+            "key_value_matches",
+            "key_value_does_not_match",
+        ):
+            raise NotSimulated(
+                f"{where}: {a!r} is not a record accessor; Fluent Bit does not check it at start-up "
+                "and fails when it evaluates the condition: results after it are unknown"
+            ) from None
     if kind in _A_REGEX and not a:
         raise FluentBitSyntaxError(where, "has no key regex; Fluent Bit refuses to start", "add the regex")
     if kind in _B_REGEX and not b:
@@ -272,10 +324,15 @@ def _move(items: Items, rule: Rule, *, to_start: bool) -> Items:
 
 
 _APPLY: dict[str, Callable[[Items, Rule], Items]] = {
-    "rename": _rename, "hard_rename": _hard_rename, "add": _add, "set": _set,
+    "rename": _rename,
+    "hard_rename": _hard_rename,
+    "add": _add,
+    "set": _set,
     "copy": lambda items, rule: _copy(items, rule, hard=False),
     "hard_copy": lambda items, rule: _copy(items, rule, hard=True),
-    "remove": _remove, "remove_wildcard": _remove_wildcard, "remove_regex": _remove_regex,
+    "remove": _remove,
+    "remove_wildcard": _remove_wildcard,
+    "remove_regex": _remove_regex,
     "move_to_start": lambda items, rule: _move(items, rule, to_start=True),
     "move_to_end": lambda items, rule: _move(items, rule, to_start=False),
 }

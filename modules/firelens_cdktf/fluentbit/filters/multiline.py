@@ -42,8 +42,17 @@ from firelens_cdktf.fluentbit.record_accessor import Pairs, Value
 from firelens_cdktf.fluentbit.split import flb_utils_bool, slist_split_string
 from firelens_cdktf.fluentbit.unknown import NotSimulated
 
-OPTIONS = ("debug_flush", "buffer", "mode", "flush_ms", "multiline.parser", "multiline.key_content", "emitter_name",
-           "emitter_storage.type", "emitter_mem_buf_limit")
+OPTIONS = (
+    "debug_flush",
+    "buffer",
+    "mode",
+    "flush_ms",
+    "multiline.parser",
+    "multiline.key_content",
+    "emitter_name",
+    "emitter_storage.type",
+    "emitter_mem_buf_limit",
+)
 PARSER_MODE, PARTIAL_MODE = "parser", "partial_message"
 #: Where FireLens records come from: its forward input.
 FORWARD_INPUT = "forward.0"
@@ -64,8 +73,10 @@ def _true(record: Pairs, wanted: str, where: str) -> bool:
         return False
     value = record[index][1]
     if not isinstance(value, str):
-        raise NotSimulated(f"{where}: {wanted} holds {type(value).__name__}, which Fluent Bit reads as a null "
-                           "string: results after it are unknown")
+        raise NotSimulated(
+            f"{where}: {wanted} holds {type(value).__name__}, which Fluent Bit reads as a null "
+            "string: results after it are unknown"
+        )
     return value[:4].lower() == "true"
 
 
@@ -74,8 +85,9 @@ class _Packer:
 
     __slots__ = ("partial_id", "origin", "tag", "keys", "split_key", "text")
 
-    def __init__(self, partial_id: str, origin: int | None, tag: str, keys: list[tuple[str, Value]],
-                 split_key: str) -> None:
+    def __init__(
+        self, partial_id: str, origin: int | None, tag: str, keys: list[tuple[str, Value]], split_key: str
+    ) -> None:
         self.partial_id, self.origin, self.tag = partial_id, origin, tag
         self.keys, self.split_key = keys, split_key
         self.text: list[str] = []
@@ -94,42 +106,64 @@ class MultilineStep(Step):
         where = section.describe()
         buffered = flb_utils_bool(section.get("Buffer") or "true")
         if buffered == -1:
-            raise FluentBitSyntaxError(where, f"Buffer {section.get('Buffer')!r} is not a boolean; Fluent Bit refuses "
-                                       "to start", "write Buffer On")
+            raise FluentBitSyntaxError(
+                where,
+                f"Buffer {section.get('Buffer')!r} is not a boolean; Fluent Bit refuses to start",
+                "write Buffer On",
+            )
         mode = (section.get("Mode") or PARSER_MODE).lower()
         if mode not in (PARSER_MODE, PARTIAL_MODE):
-            raise FluentBitSyntaxError(where, f"Mode {section.get('Mode')!r} is neither parser nor partial_message; "
-                                       "Fluent Bit refuses to start", "write Mode parser or Mode partial_message")
+            raise FluentBitSyntaxError(
+                where,
+                f"Mode {section.get('Mode')!r} is neither parser nor partial_message; Fluent Bit refuses to start",
+                "write Mode parser or Mode partial_message",
+            )
         self.mode = mode
         self.key_content = section.get("multiline.key_content")
         storage = (section.get("emitter_storage.type") or "memory").lower()
         if buffered and storage not in ("memory", "filesystem"):
-            raise FluentBitSyntaxError(where, f"emitter_storage.type {storage!r} is neither memory nor filesystem; "
-                                       "Fluent Bit refuses to start", "write emitter_storage.type memory")
+            raise FluentBitSyntaxError(
+                where,
+                f"emitter_storage.type {storage!r} is neither memory nor filesystem; Fluent Bit refuses to start",
+                "write emitter_storage.type memory",
+            )
         if mode == PARTIAL_MODE and not self.key_content:
-            raise FluentBitSyntaxError(where, "Mode partial_message needs multiline.key_content; Fluent Bit refuses "
-                                       "to start", "add 'multiline.key_content log'")
+            raise FluentBitSyntaxError(
+                where,
+                "Mode partial_message needs multiline.key_content; Fluent Bit refuses to start",
+                "add 'multiline.key_content log'",
+            )
         self.parser_names = [n for value in section.get_all("multiline.parser") for n in slist_split_string(value, ",")]
         if mode == PARSER_MODE and not self.parser_names:
-            raise FluentBitSyntaxError(where, "Mode parser needs at least one multiline.parser; Fluent Bit refuses to "
-                                       "start", "add 'multiline.parser java' (or docker, cri, go, python, ruby)")
+            raise FluentBitSyntaxError(
+                where,
+                "Mode parser needs at least one multiline.parser; Fluent Bit refuses to start",
+                "add 'multiline.parser java' (or docker, cri, go, python, ruby)",
+            )
         if not buffered:
-            raise NotSimulated(f"{self.label}: with Buffer off the filter joins lines only within one chunk, and how "
-                               "records are cut into chunks is not simulated: results after it are unknown")
+            raise NotSimulated(
+                f"{self.label}: with Buffer off the filter joins lines only within one chunk, and how "
+                "records are cut into chunks is not simulated: results after it are unknown"
+            )
         self.engine: MultilineEngine | None = None
         self.packers: list[_Packer] = []
         if mode == PARSER_MODE:
             flush_ms = section.get("flush_ms")
             if flush_ms is not None and flush_ms.strip().lstrip("-").isdigit() and int(flush_ms) < 500:
-                raise FluentBitSyntaxError(where, f"flush_ms {flush_ms} is below 500; Fluent Bit refuses to start",
-                                           "use flush_ms 500 or more (default 2000)")
+                raise FluentBitSyntaxError(
+                    where,
+                    f"flush_ms {flush_ms} is below 500; Fluent Bit refuses to start",
+                    "use flush_ms 500 or more (default 2000)",
+                )
             parsers = []
             for parser_name in self.parser_names:
                 found = find_parser(list(registry), parser_name)
                 if found is None:
-                    raise FluentBitSyntaxError(where, f"multiline.parser {parser_name!r} is not registered; Fluent Bit "
-                                               "refuses to start", "use docker, cri, go, java, python, ruby or a "
-                                               "[MULTILINE_PARSER] from a Parsers_File")
+                    raise FluentBitSyntaxError(
+                        where,
+                        f"multiline.parser {parser_name!r} is not registered; Fluent Bit refuses to start",
+                        "use docker, cri, go, java, python, ruby or a [MULTILINE_PARSER] from a Parsers_File",
+                    )
                 parsers.append(found)
             self.engine = MultilineEngine(parsers, self.key_content)
 
@@ -155,11 +189,14 @@ class MultilineStep(Step):
             return record  # "handle this record as non-partial"
         partial_id = record[id_index][1]
         if not isinstance(partial_id, str):
-            raise NotSimulated(f"{self.label}: partial_id holds {type(partial_id).__name__}: results after it are "
-                               "unknown")
+            raise NotSimulated(
+                f"{self.label}: partial_id holds {type(partial_id).__name__}: results after it are unknown"
+            )
         key_content = self.key_content or ""
-        packer = next((p for p in self.packers
-                       if p.partial_id.startswith(partial_id) and p.origin == origin and p.tag == tag), None)
+        packer = next(
+            (p for p in self.packers if p.partial_id.startswith(partial_id) and p.origin == origin and p.tag == tag),
+            None,
+        )
         if packer is None:
             split = _get_key(record, key_content)
             if split is None:

@@ -49,8 +49,11 @@ class NestSettings:
                 elif entry.value.startswith(LIFT):
                     self.operation = LIFT
                 else:
-                    raise FluentBitSyntaxError(where, f"Operation {entry.value!r} is neither nest nor lift; Fluent "
-                                               "Bit refuses to start", "write Operation nest or Operation lift")
+                    raise FluentBitSyntaxError(
+                        where,
+                        f"Operation {entry.value!r} is neither nest nor lift; Fluent Bit refuses to start",
+                        "write Operation nest or Operation lift",
+                    )
             elif option == "wildcard":
                 dynamic = entry.value.endswith("*")
                 self.wildcards.append((entry.value[:-1] if dynamic else entry.value, dynamic))
@@ -63,14 +66,19 @@ class NestSettings:
                 else:
                     self.remove_prefix = True
             else:
-                raise FluentBitSyntaxError(where, f"option {entry.key!r} is not a nest option; Fluent Bit refuses "
-                                           "to start", f"use only {', '.join(OPTIONS)}")
+                raise FluentBitSyntaxError(
+                    where,
+                    f"option {entry.key!r} is not a nest option; Fluent Bit refuses to start",
+                    f"use only {', '.join(OPTIONS)}",
+                )
         if self.add_prefix and self.remove_prefix:
-            raise FluentBitSyntaxError(where, "Add_prefix and Remove_prefix are both set; Fluent Bit refuses to start",
-                                       "keep one of them")
+            raise FluentBitSyntaxError(
+                where, "Add_prefix and Remove_prefix are both set; Fluent Bit refuses to start", "keep one of them"
+            )
         if self.operation is None:
-            raise FluentBitSyntaxError(where, "has no Operation; Fluent Bit refuses to start",
-                                       "add Operation nest or Operation lift")
+            raise FluentBitSyntaxError(
+                where, "has no Operation; Fluent Bit refuses to start", "add Operation nest or Operation lift"
+            )
 
     def selects(self, key: str) -> bool:
         """``is_kv_to_nest``."""
@@ -108,11 +116,14 @@ class NestStep(Step):
         if not any(settings.selects(k) for k, _ in record):
             return record
         if settings.key is None:
-            raise NotSimulated(f"{self.label}: nesting without Nest_under packs a key Fluent Bit leaves undefined: "
-                               "results after it are unknown")
+            raise NotSimulated(
+                f"{self.label}: nesting without Nest_under packs a key Fluent Bit leaves undefined: "
+                "results after it are unknown"
+            )
         kept = [(k, v) for k, v in record if not settings.selects(k)]
-        nested: tuple[tuple[str, Value], ...] = tuple((settings.renamed(k), v) for k, v in record
-                                                      if settings.selects(k))
+        nested: tuple[tuple[str, Value], ...] = tuple(
+            (settings.renamed(k), v) for k, v in record if settings.selects(k)
+        )
         return Pairs.trusted((*kept, (settings.key, Pairs.trusted(nested))))
 
     def _lift(self, record: Pairs) -> Pairs:
@@ -120,6 +131,10 @@ class NestStep(Step):
         if not any(k == key and isinstance(v, Pairs) for k, v in record):
             return record
         kept = [(k, v) for k, v in record if not (k == key and isinstance(v, Pairs))]
-        lifted = [(self.settings.renamed(k), v) for name, inner in record if name == key and isinstance(inner, Pairs)
-                  for k, v in inner]
+        lifted = [
+            (self.settings.renamed(k), v)
+            for name, inner in record
+            if name == key and isinstance(inner, Pairs)
+            for k, v in inner
+        ]
         return Pairs.trusted((*kept, *lifted))

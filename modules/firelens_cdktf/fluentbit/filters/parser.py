@@ -49,24 +49,39 @@ def _bool(section: Section, key: str) -> bool:
         return False
     parsed = flb_utils_bool(value)
     if parsed == -1:
-        raise FluentBitSyntaxError(section.describe(), f"{key} {value!r} is not a boolean; Fluent Bit refuses to start",
-                                   f"write {key} On or {key} Off")
+        raise FluentBitSyntaxError(
+            section.describe(),
+            f"{key} {value!r} is not a boolean; Fluent Bit refuses to start",
+            f"write {key} On or {key} Off",
+        )
     return parsed == 1
 
 
 class ParserStep(Step):
     """A ``parser`` filter."""
 
-    __slots__ = ("key_name", "accessor", "uses_accessor", "parsers", "reserve", "preserve", "missing", "_named",
-                 "_notes", "_plain_json", "_simple")
+    __slots__ = (
+        "key_name",
+        "accessor",
+        "uses_accessor",
+        "parsers",
+        "reserve",
+        "preserve",
+        "missing",
+        "_named",
+        "_notes",
+        "_plain_json",
+        "_simple",
+    )
 
     def __init__(self, section: Section, name: str, index: int, parsers: Mapping[str, Parser]) -> None:
         super().__init__(section, name, index)
         key_name = section.get("Key_Name")
         names = section.get_all("Parser")
         if not key_name:
-            raise FluentBitSyntaxError(section.describe(), "a parser filter needs Key_Name; Fluent Bit refuses to start",
-                                       "add 'Key_Name log'")
+            raise FluentBitSyntaxError(
+                section.describe(), "a parser filter needs Key_Name; Fluent Bit refuses to start", "add 'Key_Name log'"
+            )
         self.key_name = key_name
         self.accessor: KeyPath | None = None
         self.uses_accessor = key_name.startswith("$")
@@ -74,8 +89,11 @@ class ParserStep(Step):
             try:
                 self.accessor = rule_key(key_name)  # None for $TAG or $0: nothing is ever parsed
             except ValueError as exc:
-                raise FluentBitSyntaxError(section.describe(), f"Key_Name {key_name!r} is not a record accessor "
-                                           f"({exc}); Fluent Bit refuses to start", "write $key or $key['sub']") from None
+                raise FluentBitSyntaxError(
+                    section.describe(),
+                    f"Key_Name {key_name!r} is not a record accessor ({exc}); Fluent Bit refuses to start",
+                    "write $key or $key['sub']",
+                ) from None
         self.parsers = [parsers[n] for n in names if n in parsers]
         self.missing = [n for n in names if n not in parsers]
         if not self.parsers:
@@ -90,8 +108,13 @@ class ParserStep(Step):
         self._notes = [f"{where}: {p.decoder_note}" for p, where in self._named if p.decoder_note]
         # one json parser with nothing to apply after the JSON (the compiled config's): call the reader directly
         self._plain_json = self._named[0][1] if len(self.parsers) == 1 and self.parsers[0].plain_json else None
-        self._simple = (self._plain_json is not None and not self.uses_accessor and not self.reserve
-                        and not self.preserve and not self._notes)
+        self._simple = (
+            self._plain_json is not None
+            and not self.uses_accessor
+            and not self.reserve
+            and not self.preserve
+            and not self._notes
+        )
 
     def _parse(self, value: str) -> Pairs | None:
         if self._plain_json is not None:

@@ -54,8 +54,17 @@ def _selected(key: str, patterns: list[tuple[bytes, bool]]) -> bool:
 class RecordModifierStep(Step):
     """A ``record_modifier`` filter (also FireLens's own ECS-metadata filter)."""
 
-    __slots__ = ("appended", "removals", "allow", "uuid_key", "skipped", "_random", "_added", "_append_only",
-                 "_tail_json")
+    __slots__ = (
+        "appended",
+        "removals",
+        "allow",
+        "uuid_key",
+        "skipped",
+        "_random",
+        "_added",
+        "_append_only",
+        "_tail_json",
+    )
 
     def __init__(self, section: Section, name: str, index: int) -> None:
         super().__init__(section, name, index)
@@ -65,8 +74,11 @@ class RecordModifierStep(Step):
         for value in section.get_all("Record"):
             parts = slist_split_tokens(value, 2)
             if len(parts) < 2:
-                raise FluentBitSyntaxError(f"{where} Record {value!r}", "has no value; Fluent Bit refuses to start",
-                                           "write 'Record KEY VALUE' (quote a value with spaces)")
+                raise FluentBitSyntaxError(
+                    f"{where} Record {value!r}",
+                    "has no value; Fluent Bit refuses to start",
+                    "write 'Record KEY VALUE' (quote a value with spaces)",
+                )
             if len(parts) != 2:
                 self.skipped.append(value)
                 continue
@@ -74,8 +86,9 @@ class RecordModifierStep(Step):
         self.removals = _patterns(section.get_all("Remove_key"))
         self.allow = _patterns((*section.get_all("Allowlist_key"), *section.get_all("Whitelist_key")))
         if self.removals and self.allow:
-            raise FluentBitSyntaxError(where, "Remove_key and Allowlist_key are both set; Fluent Bit refuses to start",
-                                       "keep one kind")
+            raise FluentBitSyntaxError(
+                where, "Remove_key and Allowlist_key are both set; Fluent Bit refuses to start", "keep one kind"
+            )
         self.uuid_key = section.get("Uuid_key")
         self._random = random.Random(UUID_SEED)
         self._added = tuple(self.appended)
@@ -89,8 +102,11 @@ class RecordModifierStep(Step):
             remember_extension(appended, record, self._tail_json)
             return appended
         for value in self.skipped:
-            run.note(WARNING, f"{self.label}: Record {value!r} splits into more than 'KEY VALUE', so Fluent Bit "
-                              "skips it (quote the value)")
+            run.note(
+                WARNING,
+                f"{self.label}: Record {value!r} splits into more than 'KEY VALUE', so Fluent Bit "
+                "skips it (quote the value)",
+            )
         if self.removals:
             kept = tuple((k, v) for k, v in record if not _selected(k, self.removals))
         elif self.allow:
@@ -102,8 +118,10 @@ class RecordModifierStep(Step):
             added += ((self.uuid_key, str(uuid.UUID(int=self._random.getrandbits(128), version=4))),)
         if not kept and not added:
             if len(record) == 0:
-                raise NotSimulated(f"{self.label}: an empty record is dropped only when another record of its chunk "
-                                   "is changed, which depends on chunking: results after it are unknown")
+                raise NotSimulated(
+                    f"{self.label}: an empty record is dropped only when another record of its chunk "
+                    "is changed, which depends on chunking: results after it are unknown"
+                )
             run.stop(self, tag, EXCLUDED)
             return None
         if not added and len(kept) == len(record):

@@ -37,8 +37,9 @@ class _Compiled:
         self.subkeys = rule.key.subkeys if rule.key is not None else ()
         self.search = rule.regex.compiled.search if rule.regex is not None else None
         # a NEW_TAG of plain text is the same for every record: rendered once
-        self.constant_tag = (rule.template.literal_text
-                             if all(isinstance(part, Literal) for part in rule.template.parts) else None)
+        self.constant_tag = (
+            rule.template.literal_text if all(isinstance(part, Literal) for part in rule.template.parts) else None
+        )
 
 
 class RewriteTagStep(Step):
@@ -53,8 +54,9 @@ class RewriteTagStep(Step):
             try:
                 self.rules.append(parse_rewrite_rule(text))
             except RuleError as exc:
-                raise FluentBitSyntaxError(section.describe(), f"Rule {text!r} {exc}",
-                                           "fix the rule; Fluent Bit refuses to start with it") from None
+                raise FluentBitSyntaxError(
+                    section.describe(), f"Rule {text!r} {exc}", "fix the rule; Fluent Bit refuses to start with it"
+                ) from None
         self._compiled = [_Compiled(rule) for rule in self.rules]
 
     def apply(self, tag: str, record: Pairs, run: Run, origin: int | None) -> Pairs | None:
@@ -84,8 +86,10 @@ class RewriteTagStep(Step):
                 new_tag = rule.template.render(tag, record, captures)
             if not new_tag or _FORBIDDEN.search(new_tag):
                 bad = "".join(dict.fromkeys(c for c in new_tag if c not in TAG_ALLOWED_CHARACTERS))
-                run.note(WARNING, f"{self.label} made tag {new_tag!r}, which holds characters a tag may not contain "
-                                  f"({bad!r})")
+                run.note(
+                    WARNING,
+                    f"{self.label} made tag {new_tag!r}, which holds characters a tag may not contain ({bad!r})",
+                )
             run.emit(self, new_tag, record)
             return record if rule.keep else None
         return record

@@ -98,8 +98,9 @@ class Parser:
                 raise NotSimulated(f"{where}: {self.regex_note}: results after it are unknown")
             record = parse_regex(self.regex, text, skip_empty=self.skip_empty, time=self.time, types=self.types)
         elif self.format == "logfmt":
-            record = parse_logfmt(text, no_bare_keys=self.no_bare_keys, time=self.time, types=self.types,
-                                  typed=self.typed, where=where)
+            record = parse_logfmt(
+                text, no_bare_keys=self.no_bare_keys, time=self.time, types=self.types, typed=self.typed, where=where
+            )
         else:
             record = parse_ltsv(text, time=self.time, types=self.types, where=where)
         if record is not None and self.decoders:
@@ -135,20 +136,29 @@ def compile_parser(definition: ParserDefinition) -> Parser:
     where = f"{definition.section.describe()} {definition.name!r}"
     fmt = definition.format.lower()
     if fmt not in FORMATS:
-        raise FluentBitSyntaxError(where, f"Format {definition.format!r} is not a parser format; Fluent Bit refuses "
-                                   "to start", "use json, regex, logfmt or ltsv")
+        raise FluentBitSyntaxError(
+            where,
+            f"Format {definition.format!r} is not a parser format; Fluent Bit refuses to start",
+            "use json, regex, logfmt or ltsv",
+        )
     regex: OnigmoRegex | None = None
     note: str | None = None
     if fmt == "regex":
         pattern = _setting(definition, "Regex")
         if pattern is None:
-            raise FluentBitSyntaxError(where, "a regex parser has no Regex; Fluent Bit refuses to start",
-                                       "add 'Regex ^(?<key>...)$' with named groups")
+            raise FluentBitSyntaxError(
+                where,
+                "a regex parser has no Regex; Fluent Bit refuses to start",
+                "add 'Regex ^(?<key>...)$' with named groups",
+            )
         try:
             regex = compile_onigmo(pattern)
         except InvalidRegex as exc:
-            raise FluentBitSyntaxError(where, f"Regex {pattern!r} does not compile ({exc}); Fluent Bit refuses to "
-                                       "start", "fix the regular expression") from None
+            raise FluentBitSyntaxError(
+                where,
+                f"Regex {pattern!r} does not compile ({exc}); Fluent Bit refuses to start",
+                "fix the regular expression",
+            ) from None
         except UnsupportedRegex as exc:
             note = f"Regex {pattern!r} uses {exc}, which the preview does not model"
     time: ParserTime | None = None
@@ -157,17 +167,31 @@ def compile_parser(definition: ParserDefinition) -> Parser:
         offset = _setting(definition, "Time_Offset")
         system_zone = _flag(definition, "Time_System_Timezone", 0)
         if offset is not None and not system_zone and not tzone_offset_valid(offset):
-            raise FluentBitSyntaxError(where, f"Time_Offset {offset!r} is not an offset; Fluent Bit refuses to start",
-                                       "write it as +0900 or -07:00")
-        time = ParserTime.create(time_format, _setting(definition, "Time_Key"), _flag(definition, "Time_Keep", 0),
-                                 _flag(definition, "Time_Strict", 1))
+            raise FluentBitSyntaxError(
+                where,
+                f"Time_Offset {offset!r} is not an offset; Fluent Bit refuses to start",
+                "write it as +0900 or -07:00",
+            )
+        time = ParserTime.create(
+            time_format,
+            _setting(definition, "Time_Key"),
+            _flag(definition, "Time_Keep", 0),
+            _flag(definition, "Time_Strict", 1),
+        )
     types_text = _setting(definition, "Types")
     decoders, decoder_note = read_decoders(definition.section)
     return Parser(
-        name=definition.name, format=fmt, regex=regex, regex_note=note,
-        skip_empty=_flag(definition, "Skip_Empty_Values", 1), time=time,
-        types=parse_types(types_text) if types_text else {}, typed=types_text is not None,
-        no_bare_keys=_flag(definition, "Logfmt_No_Bare_Keys", 0), decoders=decoders, decoder_note=decoder_note,
+        name=definition.name,
+        format=fmt,
+        regex=regex,
+        regex_note=note,
+        skip_empty=_flag(definition, "Skip_Empty_Values", 1),
+        time=time,
+        types=parse_types(types_text) if types_text else {},
+        typed=types_text is not None,
+        no_bare_keys=_flag(definition, "Logfmt_No_Bare_Keys", 0),
+        decoders=decoders,
+        decoder_note=decoder_note,
     )
 
 

@@ -97,7 +97,10 @@ def _mysql_quoted(value: str, where: str) -> tuple[Value, str] | None:
 
 
 _BACKENDS: dict[str, Callable[[str, str], tuple[Value, str] | None]] = {
-    "json": _json, "escaped": _escaped, "escaped_utf8": _escaped_utf8, "mysql_quoted": _mysql_quoted,
+    "json": _json,
+    "escaped": _escaped,
+    "escaped_utf8": _escaped_utf8,
+    "mysql_quoted": _mysql_quoted,
 }
 
 

@@ -57,11 +57,13 @@ def _refuse_constant(name: str) -> object:
     raise ValueError(name)
 
 
-_YYJSON = json.JSONDecoder(object_pairs_hook=pairs_hook, parse_int=_yyjson_int, parse_float=_yyjson_float,
-                           parse_constant=_refuse_constant)
+_YYJSON = json.JSONDecoder(
+    object_pairs_hook=pairs_hook, parse_int=_yyjson_int, parse_float=_yyjson_float, parse_constant=_refuse_constant
+)
 # Without "[" the text holds no array, so maps can be built by Pairs itself, in C.
-_YYJSON_NO_ARRAYS = json.JSONDecoder(object_pairs_hook=Pairs, parse_int=_yyjson_int, parse_float=_yyjson_float,
-                                     parse_constant=_refuse_constant)
+_YYJSON_NO_ARRAYS = json.JSONDecoder(
+    object_pairs_hook=Pairs, parse_int=_yyjson_int, parse_float=_yyjson_float, parse_constant=_refuse_constant
+)
 #: ``raw_decode`` for a text with no ``[`` that starts with ``{``: what :func:`parse_json_object` does when the
 #: whole text is that one map (callers fall back to it otherwise).
 decode_map_without_arrays = _YYJSON_NO_ARRAYS.raw_decode
@@ -100,7 +102,7 @@ def parse_json_object(text: str, where: str = "json parser") -> Pairs | None:
     if isinstance(second, int | float) and not isinstance(second, bool):
         if second_end < length and _NUMBER_TAIL.match(text, second_end):
             raise NotSimulated(
-                f"{where}: whether yyjson reads {text[end:second_end + 1]!r} after the JSON value as a number is "
+                f"{where}: whether yyjson reads {text[end : second_end + 1]!r} after the JSON value as a number is "
                 "not simulated: results after it are unknown"
             )
     return None  # two values: records != 1
@@ -120,8 +122,9 @@ def _jsmn_int(text: str) -> int | float:
     return float(text)
 
 
-_JSMN = json.JSONDecoder(object_pairs_hook=pairs_hook, parse_int=_jsmn_int, parse_float=_jsmn_float,
-                         parse_constant=_refuse_constant)
+_JSMN = json.JSONDecoder(
+    object_pairs_hook=pairs_hook, parse_int=_jsmn_int, parse_float=_jsmn_float, parse_constant=_refuse_constant
+)
 
 
 def decode_json_field(text: str, where: str) -> Pairs | None:

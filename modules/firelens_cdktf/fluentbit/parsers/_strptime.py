@@ -23,17 +23,103 @@ from __future__ import annotations
 _SPACE = b" \t\n\v\f\r"
 _DAYS = (b"Sunday", b"Monday", b"Tuesday", b"Wednesday", b"Thursday", b"Friday", b"Saturday")
 _ABDAYS = (b"Sun", b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat")
-_MONTHS = (b"January", b"February", b"March", b"April", b"May", b"June", b"July", b"August", b"September",
-           b"October", b"November", b"December")
+_MONTHS = (
+    b"January",
+    b"February",
+    b"March",
+    b"April",
+    b"May",
+    b"June",
+    b"July",
+    b"August",
+    b"September",
+    b"October",
+    b"November",
+    b"December",
+)
 _ABMONTHS = (b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec")
 #: ``flb_known_timezones``, in its order (the first match wins).
-_KNOWN_ZONES = (b"GMT", b"UTC", b"Z", b"UT", b"EST", b"EDT", b"CST", b"CDT", b"MST", b"MDT", b"PST", b"PDT",
-                b"AKST", b"AKDT", b"HST", b"HADT", b"AST", b"ADT", b"NST", b"NDT", b"WET", b"WEST", b"CET",
-                b"CEST", b"EET", b"EEST", b"MSK", b"ART", b"BRT", b"BRST", b"CLT", b"CLST", b"AEST", b"AEDT",
-                b"ACST", b"ACDT", b"AWST", b"NZST", b"NZDT", b"JST", b"KST", b"SGT", b"IST", b"GST", b"ICT",
-                b"WIB", b"WITA", b"WIT", b"MYT", b"BDT", b"NPT", b"WAT", b"CAT", b"EAT", b"SAST", b"A", b"B", b"C",
-                b"D", b"E", b"F", b"G", b"H", b"I", b"K", b"L", b"M", b"N", b"O", b"P", b"Q", b"R", b"S", b"T",
-                b"U", b"V", b"W", b"X", b"Y")
+_KNOWN_ZONES = (
+    b"GMT",
+    b"UTC",
+    b"Z",
+    b"UT",
+    b"EST",
+    b"EDT",
+    b"CST",
+    b"CDT",
+    b"MST",
+    b"MDT",
+    b"PST",
+    b"PDT",
+    b"AKST",
+    b"AKDT",
+    b"HST",
+    b"HADT",
+    b"AST",
+    b"ADT",
+    b"NST",
+    b"NDT",
+    b"WET",
+    b"WEST",
+    b"CET",
+    b"CEST",
+    b"EET",
+    b"EEST",
+    b"MSK",
+    b"ART",
+    b"BRT",
+    b"BRST",
+    b"CLT",
+    b"CLST",
+    b"AEST",
+    b"AEDT",
+    b"ACST",
+    b"ACDT",
+    b"AWST",
+    b"NZST",
+    b"NZDT",
+    b"JST",
+    b"KST",
+    b"SGT",
+    b"IST",
+    b"GST",
+    b"ICT",
+    b"WIB",
+    b"WITA",
+    b"WIT",
+    b"MYT",
+    b"BDT",
+    b"NPT",
+    b"WAT",
+    b"CAT",
+    b"EAT",
+    b"SAST",
+    b"A",
+    b"B",
+    b"C",
+    b"D",
+    b"E",
+    b"F",
+    b"G",
+    b"H",
+    b"I",
+    b"K",
+    b"L",
+    b"M",
+    b"N",
+    b"O",
+    b"P",
+    b"Q",
+    b"R",
+    b"S",
+    b"T",
+    b"U",
+    b"V",
+    b"W",
+    b"X",
+    b"Y",
+)
 #: ``tzname`` in the image: no TZ is set, so both names are UTC.
 _TZNAME = (b"UTC", b"UTC")
 _RFC822_STANDARD = (b"EST", b"CST", b"MST", b"PST")
@@ -126,9 +212,25 @@ def _strptime(data: bytes, bp: int, fmt: bytes, hour: list[int]) -> int | None: 
                 continue
             break
         conversion = chr(c) if c else ""
-        allowed = {"c": _ALT_E, "C": _ALT_E, "X": _ALT_E, "x": _ALT_E, "Y": _ALT_E, "y": _ALT_E | _ALT_O,
-                   "d": _ALT_O, "e": _ALT_O, "H": _ALT_O, "I": _ALT_O, "M": _ALT_O, "m": _ALT_O, "S": _ALT_O,
-                   "U": _ALT_O, "W": _ALT_O, "w": _ALT_O, "u": _ALT_O}.get(conversion, 0)
+        allowed = {
+            "c": _ALT_E,
+            "C": _ALT_E,
+            "X": _ALT_E,
+            "x": _ALT_E,
+            "Y": _ALT_E,
+            "y": _ALT_E | _ALT_O,
+            "d": _ALT_O,
+            "e": _ALT_O,
+            "H": _ALT_O,
+            "I": _ALT_O,
+            "M": _ALT_O,
+            "m": _ALT_O,
+            "S": _ALT_O,
+            "U": _ALT_O,
+            "W": _ALT_O,
+            "w": _ALT_O,
+            "u": _ALT_O,
+        }.get(conversion, 0)
         if conversion not in _UNCHECKED_ALT and alt & ~allowed:
             return None
         step = _conversion(conversion, data, bp, hour)
@@ -140,11 +242,36 @@ def _strptime(data: bytes, bp: int, fmt: bytes, hour: list[int]) -> int | None: 
 
 def _conversion(conversion: str, data: bytes, bp: int, hour: list[int]) -> int | None:  # noqa: C901
     size = len(data)
-    composite = {"D": b"%m/%d/%y", "F": b"%Y-%m-%d", "R": b"%H:%M", "r": b"%I:%M:%S %p", "T": b"%H:%M:%S",
-                 "c": b"%a %b %e %H:%M:%S %Y", "x": b"%m/%d/%y", "X": b"%H:%M:%S"}
-    ranges = {"C": (0, 99), "d": (1, 31), "H": (0, 23), "k": (0, 23), "I": (1, 12), "l": (1, 12), "j": (1, 366),
-              "M": (0, 59), "m": (1, 12), "S": (0, 60), "U": (0, 53), "W": (0, 53), "w": (0, 6), "u": (1, 7),
-              "g": (0, 99), "V": (0, 53), "Y": (0, 9999), "y": (0, 99)}
+    composite = {
+        "D": b"%m/%d/%y",
+        "F": b"%Y-%m-%d",
+        "R": b"%H:%M",
+        "r": b"%I:%M:%S %p",
+        "T": b"%H:%M:%S",
+        "c": b"%a %b %e %H:%M:%S %Y",
+        "x": b"%m/%d/%y",
+        "X": b"%H:%M:%S",
+    }
+    ranges = {
+        "C": (0, 99),
+        "d": (1, 31),
+        "H": (0, 23),
+        "k": (0, 23),
+        "I": (1, 12),
+        "l": (1, 12),
+        "j": (1, 366),
+        "M": (0, 59),
+        "m": (1, 12),
+        "S": (0, 60),
+        "U": (0, 53),
+        "W": (0, 53),
+        "w": (0, 6),
+        "u": (1, 7),
+        "g": (0, 99),
+        "V": (0, 53),
+        "Y": (0, 9999),
+        "y": (0, 99),
+    }
     if conversion == "%":
         return bp + 1 if data[bp] == 0x25 else None
     if not conversion:

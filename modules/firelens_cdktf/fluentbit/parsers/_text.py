@@ -32,8 +32,9 @@ from firelens_cdktf.fluentbit.record_accessor import Pairs, Value
 from firelens_cdktf.fluentbit.unknown import NotSimulated
 
 _LOGFMT_KEY = bytes(1 if 0x20 < b and b not in (0x22, 0x3D) else 0 for b in range(256))
-_LTSV_LABEL = bytes(1 if (0x30 <= b <= 0x39 or 0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A or b in b"_.-") else 0
-                    for b in range(256))
+_LTSV_LABEL = bytes(
+    1 if (0x30 <= b <= 0x39 or 0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A or b in b"_.-") else 0 for b in range(256)
+)
 _LTSV_FIELD = bytes(0 if b in (0x00, 0x09, 0x0A, 0x0D) else 1 for b in range(256))
 
 
@@ -48,8 +49,9 @@ def _value(types: Mapping[str, str], key: str, value: str) -> Value:
     return typecast(types, key, value) if types else value
 
 
-def parse_regex(regex: OnigmoRegex, text: str, *, skip_empty: int, time: ParserTime | None,
-                types: Mapping[str, str]) -> Pairs | None:
+def parse_regex(
+    regex: OnigmoRegex, text: str, *, skip_empty: int, time: ParserTime | None, types: Mapping[str, str]
+) -> Pairs | None:
     """``flb_parser_regex_do`` before decoders: the record, or ``None`` when it fails."""
     found = regex.search(text)
     if found is None or not regex.groups:
@@ -71,8 +73,9 @@ def parse_regex(regex: OnigmoRegex, text: str, *, skip_empty: int, time: ParserT
     return Pairs.trusted(tuple(out))
 
 
-def parse_logfmt(text: str, *, no_bare_keys: int, time: ParserTime | None, types: Mapping[str, str],
-                 typed: bool, where: str) -> Pairs | None:
+def parse_logfmt(
+    text: str, *, no_bare_keys: int, time: ParserTime | None, types: Mapping[str, str], typed: bool, where: str
+) -> Pairs | None:
     """``flb_parser_logfmt_do`` before decoders: the record, or ``None`` when it fails.
 
     ``typed``: the parser has a ``Types`` setting at all (``types_len != 0``),
@@ -141,8 +144,9 @@ def parse_logfmt(text: str, *, no_bare_keys: int, time: ParserTime | None, types
     return Pairs.trusted(tuple(out))
 
 
-def _logfmt_value(types: Mapping[str, str] | None, name: str, value: bytes, quoted: bool, escaped: bool,
-                  where: str) -> Value:
+def _logfmt_value(
+    types: Mapping[str, str] | None, name: str, value: bytes, quoted: bool, escaped: bool, where: str
+) -> Value:
     if types is not None:
         return typecast(types, name, _text(value, where))
     if not value:

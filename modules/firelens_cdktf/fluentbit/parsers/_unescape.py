@@ -12,12 +12,36 @@ decode the result and report text that is not valid UTF-8 as not simulated.
 
 from __future__ import annotations
 
-_SIMPLE = {ord("n"): 0x0A, ord("a"): 0x07, ord("b"): 0x08, ord("t"): 0x09, ord("v"): 0x0B, ord("f"): 0x0C,
-           ord("r"): 0x0D, ord("\\"): 0x5C}
-_UTF8_DIRECT = {ord('"'): 0x22, ord("'"): 0x27, ord("\\"): 0x5C, ord("/"): 0x2F, ord("n"): 0x0A, ord("b"): 0x08,
-                ord("t"): 0x09, ord("f"): 0x0C, ord("r"): 0x0D}
-_ESCAPE_LETTERS = {ord("n"): 0x0A, ord("t"): 0x09, ord("r"): 0x0D, ord("b"): 0x08, ord("f"): 0x0C,
-                   ord("v"): 0x0B, ord("a"): 0x07}
+_SIMPLE = {
+    ord("n"): 0x0A,
+    ord("a"): 0x07,
+    ord("b"): 0x08,
+    ord("t"): 0x09,
+    ord("v"): 0x0B,
+    ord("f"): 0x0C,
+    ord("r"): 0x0D,
+    ord("\\"): 0x5C,
+}
+_UTF8_DIRECT = {
+    ord('"'): 0x22,
+    ord("'"): 0x27,
+    ord("\\"): 0x5C,
+    ord("/"): 0x2F,
+    ord("n"): 0x0A,
+    ord("b"): 0x08,
+    ord("t"): 0x09,
+    ord("f"): 0x0C,
+    ord("r"): 0x0D,
+}
+_ESCAPE_LETTERS = {
+    ord("n"): 0x0A,
+    ord("t"): 0x09,
+    ord("r"): 0x0D,
+    ord("b"): 0x08,
+    ord("f"): 0x0C,
+    ord("v"): 0x0B,
+    ord("a"): 0x07,
+}
 _HEX = b"0123456789abcdefABCDEF"
 _OCTAL = b"01234567"
 REPLACEMENT = 0xFFFD
@@ -32,8 +56,9 @@ def _utf8(code: int) -> bytes:
     if code < 0x10000:
         return bytes(((code >> 12) | 0xE0, ((code >> 6) & 0x3F) | 0x80, (code & 0x3F) | 0x80))
     if code < 0x110000:
-        return bytes(((code >> 18) | 0xF0, ((code >> 12) & 0x3F) | 0x80, ((code >> 6) & 0x3F) | 0x80,
-                      (code & 0x3F) | 0x80))
+        return bytes(
+            ((code >> 18) | 0xF0, ((code >> 12) & 0x3F) | 0x80, ((code >> 6) & 0x3F) | 0x80, (code & 0x3F) | 0x80)
+        )
     return bytes((code & 0xFF,))
 
 
@@ -133,8 +158,16 @@ def unescape_simple(data: bytes) -> bytes:
 
 def mysql_unquote(data: bytes) -> bytes:
     """``flb_mysql_unquote_string``: MySQL's backslash escapes; unknown ones keep their backslash."""
-    table = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("\\"): b"\\", ord("'"): b"'",
-             ord('"'): b'"', ord("0"): b"\x00", ord("Z"): b"\x1a"}
+    table = {
+        ord("n"): b"\n",
+        ord("r"): b"\r",
+        ord("t"): b"\t",
+        ord("\\"): b"\\",
+        ord("'"): b"'",
+        ord('"'): b'"',
+        ord("0"): b"\x00",
+        ord("Z"): b"\x1a",
+    }
     out = bytearray()
     i = 0
     while i < len(data):
