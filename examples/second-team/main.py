@@ -21,7 +21,7 @@ firelens_cdktf.use_fast_provider_imports()  # before anything imports the provid
 from cdktf import App, LocalBackend, TerraformOutput, TerraformStack  # noqa: E402
 
 from constructs import Construct  # noqa: E402
-from firelens_cdktf import (
+from firelens_cdktf import (  # noqa: E402
     AppContainer,
     AppLogRouting,
     CloudWatchLogs,
@@ -35,7 +35,7 @@ from firelens_cdktf import (
     NetworkPlacement,
     PublicNetwork,
     Route,
-    aws_provider,  # noqa: E402
+    aws_provider,
     compile_routing,
 )
 from firelens_cdktf.constructs import content_tag, log_router_context  # noqa: E402

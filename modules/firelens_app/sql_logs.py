@@ -101,7 +101,8 @@ def saved_queries(table: str) -> tuple[SavedQuery, ...]:
             f"The {TOP} most frequent SQL statements of one UTC day, literals replaced by ? "
             "(parameters: year, month, day).",
             f"SELECT regexp_replace(payload.sql, {sql_string(NORMALIZE_PATTERN)}, '?') AS normalized_sql,\n"
-            "       count(*) AS executions, round(avg(duration_ms), 3) AS avg_ms, round(sum(duration_ms), 3) AS total_ms\n"
+            "       count(*) AS executions, round(avg(duration_ms), 3) AS avg_ms, "
+            "round(sum(duration_ms), 3) AS total_ms\n"
             f"{source}\nGROUP BY 1\nORDER BY executions DESC, total_ms DESC, normalized_sql\nLIMIT {TOP}",
         ),
     )

@@ -8,7 +8,8 @@ AWS APIs, against the deployed resources:
 - ``kinesis_firehose`` (fluent/fluent-bit plugins/out_kinesis_firehose,
   firehose_api.c): each record becomes its JSON plus ``"\\n"``; a record
   whose JSON is ``{}`` is discarded, one that reaches 1,000 KiB with its
-  newline too (:mod:`firelens_cdktf.fluentbit.output_limits`). With ``simple_aggregation`` on (src/aws/flb_aws_aggregation.c)
+  newline too (:mod:`firelens_cdktf.fluentbit.output_limits`). With
+  ``simple_aggregation`` on (src/aws/flb_aws_aggregation.c)
   those lines are concatenated into one Firehose record of at most
   1,000 KiB, which gets one more ``"\\n"`` at the end; without it each line
   is its own Firehose record. Records go out with ``PutRecordBatch``.

@@ -25,7 +25,8 @@ macros that behave like Athena's:
 Athena                      DuckDB macro
 =========================== ============================================================
 ``from_iso8601_timestamp(s)``  ``CAST(s AS TIMESTAMPTZ)``, session time zone UTC (Athena's default)
-``regexp_replace(s, p, r)``    ``regexp_replace(s, p, r, 'g')``: Athena replaces every match, DuckDB only the first without ``'g'``
+``regexp_replace(s, p, r)``    ``regexp_replace(s, p, r, 'g')``: Athena replaces every match, DuckDB only
+                               the first without ``'g'``
 =========================== ============================================================
 
 The regular expressions themselves are written in the subset Java regex

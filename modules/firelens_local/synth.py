@@ -1,7 +1,7 @@
 """Run a CDKTF app's synth (``python main.py``) in a fresh process: the one helper for it.
 
-Used by ``make run``, the tests, the security scan and the benchmark. A fresh process because jsii keeps one JavaScript runtime per
-process, and ``CDKTF_OUTDIR`` is read once by ``App()``.
+Used by ``make run``, the tests, the security scan and the benchmark. A fresh process because
+jsii keeps one JavaScript runtime per process, and ``CDKTF_OUTDIR`` is read once by ``App()``.
 """
 
 from __future__ import annotations

@@ -126,7 +126,7 @@ def try_case(case: BadInput) -> Outcome:
     """Build ``case`` and record what it raised (any exception counts as raised)."""
     try:
         case.build()
-    except Exception as exc:  # the outcome judges the type: a wrong one is reported, not swallowed
+    except Exception as exc:  # noqa: BLE001 - the outcome judges the type: a wrong one is reported, not swallowed
         return Outcome(case, exc)
     return Outcome(case, None)
 

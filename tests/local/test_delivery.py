@@ -195,7 +195,7 @@ class _AlreadyExists(Exception):
 class _FakeAws:
     """Records the calls, answers like the real APIs."""
 
-    class exceptions:  # noqa: N801 - mimics boto3's client.exceptions
+    class exceptions:
         ResourceAlreadyExistsException = _AlreadyExists
 
     def __init__(self, failed: int = 0) -> None:

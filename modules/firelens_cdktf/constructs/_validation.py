@@ -67,7 +67,7 @@ def check_pinned_image(where: str, field: str, uri: str) -> None:
 
 
 def check_topic_arn(where: str, topic_arn: str | None, field: str = "alarm_topic_arn") -> None:
-    """Raise :class:`~firelens_cdktf.errors.ConfigError` unless ``topic_arn`` is a standard SNS topic ARN or ``None``."""
+    """Raise :class:`~firelens_cdktf.errors.ConfigError` unless ``topic_arn`` is a standard SNS topic ARN or None."""
     if topic_arn is not None:
         check_pattern(
             where,

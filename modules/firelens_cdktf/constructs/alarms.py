@@ -179,7 +179,7 @@ class FirehoseDeliveryAlarms(Construct):
         specs = firehose_alarm_specs(stream_name, freshness_threshold_seconds=freshness_threshold_seconds)
         self.alarms = {
             short: _alarm(self, short, spec, topic_arn)
-            for short, spec in zip(("delivery-success", "data-freshness", "throttled-records"), specs)
+            for short, spec in zip(("delivery-success", "data-freshness", "throttled-records"), specs, strict=True)
         }
 
 

@@ -58,7 +58,7 @@ DEFAULT_ROUTER_STOP_TIMEOUT_SECONDS = _limits.FARGATE_MAX_STOP_TIMEOUT
 DEFAULT_LOG_DRIVER_BUFFER_LIMIT = 8192
 
 
-class DependencyCondition(str, enum.Enum):
+class DependencyCondition(enum.StrEnum):
     """When a container may start relative to one it depends on (ECS ``dependsOn``)."""
 
     START = "START"
@@ -67,7 +67,7 @@ class DependencyCondition(str, enum.Enum):
     SUCCESS = "SUCCESS"
 
 
-class RouterHealthCheck(str, enum.Enum):
+class RouterHealthCheck(enum.StrEnum):
     """Which Fluent Bit HTTP endpoint the log router's container health check queries.
 
     AWS's FireLens health-check guidance recommends the shallow uptime check:

@@ -203,6 +203,6 @@ def prices_for(region: str) -> RegionPrices:
         return PRICES[region]
     except KeyError:
         raise KeyError(
-            f"no prices for region {region!r} in modules/firelens_cdktf/local/prices.py (it has {', '.join(sorted(PRICES))}); "
+            f"no prices for region {region!r} in firelens_cdktf.cost.prices (it has {', '.join(sorted(PRICES))}); "
             "add a RegionPrices entry with its sources"
         ) from None

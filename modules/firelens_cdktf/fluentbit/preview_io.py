@@ -233,8 +233,11 @@ class TableWriter:
         >>> out = io.StringIO()
         >>> table = TableWriter(out, ["cloudwatch_logs.0"])
         >>> table.close()
-        >>> out.getvalue().splitlines()[-1]
-        '0 record(s) read: 0 delivered nowhere, 0 record(s) or copies dropped (no output matches), 0 not fully predicted'
+        >>> for part in out.getvalue().splitlines()[-1].split(", "):
+        ...     print(part)
+        0 record(s) read: 0 delivered nowhere
+        0 record(s) or copies dropped (no output matches)
+        0 not fully predicted
     """
 
     def __init__(self, out: TextIO, output_names: Sequence[str]) -> None:

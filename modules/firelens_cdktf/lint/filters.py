@@ -131,7 +131,8 @@ def typed_key_findings(config: FluentBitConfig, parsers: Mapping[str, ParserDefi
                         "typed-key-never-matches",
                         _where(later, entry.line, entry.key),
                         f"{entry.key} {entry.value!r} tests {key.accessor}, which parser {parser_name!r} (used by "
-                        f"{parser_section.describe()}) casts to {kind} with Types; a regex only ever matches a string, so "
+                        f"{parser_section.describe()}) casts to {kind} with Types; a regex only ever matches a "
+                        "string, so "
                         f"it never matches a record that parser parsed: {effect}",
                         f"drop {key.key}:{kind} from the parser's Types, or test a key that stays a string",
                     )
@@ -343,7 +344,8 @@ def multiline_findings(config: FluentBitConfig, multiline_parsers: Sequence[Sect
                     True,
                     "multiline-key-removed",
                     _where(section, line, f"key {key}"),
-                    f"it joins lines of {key!r}, but {_where(earlier, removal_line, earlier.plugin)} runs first on the same "
+                    f"it joins lines of {key!r}, but {_where(earlier, removal_line, earlier.plugin)} runs first on "
+                    "the same "
                     f"records and {how}, so the multiline filter finds no {key!r} and joins nothing",
                     f"put the multiline filter before {earlier.describe()}, or point multiline.key_content at the key "
                     "that holds the lines by then",

@@ -26,8 +26,9 @@ file sits next to it. What the output guarantees:
 - the result passes :func:`firelens_cdktf.lint.checks.check_config` (checked here).
 
 Example:
-    >>> from firelens_cdktf.routing.routes import DEFAULT_ROUTING
-    >>> compiled = compile_routing(DEFAULT_ROUTING)
+    >>> from firelens_cdktf.routing.routes import AppLogRouting, CloudWatchLogs, LogRouting
+    >>> compiled = compile_routing(LogRouting(region="eu-west-1", apps=(
+    ...     AppLogRouting("web", default=CloudWatchLogs("/team/web")),)))
     >>> sorted(compiled.files)
     ['/fluent-bit/etc/extra.conf', '/fluent-bit/etc/parsers_json.conf']
 """

@@ -1,12 +1,13 @@
 """Draw a routing as a Mermaid flowchart (app -> log router -> routes -> destinations).
 
-For the README: ``firelens-cdktf graph`` prints the default routing.
+``firelens-cdktf graph --routing MODULE:ATTRIBUTE`` prints a team's routing.
 The chart is drawn from the same :class:`~firelens_cdktf.routing.routes.LogRouting` the
 compiler reads, so it cannot drift from the deployed config.
 
 Example:
-    >>> from firelens_cdktf.routing.routes import DEFAULT_ROUTING
-    >>> render_mermaid(DEFAULT_ROUTING).splitlines()[0]
+    >>> from firelens_cdktf.routing.routes import AppLogRouting, CloudWatchLogs, LogRouting
+    >>> routing = LogRouting(region="eu-west-1", apps=(AppLogRouting("web", default=CloudWatchLogs("/team/web")),))
+    >>> render_mermaid(routing).splitlines()[0]
     'flowchart LR'
 """
 

@@ -1,16 +1,16 @@
 """The filter plugins the preview simulates, one module each, and the factory that picks one.
 
-=================  ==============================================  ==========================
-plugin             module                                          Fluent Bit 4.2.2 source
-=================  ==============================================  ==========================
-grep               :mod:`~firelens_cdktf.fluentbit.filters.grep`      plugins/filter_grep/grep.c
-modify             :mod:`~firelens_cdktf.fluentbit.filters.modify`    plugins/filter_modify/modify.c
-nest               :mod:`~firelens_cdktf.fluentbit.filters.nest`      plugins/filter_nest/nest.c
-record_modifier    :mod:`~firelens_cdktf.fluentbit.filters.record_modifier`  plugins/filter_record_modifier/filter_modifier.c
-parser             :mod:`~firelens_cdktf.fluentbit.filters.parser`    plugins/filter_parser/filter_parser.c
-rewrite_tag        :mod:`~firelens_cdktf.fluentbit.filters.rewrite_tag`  plugins/filter_rewrite_tag/rewrite_tag.c
-multiline          :mod:`~firelens_cdktf.fluentbit.filters.multiline`  plugins/filter_multiline/ml.c, ml_concat.c
-=================  ==============================================  ==========================
+=================  ==================  =====================================================
+plugin             module (``.filters``)  Fluent Bit 4.2.2 source
+=================  ==================  =====================================================
+grep               :mod:`.grep`        plugins/filter_grep/grep.c
+modify             :mod:`.modify`      plugins/filter_modify/modify.c
+nest               :mod:`.nest`        plugins/filter_nest/nest.c
+record_modifier    :mod:`.record_modifier`  plugins/filter_record_modifier/filter_modifier.c
+parser             :mod:`.parser`      plugins/filter_parser/filter_parser.c
+rewrite_tag        :mod:`.rewrite_tag`  plugins/filter_rewrite_tag/rewrite_tag.c
+multiline          :mod:`.multiline`   plugins/filter_multiline/ml.c, ml_concat.c
+=================  ==================  =====================================================
 
 Any other plugin, an option a plugin does not know, or a setting the
 preview does not model becomes a step that stops the record with an

@@ -183,7 +183,7 @@ def strptime_end(data: bytes, fmt: bytes, hour: list[int] | None = None) -> int 
     return _strptime(data, 0, fmt, state)
 
 
-def _strptime(data: bytes, bp: int, fmt: bytes, hour: list[int]) -> int | None:  # noqa: C901 - one switch, as in C
+def _strptime(data: bytes, bp: int, fmt: bytes, hour: list[int]) -> int | None:
     f = 0
     size = len(data)
     while f < len(fmt):
@@ -240,7 +240,7 @@ def _strptime(data: bytes, bp: int, fmt: bytes, hour: list[int]) -> int | None: 
     return bp
 
 
-def _conversion(conversion: str, data: bytes, bp: int, hour: list[int]) -> int | None:  # noqa: C901
+def _conversion(conversion: str, data: bytes, bp: int, hour: list[int]) -> int | None:
     size = len(data)
     composite = {
         "D": b"%m/%d/%y",
@@ -348,7 +348,7 @@ def _zone_name(data: bytes, bp: int) -> int | None:
     return None
 
 
-def _zone_offset(data: bytes, bp: int) -> int | None:  # noqa: C901 - the C switch, case by case
+def _zone_offset(data: bytes, bp: int) -> int | None:
     size = len(data)
     while bp < size and data[bp] in _SPACE:
         bp += 1
