@@ -124,8 +124,9 @@ images: install ## build and push the images (needs a Docker engine), after `mak
 	@npx --no-install cdktf deploy images --ignore-missing-stack-dependencies
 
 .PHONY: scan
-scan: install ## security scan (checkov: stacks + pipeline plan) and the bad-input catalogue
+scan: install ## security scan (checkov: stacks + pipeline plan) and the bad-input catalogues
 	@$(VENV_PY) -m firelens_harness.security_scan
+	@$(VENV_PY) -m pytest -q -n 0 -p no:cacheprovider tests/catalogues
 
 bench: install ## synth medians and ratio, the preview's throughput and memory, cdktf synth end to end, make run's phases
 	@$(VENV_PY) -m benchmarks.synth

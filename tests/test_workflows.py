@@ -33,20 +33,6 @@ STACKS = ("state", "pipeline", "images")
 #: `uses: owner/repo@<40 hex> # vX.Y.Z`
 PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)(/[\w./-]+)?@(?P<sha>[0-9a-f]{40}) # (?P<version>v\d+\.\d+\.\d+)$")
 
-#: The record of every action pin: (version, commit SHA of that tag in the action's own
-#: repository, `git rev-parse '<tag>^{commit}'`). README.md, "In CI (GitHub Actions)",
-#: shows the same table; bump both with the workflows.
-PINS: dict[str, tuple[str, str]] = {
-    "actions/checkout": ("v7.0.1", "3d3c42e5aac5ba805825da76410c181273ba90b1"),
-    "actions/cache": ("v5.0.5", "27d5ce7f107fe9357f9df03efb73ab90386fccae"),
-    "actions/upload-artifact": ("v7.0.0", "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"),
-    "actions/download-artifact": ("v8.0.1", "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c"),
-    "actions/github-script": ("v8.0.0", "ed597411d8f924073f98dfc5c65a23a2325f34cd"),
-    "actions/setup-node": ("v7.0.0", "820762786026740c76f36085b0efc47a31fe5020"),
-    "actions/setup-python": ("v7.0.0", "5fda3b95a4ea91299a34e894583c3862153e4b97"),
-    "aws-actions/configure-aws-credentials": ("v6.2.3", "e6de054238d6b7531b4efff3b6587d9aade6a06c"),
-    "hashicorp/setup-terraform": ("v4.0.1", "dfe3c3f87815947d99a8997f908cb6525fc44e9e"),
-}
 #: actionlint 1.14 has no input list for setup-terraform v4; these are the inputs of its
 #: action.yml at v4.0.1 (github.com/hashicorp/setup-terraform).
 SETUP_TERRAFORM_INPUTS = {
@@ -55,7 +41,8 @@ SETUP_TERRAFORM_INPUTS = {
     "terraform_version",
     "terraform_wrapper",
 }
-#: End of life of Node's LTS lines, from github.com/nodejs/Release schedule.json.
+#: End of life of Node's LTS lines, from github.com/nodejs/Release schedule.json, as checked on
+#: NODE_TABLE_CHECKED. The check takes the date as an argument, so it never fails by the calendar alone.
 NODE_END_OF_LIFE = {
     18: datetime.date(2025, 4, 30),
     20: datetime.date(2026, 4, 30),
@@ -63,6 +50,7 @@ NODE_END_OF_LIFE = {
     24: datetime.date(2028, 4, 30),
     26: datetime.date(2029, 4, 30),
 }
+NODE_TABLE_CHECKED = datetime.date(2026, 12, 3)
 #: STS RoleSessionName as configure-aws-credentials v6.2 checks it (src/index.ts).
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
 
@@ -123,12 +111,6 @@ def _to_major(text: str) -> str:
     return re.sub(r"@[0-9a-f]{40} # (v\d+)\.\d+\.\d+", r"@\1", text)
 
 
-def _readme_pins() -> dict[str, tuple[str, str]]:
-    section = ROOT.joinpath("README.md").read_text().split("### In CI (GitHub Actions)", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `([\w./-]+)` \| (v[\d.]+) \| `([0-9a-f]+)` \|", section, re.MULTILINE)
-    return {action: (version, prefix) for action, version, prefix in rows}
-
-
 # --- actionlint -----------------------------------------------------------------------------------
 
 
@@ -165,13 +147,14 @@ def test_actionlint_knows_the_inputs_of_every_pinned_major_but_setup_terraform(t
     # Without this, the check above would pass silently for a major actionlint has no data for.
     steps = "".join(
         f"      - uses: {action}@{version.split('.')[0]}\n        with:\n          not-an-input: x\n"
-        for action, (version, _) in PINS.items()
+        for action, found in pins().items()
+        for version, _ in found
     )
     result = _actionlint(
         _repo_with(tmp_path, {"inputs.yml": f"on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n{steps}"})
     )
     rejected = set(re.findall(r'input "not-an-input" is not defined in action "([\w./-]+)@v\d+"', result.stdout))
-    assert rejected == set(PINS) - {"hashicorp/setup-terraform"}
+    assert rejected == set(pins()) - {"hashicorp/setup-terraform"}
 
 
 def test_setup_terraform_gets_only_inputs_its_action_yml_declares() -> None:
@@ -209,16 +192,19 @@ def test_the_pin_scan_sees_every_uses_of_the_parsed_files() -> None:
     assert sorted(u.split(" #")[0] for u in _uses_lines()) == sorted(parsed)
 
 
-def test_each_pin_is_the_recorded_release_of_its_action() -> None:
-    found = {}
+def pins() -> dict[str, set[tuple[str, str]]]:
+    """Every action the workflows use -> the (version, commit SHA) pins they give it: the one record of the pins."""
+    found: dict[str, set[tuple[str, str]]] = {}
     for line in _uses_lines():
         if (match := PINNED.match(line)) is not None:
             found.setdefault(match["action"], set()).add((match["version"], match["sha"]))
-    assert found == {action: {pin} for action, pin in PINS.items()}
+    return found
 
 
-def test_readme_states_the_recorded_versions_and_shas() -> None:
-    assert _readme_pins() == {action: (version, sha[:12]) for action, (version, sha) in PINS.items()}
+def test_each_action_is_pinned_to_one_release_everywhere() -> None:
+    # A bump (by hand or by Dependabot) moves every use at once; two pins of one action are a half-done bump.
+    split = {action: sorted(found) for action, found in pins().items() if len(found) > 1}
+    assert pins() and split == {}
 
 
 # --- what the new majors changed ------------------------------------------------------------------
@@ -300,12 +286,31 @@ def test_role_session_names_pass_the_sts_rule_checked_since_v6_2(name: str) -> N
 # --- Node -----------------------------------------------------------------------------------------
 
 
-def test_ci_runs_the_cdktf_cli_on_a_node_lts_that_is_not_end_of_life() -> None:
-    [node] = [s["with"]["node-version"] for s in _steps_of("actions/setup-node")]
+def node_problem(node: str, today: datetime.date) -> str | None:
+    """Why CI's Node ``node`` is not fit on ``today`` (``None`` when it is an LTS line still maintained)."""
     end = NODE_END_OF_LIFE.get(int(node))
-    assert end is not None and end > datetime.date.today(), (
-        f"CI sets up Node {node}, end of life {end}: move .github/actions/synth/action.yml to the next LTS"
-    )
+    if end is None:
+        return f"Node {node} is not an LTS line this table knows ({sorted(NODE_END_OF_LIFE)})"
+    if end <= today:
+        return f"Node {node} reached end of life on {end}: move .github/actions/synth/action.yml to the next LTS"
+    return None
+
+
+def test_ci_runs_the_cdktf_cli_on_a_node_lts_maintained_when_the_table_was_checked() -> None:
+    [node] = [s["with"]["node-version"] for s in _steps_of("actions/setup-node")]
+    assert node_problem(node, NODE_TABLE_CHECKED) is None
+
+
+@pytest.mark.parametrize(
+    "node, today, says",
+    [
+        ("22", datetime.date(2027, 4, 30), "reached end of life on 2027-04-30"),
+        ("20", datetime.date(2026, 12, 3), "reached end of life on 2026-04-30"),
+        ("21", datetime.date(2026, 1, 1), "not an LTS line"),
+    ],
+)
+def test_fails_when_ci_node_is_past_end_of_life_or_not_lts(node: str, today: datetime.date, says: str) -> None:
+    assert says in (node_problem(node, today) or "")
 
 
 def _make_node_check(tmp_path: Path, version: str) -> subprocess.CompletedProcess[str]:

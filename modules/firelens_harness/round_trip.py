@@ -43,7 +43,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
 
-from firelens_app.config import PipelineConfig
+from firelens_app.config import PipelineConfig, pipeline_routing
 from firelens_app.paths import DOCKER_DIR
 from firelens_cdktf.cost.estimate import AthenaScan, ObservedStream, TrafficMix, observe_mix
 from firelens_cdktf.fluentbit.config import FluentBitConfig, ParserDefinition
@@ -207,8 +207,6 @@ def load_router_files(config: PipelineConfig, directory: Path = ROUTER_DIR) -> R
         StandInError: a file is missing or differs from what the routes
             compile to for ``config`` (synth writes them; run ``make synth``).
     """
-    from firelens_app.config import pipeline_routing
-
     compiled = pipeline_routing(config)
     for image_path, text in compiled.files.items():
         local = directory / Path(image_path).name

@@ -32,10 +32,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from firelens_app.config import PipelineConfig
+from botocore.exceptions import BotoCoreError, ClientError
+
+from firelens_app.config import PipelineConfig, pipeline_routing
 from firelens_app.paths import PROJECT_ROOT
-from firelens_cdktf.cost.estimate import DEFAULT_VOLUME_GB, VOLUME_ENV
+from firelens_cdktf.cost.estimate import DEFAULT_VOLUME_GB, VOLUME_ENV, estimate
+from firelens_cdktf.cost.prices import prices_for
 from firelens_cdktf.errors import FirelensError
+from firelens_harness.report import render_report
+from firelens_harness.round_trip import AwsClients, DeployedPipeline, run_round_trip
 from firelens_local.emulator import (
     FAKE_CREDENTIALS,
     Emulator,
@@ -244,13 +249,6 @@ def run(volume_gb: float) -> None:
     Raises:
         SystemExit: any step failed; the message names the step and the reason.
     """
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from firelens_cdktf.cost.estimate import estimate
-    from firelens_cdktf.cost.prices import prices_for
-    from firelens_harness.report import render_report
-    from firelens_harness.round_trip import AwsClients, DeployedPipeline, run_round_trip
-
     config = PipelineConfig.from_env()
     endpoint = f"http://127.0.0.1:{_port()}"
     steps = Steps(7)
@@ -285,8 +283,6 @@ def run(volume_gb: float) -> None:
 
 def _archive_buckets(config: PipelineConfig) -> list[str]:
     """The pipeline's archive buckets: from the last deploy's outputs, and from the routes."""
-    from firelens_app.config import pipeline_routing
-
     names = {config.archive_bucket(stream) for stream in pipeline_routing(config).delivery_stream_names}
     outputs_file = STATE_DIR / "outputs.json"
     if outputs_file.exists():

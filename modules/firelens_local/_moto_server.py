@@ -34,6 +34,8 @@ from typing import Any
 from moto.iam import access_control
 from moto.server import main as moto_main
 
+from firelens_local import _moto_athena, _moto_ecs, _moto_firehose
+
 _original = access_control.IAMPolicyStatement.is_action_permitted
 
 
@@ -55,8 +57,6 @@ def _is_action_permitted(
 
 def patch() -> None:
     """Apply every correction in this process."""
-    from firelens_local import _moto_athena, _moto_ecs, _moto_firehose
-
     access_control.IAMPolicyStatement.is_action_permitted = _is_action_permitted  # type: ignore[method-assign]
     _moto_firehose.patch()
     _moto_athena.patch()

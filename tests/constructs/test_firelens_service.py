@@ -11,6 +11,7 @@ from cdktf import TerraformStack, Testing
 
 from conftest import find, only, ref, resources, statements, synth_json
 from firelens_app.config import PipelineConfig, pipeline_routing
+from firelens_app.paths import DOCKER_DIR
 from firelens_app.stacks import PipelineStack
 from firelens_cdktf import (
     AppContainer,
@@ -30,6 +31,7 @@ from firelens_cdktf import (
     Sidecar,
     compile_routing,
 )
+from firelens_cdktf.constructs.build_context import content_tag, log_router_context, read_context
 
 
 @pytest.fixture(scope="module")
@@ -183,8 +185,14 @@ def test_service_runs_one_fargate_task_with_a_public_ip(doc: dict[str, Any]) -> 
 
 
 def test_images_are_tagged_with_their_content_hash(containers: dict[str, dict[str, Any]]) -> None:
-    tags = {name: c["image"].rsplit(":", 1)[1] for name, c in containers.items()}
-    assert all(len(tag) == 16 and int(tag, 16) >= 0 for tag in tags.values())
+    # The tag is the hash of what the image is built from, so a changed file means a new tag
+    # (and a new task definition revision); tests/constructs/test_build_context.py shows the hash itself.
+    expected = {
+        "rails-app": content_tag(read_context(DOCKER_DIR / "app")),
+        "log_router": content_tag(log_router_context(pipeline_routing(PipelineConfig()))),
+        "db": content_tag(read_context(DOCKER_DIR / "postgres")),
+    }
+    assert {name: c["image"].rsplit(":", 1)[1] for name, c in containers.items()} == expected
 
 
 def test_outputs_name_cluster_service_task_definition_groups_stream_and_bucket(doc: dict[str, Any]) -> None:

@@ -3,9 +3,11 @@
 The hand example: 1,000 GB of app logs a month in ap-northeast-1, 70% of the
 bytes SQL logs routed to Firehose (aggregated), 30% to one CloudWatch log
 group; 500-byte records that compress to a tenth; Firehose buffering 5 MiB /
-300 s; Flush 1 s; one task. Tokyo prices from modules/prices.py: CloudWatch
-Logs $0.76/GB Standard, $0.38/GB Infrequent Access, $0.033/GB-month stored;
-Firehose $0.036/GB; S3 $0.025/GB-month, $0.0047 per 1,000 PUTs; Athena $5 per TB scanned.
+300 s; Flush 1 s; one task. The example's own prices (:data:`HAND`, Tokyo's
+when it was worked out): CloudWatch Logs $0.76/GB Standard, $0.38/GB
+Infrequent Access, $0.033/GB-month stored; Firehose $0.036/GB; S3
+$0.025/GB-month, $0.0047 per 1,000 PUTs; Athena $5 per TB scanned. The
+project's price table is checked separately, against what its sources state.
 """
 
 from __future__ import annotations
@@ -28,9 +30,18 @@ from firelens_cdktf.cost.estimate import (
     observe_mix,
     s3_objects_per_month,
 )
-from firelens_cdktf.cost.prices import PRICES, prices_for
+from firelens_cdktf.cost.prices import PRICES, Price, RegionPrices, prices_for
 
-TOKYO = prices_for("ap-northeast-1")
+HAND = RegionPrices(
+    region="ap-northeast-1",
+    cloudwatch_standard_ingest=Price(0.76, "GB ingested", "the hand example"),
+    cloudwatch_ia_ingest=Price(0.38, "GB ingested", "the hand example"),
+    cloudwatch_storage=Price(0.033, "GB-month archived", "the hand example"),
+    firehose_ingest=Price(0.036, "GB ingested", "the hand example"),
+    s3_storage=Price(0.025, "GB-month", "the hand example"),
+    s3_put_per_1000=Price(0.0047, "1,000 PUT requests", "the hand example"),
+    athena_per_tb=Price(5.0, "TB scanned", "the hand example"),
+)
 MIX = TrafficMix(
     baseline_avg_event_bytes=500,
     baseline_compression_ratio=0.1,
@@ -49,23 +60,34 @@ MIX = TrafficMix(
     flush_seconds=1,
     tasks=1,
 )
-ESTIMATE = estimate(MIX, 1000, TOKYO)
+ESTIMATE = estimate(MIX, 1000, HAND)
 
 
 def _costs(lines: tuple) -> list[float]:  # type: ignore[type-arg]
     return [round(line.cost, 6) for line in lines]
 
 
-def test_hand_example_uses_the_tokyo_prices_of_the_table() -> None:
-    assert (
-        TOKYO.cloudwatch_standard_ingest.usd,
-        TOKYO.cloudwatch_ia_ingest.usd,
-        TOKYO.cloudwatch_storage.usd,
-        TOKYO.firehose_ingest.usd,
-        TOKYO.s3_storage.usd,
-        TOKYO.s3_put_per_1000.usd,
-        TOKYO.athena_per_tb.usd,
-    ) == (0.76, 0.38, 0.033, 0.036, 0.025, 0.0047, 5.0)
+def test_infrequent_access_ingestion_is_half_of_standard_in_every_region() -> None:
+    # AWS's CloudWatch pricing page: Infrequent Access ingestion is 50% lower per GB than Standard.
+    for prices in PRICES.values():
+        assert prices.cloudwatch_ia_ingest.usd == pytest.approx(prices.cloudwatch_standard_ingest.usd / 2), (
+            prices.region
+        )
+
+
+def test_every_price_is_in_the_unit_its_model_line_bills() -> None:
+    # The model multiplies GB by per-GB prices and requests by per-1,000 prices: a unit mix-up is a 1,000x error.
+    for prices in PRICES.values():
+        units = {name: price.unit.split(" (")[0] for name, price in prices.all()}
+        assert units == {
+            "cloudwatch_standard_ingest": "GB ingested",
+            "cloudwatch_ia_ingest": "GB ingested",
+            "cloudwatch_storage": "GB-month archived",
+            "firehose_ingest": "GB ingested",
+            "s3_storage": "GB-month",
+            "s3_put_per_1000": "1,000 PUT requests",
+            "athena_per_tb": "TB scanned",
+        }, prices.region
 
 
 def test_all_logs_to_cloudwatch_standard_costs_ingestion_plus_a_month_of_compressed_storage() -> None:
@@ -136,7 +158,7 @@ def test_a_saved_query_once_a_day_is_billed_its_days_bytes_rounded_to_the_mb() -
     # 700 GB a month over 730/24 = 30.4167 days = 23.0137 GB a day; a scan ratio of 0.1 reads 2,356.60 MB,
     # billed 2,357 MB; 30.4167 runs x 2,357 MB / 2**20 MB per TB = 0.068371 TB x $5 = $0.341854.
     mix = TrafficMix(**{**MIX.__dict__, "athena": (AthenaShare("sql", "slowest", scan_ratio=0.1),)})
-    athena = estimate(mix, 1000, TOKYO).routed.lines[-1]
+    athena = estimate(mix, 1000, HAND).routed.lines[-1]
     assert (athena.label, athena.unit, athena.unit_price) == (
         "Athena slowest: once a day over that day (10 MB minimum)",
         "TB scanned",
@@ -144,7 +166,7 @@ def test_a_saved_query_once_a_day_is_billed_its_days_bytes_rounded_to_the_mb() -
     )
     assert athena.quantity == pytest.approx(0.0683709, abs=1e-7)
     assert round(athena.cost, 6) == 0.341854
-    assert estimate(mix, 1000, TOKYO).routed.total == pytest.approx(256.728334 + 0.341854, abs=1e-6)
+    assert estimate(mix, 1000, HAND).routed.total == pytest.approx(256.728334 + 0.341854, abs=1e-6)
 
 
 def test_a_small_query_is_billed_athenas_10_mb_minimum() -> None:
@@ -168,7 +190,7 @@ def test_observed_scans_become_scan_ratios_and_empty_reads_are_left_out() -> Non
 
 def test_fails_when_the_volume_is_negative() -> None:
     with pytest.raises(ValueError, match="volume_gb=-1 is negative"):
-        estimate(MIX, -1, TOKYO)
+        estimate(MIX, -1, HAND)
 
 
 def test_prices_cover_tokyo_and_us_east_1_with_a_source_for_each() -> None:

@@ -41,7 +41,7 @@ from firelens_cdktf.fluentbit.config import Entry, FluentBitConfig, ParserDefini
 from firelens_cdktf.fluentbit.filters import grep as grep_filter
 from firelens_cdktf.fluentbit.filters import is_active
 from firelens_cdktf.fluentbit.onigmo import InvalidRegex, UnsupportedRegex, compile_onigmo
-from firelens_cdktf.fluentbit.parsers._types import NOT_STRING, parse_types
+from firelens_cdktf.fluentbit.parsers import NOT_STRING, parse_types
 from firelens_cdktf.fluentbit.plugins import MatchSpec, RewriteRule, RuleError, parse_rewrite_rule
 from firelens_cdktf.fluentbit.record_accessor import KeyPath, Pairs, Value, rule_key
 from firelens_cdktf.fluentbit.split import flb_utils_bool, slist_split_string, utils_split

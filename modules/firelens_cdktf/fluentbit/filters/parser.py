@@ -35,7 +35,7 @@ from firelens_cdktf.errors import FluentBitSyntaxError
 from firelens_cdktf.fluentbit.config import Section
 from firelens_cdktf.fluentbit.filters._base import WARNING, Run, Step
 from firelens_cdktf.fluentbit.parsers import Parser, parse_json_object
-from firelens_cdktf.fluentbit.parsers._json import decode_map_without_arrays as _decode_map
+from firelens_cdktf.fluentbit.parsers import decode_map_without_arrays as _decode_map
 from firelens_cdktf.fluentbit.record_accessor import KeyPath, Pairs, Value, rule_key
 from firelens_cdktf.fluentbit.records import remember_source
 from firelens_cdktf.fluentbit.split import flb_utils_bool
