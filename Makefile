@@ -95,9 +95,15 @@ stop: ## stop the local AWS emulator on EMULATOR_PORT (default 4566)
 destroy: install ## destroy what `make run` deployed to the emulator
 	@$(VENV_PY) -m firelens_harness.run destroy
 
+.PHONY: lint
+lint: install ## ruff (lint and format check) and mypy --strict on the library and firelens_local
+	@$(VENV_PY) -m ruff check .
+	@$(VENV_PY) -m ruff format --check .
+	@$(VENV_PY) -m mypy
+
 # Three workers on two cores: emulator tests spend most of their time waiting (the provider's
 # lifecycle wait), and a third worker fills that time; the CPU-bound pure tier keeps pytest.ini's two.
-test: install ## run the whole test suite (three workers; `pytest -m "not emulator"` is the pure tier alone)
+test: lint ## make lint, then the whole test suite (three workers; `pytest -m "not emulator"` is the pure tier alone)
 	@$(VENV_PY) -m pytest -n 3
 
 synth: install ## synthesize every stack into cdktf.out/

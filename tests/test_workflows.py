@@ -27,7 +27,9 @@ from conftest import ROOT
 
 GITHUB = ROOT / ".github"
 WORKFLOWS = GITHUB / "workflows"
-COMPOSITE = GITHUB / "actions" / "synth" / "action.yml"
+#: The composite actions: setup (the pinned tools) and synth (setup, then make synth).
+COMPOSITES = sorted(GITHUB.glob("actions/*/action.yml"))
+SETUP = GITHUB / "actions" / "setup" / "action.yml"
 ACTIONLINT = Path(sys.executable).parent / "actionlint"
 STACKS = ("state", "pipeline", "images")
 #: `uses: owner/repo@<40 hex> # vX.Y.Z`
@@ -87,7 +89,7 @@ def _uses_lines() -> list[str]:
 def _steps() -> list[dict[str, Any]]:
     """Every step of every workflow job and of the composite action, as parsed YAML."""
     steps = [s for f in WORKFLOWS.glob("*.yml") for job in _load(f)["jobs"].values() for s in job.get("steps", [])]
-    return steps + list(_load(COMPOSITE)["runs"]["steps"])
+    return steps + [step for composite in COMPOSITES for step in _load(composite)["runs"]["steps"]]
 
 
 def _steps_of(action: str) -> list[dict[str, Any]]:
@@ -136,9 +138,10 @@ def test_every_input_is_one_the_actions_major_accepts(tmp_path: Path) -> None:
     # actionlint checks inputs only for refs it knows (`@v8`), never for SHAs: lint the
     # workflows, and the composite action's steps as a job, with each pin as its major.
     workflows = {f.name: _to_major(f.read_text()) for f in WORKFLOWS.glob("*.yml")}
-    steps = COMPOSITE.read_text().split("\n  steps:\n", 1)[1]
-    job = "on: push\njobs:\n  synth:\n    runs-on: ubuntu-24.04\n    steps:\n" + textwrap.indent(steps, "  ")
-    workflows["composite-synth.yml"] = _to_major(job)
+    for composite in COMPOSITES:
+        steps = composite.read_text().split("\n  steps:\n", 1)[1]
+        job = "on: push\njobs:\n  composite:\n    runs-on: ubuntu-24.04\n    steps:\n" + textwrap.indent(steps, "  ")
+        workflows[f"composite-{composite.parent.name}.yml"] = _to_major(job)
     result = _actionlint(_repo_with(tmp_path, workflows))
     assert result.returncode == 0, f"actionlint:\n{result.stdout}{result.stderr}"
 
@@ -568,7 +571,7 @@ def test_terraform_is_pinned_to_1_11_4(name: str) -> None:
 
 
 def test_setup_pins_python_3_11_and_node_22_and_caches_pipenv_and_npm_explicitly() -> None:
-    steps = _load(COMPOSITE)["runs"]["steps"]
+    steps = _load(SETUP)["runs"]["steps"]
     by_action = {s["uses"].split("@")[0]: s.get("with", {}) for s in steps if "uses" in s}
     node = by_action["actions/setup-node"]
     assert (
