@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,7 @@ EXAMPLE = ROOT / "examples" / "second-team"
 STACK = "second-team"
 REGION = "ap-northeast-1"
 #: Entries of this checkout's site-packages that belong to its own editable install.
-_OWN = ("firelens_cdktf", "__editable__", "_firelens_cdktf")
+_OWN = ("firelens_cdktf", "firelens_local", "__editable__", "_firelens_cdktf")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,21 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installe
     return Installed(python=python, bin=venv / "bin", site_packages=site)
 
 
+def test_the_wheel_holds_the_library_and_firelens_local_and_no_app_or_test_module(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        tops = {name.split("/", 1)[0] for name in archive.namelist()}
+        modules = [n for n in archive.namelist() if n.endswith(".py")]
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"firelens_cdktf", "firelens_local"}
+    assert [
+        m
+        for m in modules
+        if any(
+            part in m
+            for part in ("firelens_app", "firelens_harness", "tests/", "bad_inputs", "bad_cli_inputs", "/stacks/")
+        )
+    ] == []
+
+
 def test_the_wheel_installs_a_typed_package_with_its_layers_and_a_console_script(installed: Installed) -> None:
     code = (
         "import firelens_cdktf, pkgutil, pathlib; p = pathlib.Path(firelens_cdktf.__file__).parent; "
@@ -100,10 +116,54 @@ def test_the_wheel_installs_a_typed_package_with_its_layers_and_a_console_script
     location, subpackages, typed = _run(installed.python, "-c", code, cwd=installed.bin).splitlines()
     assert (Path(location).parent, subpackages, typed) == (
         installed.site_packages,
-        "['constructs', 'local', 'review', 'routing', 'stacks']",
+        "['archive', 'cli', 'constructs', 'cost', 'fluentbit', 'iam', 'lint', 'review', 'routing']",
         "True",
     )
-    assert "lint" in _run(installed.bin / "firelens-cdktf", "--help")
+
+
+#: A team's own files, outside this checkout: a routing module, a config, a log line, a plan.
+TEAM_ROUTING = """from firelens_cdktf import AppLogRouting, CloudWatchLogs, LogRouting, Route
+
+ROUTING = LogRouting(region="eu-west-1", apps=(AppLogRouting("payments-api", default=CloudWatchLogs("/payments/app"),
+    routes=(Route("errors", field="level", pattern="^error$", destination=CloudWatchLogs("/payments/errors")),)),))
+"""
+TEAM_PLAN = {
+    "format_version": "1.2",
+    "terraform_version": "1.11.4",
+    "resource_changes": [
+        {
+            "address": "aws_cloudwatch_log_group.app",
+            "type": "aws_cloudwatch_log_group",
+            "mode": "managed",
+            "change": {"actions": ["create"], "before": None, "after": {"name": "/payments/app"}},
+        }
+    ],
+}
+
+
+def test_every_console_subcommand_runs_from_the_wheel_on_the_teams_own_files(
+    installed: Installed, tmp_path: Path
+) -> None:
+    cli = installed.bin / "firelens-cdktf"
+    (tmp_path / "team_routing.py").write_text(TEAM_ROUTING)
+    compiled = _run(cli, "compile", "--routing", "team_routing:ROUTING", "--out", "router", cwd=tmp_path)
+    assert "wrote router/extra.conf" in compiled
+    assert "/payments/errors" in (tmp_path / "router" / "extra.conf").read_text()
+    assert _run(cli, "graph", "--routing", "team_routing.py:ROUTING", cwd=tmp_path).startswith("flowchart LR")
+    linted = _run(cli, "lint", "--config", "router/extra.conf", "--container", "payments-api", cwd=tmp_path)
+    assert linted.splitlines()[-1] == "0 error(s), 0 warning(s)"
+    line = json.dumps({"level": "error", "message": "card declined"})
+    preview = subprocess.run(
+        [str(cli), "preview", "--config", "router/extra.conf", "--container", "payments-api", "--json"],
+        input=line + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    deliveries = json.loads(preview.stdout)["deliveries"]
+    assert (preview.returncode, [d["output"] for d in deliveries]) == (0, ["payments-api.errors"])
+    (tmp_path / "plan.json").write_text(json.dumps(TEAM_PLAN))
+    assert "PASS" in _run(cli, "review", "plan.json", cwd=tmp_path)
 
 
 @pytest.fixture(scope="module")

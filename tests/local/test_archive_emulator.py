@@ -20,8 +20,8 @@ from firelens_app.config import PipelineConfig
 from firelens_app.sql_logs import SQL_LOG_COLUMNS, TOP, saved_queries
 from firelens_cdktf.archive.schema import partition_template
 from firelens_cdktf.constructs.log_archive import HIVE_PREFIX
+from firelens_harness import query_cli
 from firelens_harness.round_trip import AwsClients, DeployedPipeline, RoundTrip, run_round_trip
-from firelens_local import query
 from firelens_local.firehose_keys import key_pattern
 from firelens_local.readback import read_deployed_table, read_named_queries
 
@@ -117,7 +117,7 @@ def test_make_query_prints_every_saved_querys_result(
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({"pipeline": _plain_outputs(shared_deployment)}))  # as make run writes it
     monkeypatch.setenv("EMULATOR_PORT", str(shared_deployment.emulator.port))
-    assert query.main(["--outputs", str(outputs)]) == 0
+    assert query_cli.main(["--outputs", str(outputs)]) == 0
     printed = capsys.readouterr().out
     table = pipeline.archive_tables[0].split(".")[1]
     assert [q.name for q in saved_queries(table) if q.name not in printed] == []
@@ -138,4 +138,4 @@ def test_make_query_fails_clearly_for_a_day_without_a_partition(
     outputs.write_text(json.dumps({"pipeline": _plain_outputs(shared_deployment)}))
     monkeypatch.setenv("EMULATOR_PORT", str(shared_deployment.emulator.port))
     with pytest.raises(SystemExit, match=r"make query: no partition for 1999-01-01 .*days: "):
-        query.main(["--outputs", str(outputs), "--day", "1999-01-01"])
+        query_cli.main(["--outputs", str(outputs), "--day", "1999-01-01"])
