@@ -183,11 +183,11 @@ def render_cost(estimate: CostEstimate, result: RoundTrip, prices: RegionPrices)
     unconfirmed = [f"{name} {_unit_price(p.usd)}" for name, p in prices.all() if not p.confirmed]
     if unconfirmed:
         lines.append(
-            f"  not confirmed by a source (see modules/firelens_cdktf/local/prices.py): {', '.join(unconfirmed)}"
+            f"  not confirmed by a source (see modules/firelens_cdktf/cost/prices.py): {', '.join(unconfirmed)}"
         )
     lines.append(
         "  model: one month of data stored for one month; each saved Athena query once a day; no free tier, "
-        "Logs Insights or data transfer (modules/firelens_cdktf/local/cost.py)"
+        "Logs Insights or data transfer (modules/firelens_cdktf/cost/estimate.py)"
     )
     return lines
 

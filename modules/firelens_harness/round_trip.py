@@ -85,8 +85,7 @@ from firelens_local.readback import (
     read_snapshot,
 )
 
-#: The repository's docker/ folder (not a Python package: files are loaded by path).
-#: The sample app's workload driver.
+#: The sample app's workload driver (docker/ is not a Python package: the file is loaded by path).
 WORKLOAD_PATH = DOCKER_DIR / "app" / "workload.py"
 #: The log router image's build context: the files the image carries.
 ROUTER_DIR = DOCKER_DIR / "firelens"

@@ -54,7 +54,6 @@ from firelens_local.emulator import Emulator
 from firelens_local.synth import synth_app
 from firelens_local.terraform import terraform
 
-#: Repository root (holds main.py and the allowlist).
 #: The one allowlist of accepted findings.
 ALLOWLIST_PATH = PROJECT_ROOT / "checkov-allowlist.toml"
 #: checkov from the project's virtualenv (a pinned dev dependency).
@@ -212,7 +211,7 @@ def triage(reports: Iterable[ScanReport], allowlist: Sequence[AllowEntry]) -> Tr
 
 # --- running checkov ---------------------------------------------------------------------
 
-#: checkov DEBUG lines: which check runs next, and a result of UNKNOWN.
+#: checkov DEBUG lines: which check runs next, a result of UNKNOWN, and a check that crashed.
 _SHOULD_RUN = re.compile(r"should_run_check (\S+): True")
 _UNKNOWN_RESULT = re.compile(r'File \S+, (\w+) "([^"]+)" check "(.*)" Result: \{\'result\': <CheckResult\.UNKNOWN')
 _CHECK_CRASHED = re.compile(r"Failed to run check (\S+) on \S+?:(\S+)\.(\S+)")

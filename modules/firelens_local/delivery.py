@@ -144,7 +144,7 @@ def aws_outputs(config: FluentBitConfig) -> dict[str, AwsOutput]:
             raise StandInError(
                 section.describe(),
                 f"option(s) {unknown} change what {plugin} sends and are not reproduced by the local stand-in",
-                "drop them, or teach modules/firelens_cdktf/local/delivery.py them",
+                "drop them, or teach modules/firelens_local/delivery.py them",
             )
         region = _required(section, "region")
         if plugin == FIREHOSE_PLUGIN:

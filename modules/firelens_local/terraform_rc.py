@@ -50,7 +50,7 @@ def mirrored_providers(mirror: Path) -> list[str]:
 
 def render(mirror: Path | None) -> str:
     """The CLI configuration text for ``mirror`` (``None``: registry only)."""
-    header = "# Written by modules/firelens_cdktf/local/terraform_rc.py; regenerate, do not edit.\n"
+    header = "# Written by modules/firelens_local/terraform_rc.py; regenerate, do not edit.\n"
     if mirror is None:
         return header + "# No provider mirror on this machine: providers come from the registry.\n"
     providers = mirrored_providers(mirror)

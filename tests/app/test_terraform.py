@@ -90,7 +90,7 @@ def test_service_runs_the_task_definition_with_the_log_router(deployed: dict[str
 
 def test_second_plan_after_apply_shows_no_changes(shared_deployment: SharedDeployment) -> None:
     # No change to any resource or output (moto's lost availabilityZoneRebalancing is corrected,
-    # local/_moto_ecs.py); the plans are the session's, which the security scan reads too.
+    # firelens_local/_moto_ecs.py); the plans are the session's, which the security scan reads too.
     for stack in shared_deployment.workdirs:
         plan = json.loads(shared_deployment.plan(stack).read_text())
         changed = [
@@ -108,7 +108,7 @@ def test_second_plan_after_apply_shows_no_changes(shared_deployment: SharedDeplo
 
 @pytest.mark.changes_shared_deployment
 def test_destroy_removes_every_resource_after_delivery(deployed: dict[str, Path], emulator: Emulator) -> None:
-    # What `make destroy` does: the archive may hold delivered logs (tests/local/test_end_to_end.py), and the
+    # What `make destroy` does: the archive may hold delivered logs (tests/harness/test_end_to_end.py), and the
     # state bucket holds every stack's state, its own included.
     env = emulator.env(CONFIG.region)
     outputs = json.loads(terraform(deployed["pipeline"], "output", "-json", env=env).stdout)

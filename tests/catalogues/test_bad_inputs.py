@@ -1,4 +1,4 @@
-"""The bad-input catalogue (modules/bad_inputs.py): every broken configuration is rejected at synth time.
+"""The bad-input catalogue (tests/catalogues/bad_inputs.py): every broken configuration is rejected at synth time.
 
 One table, one test: each case declares a broken configuration (a construct,
 a route, a compile option, a hand-written config) and must raise its

@@ -1,6 +1,6 @@
 """Docker's 16 KiB split and the AWS outputs' size limits, at their exact boundaries.
 
-Each boundary is the one the source sets (routing/output_limits.py names them):
+Each boundary is the one the source sets (fluentbit/output_limits.py names them):
 moby daemon/logger/copier.go for the split; fluent/fluent-bit v4.2.2
 plugins/out_cloudwatch_logs/cloudwatch_api.c and
 plugins/out_kinesis_firehose/firehose_api.c for the outputs.

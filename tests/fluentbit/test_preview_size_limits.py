@@ -3,7 +3,7 @@
 A 5 MB stdout line never reaches Fluent Bit as one record: Docker's log driver
 sends it in 16 KiB pieces. Records that do reach an AWS output whole may be
 too large for it: the preview marks each such copy with the plugin's fate.
-The rules and their sources are in ``routing/output_limits.py``; their
+The rules and their sources are in ``fluentbit/output_limits.py``; their
 boundaries are tested in ``test_output_limits.py``.
 """
 

@@ -1,5 +1,5 @@
 """Records and their JSON: encode_json must give the same bytes whether or not it reuses the text a map
-was read from (routing/records.py ``encode_map``)."""
+was read from (fluentbit/records.py ``encode_map``)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
 round trip runs the real sample app, routes its lines with docker/firelens/
 (the image's files), delivers them with the local stand-in for the log
 router and reads them back. It runs twice, as two `make run`s would.
-tests/stacks/test_terraform.py destroys the deployment, delivered logs
+tests/app/test_terraform.py destroys the deployment, delivered logs
 included, after every test that reads it.
 """
 

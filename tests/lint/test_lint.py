@@ -11,7 +11,7 @@ import pytest
 from conftest import FIXTURES
 from firelens_cdktf.errors import LintError
 from firelens_cdktf.fluentbit.config import load_config, parse_config, parse_parsers
-from firelens_cdktf.lint.checks import Finding, Severity, check_config, lint_config
+from firelens_cdktf.lint import Finding, Severity, check_config, lint_config
 from firelens_cdktf.routing.compiler import compile_routing
 from firelens_cdktf.routing.routes import AppLogRouting, CloudWatchLogs, LogRouting, Route
 

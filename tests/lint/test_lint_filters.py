@@ -1,9 +1,9 @@
-"""Lint findings for the traps of grep, parser Types and order, and multiline (routing/_lint_filters.py)."""
+"""Lint findings for the traps of grep, parser Types and order, and multiline (lint/filters.py)."""
 
 from __future__ import annotations
 
 from firelens_cdktf.fluentbit.config import parse_config, parse_parsers
-from firelens_cdktf.lint.checks import Finding, lint_config
+from firelens_cdktf.lint import Finding, lint_config
 
 PARSERS = parse_parsers(
     "[PARSER]\n    Name json\n    Format json\n\n"

@@ -3,7 +3,7 @@
 
 Uses the session's shared deployment (conftest), so it also proves the new
 resources apply on moto with the corrections of ``firelens_local._moto_server``;
-tests/stacks/test_terraform.py destroys them (named queries included) afterwards.
+tests/app/test_terraform.py destroys them (named queries included) afterwards.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from firelens_cdktf.cli.main import EXIT_FINDINGS, EXIT_OK
 from firelens_cdktf.fluentbit.preview_io import load_for_preview
-from firelens_cdktf.lint.checks import Severity, lint_config
+from firelens_cdktf.lint import Severity, lint_config
 
 
 def run_lint(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:

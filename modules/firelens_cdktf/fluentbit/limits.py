@@ -37,7 +37,7 @@ FARGATE_MAX_STOP_TIMEOUT_SECONDS = _limits.FARGATE_MAX_STOP_TIMEOUT
 #: ride out short AWS API hiccups. On shutdown ``Grace`` still bounds the wait.
 DEFAULT_RETRY_LIMIT = 5
 
-# --- record sizes: Docker's split and the AWS outputs' limits (routing/output_limits.py) ----
+# --- record sizes: Docker's split and the AWS outputs' limits (fluentbit/output_limits.py) ----
 #: Docker's log copier buffer: a stdout line that fills it before its newline
 #: is sent in pieces of this many bytes, marked partial (``defaultBufSize``,
 #: moby daemon/logger/copier.go).

@@ -7,7 +7,7 @@ gzip size is measured with a streaming compressor.
 
 The *baseline* is every input record once, as it would be delivered with no
 routing: the copy still under the record's own tag, else its first copy
-(as ``make run``'s report counts it, local/round_trip.py ``_unrouted``).
+(as ``make run``'s report counts it, firelens_harness/round_trip.py ``_unrouted``).
 Its gzip level 6 size over the records joined by newlines is what the cost
 model's compression ratio reads.
 """
@@ -64,7 +64,7 @@ class PreviewSummary:
     ) -> None:
         self.outputs: dict[str, OutputTraffic] = {name: OutputTraffic() for name in output_names}
         self.lines = self.nowhere = self.dropped = self.unknown = self.held = 0
-        #: copies their output's plugin discards or truncates for size (routing/output_limits.py)
+        #: copies their output's plugin discards or truncates for size (fluentbit/output_limits.py)
         self.discarded = self.truncated = 0
         self.baseline_records = self.baseline_bytes = 0
         self._payload = payload

@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING
 from firelens_cdktf._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from firelens_cdktf.lint.checks import Finding as Finding
-    from firelens_cdktf.lint.checks import Severity as Severity
     from firelens_cdktf.lint.checks import check_config as check_config
     from firelens_cdktf.lint.checks import lint_config as lint_config
+    from firelens_cdktf.lint.findings import Finding as Finding
+    from firelens_cdktf.lint.findings import Severity as Severity
 
 _EXPORTS = {
     "lint_config": "firelens_cdktf.lint.checks",
     "check_config": "firelens_cdktf.lint.checks",
-    "Finding": "firelens_cdktf.lint.checks",
-    "Severity": "firelens_cdktf.lint.checks",
+    "Finding": "firelens_cdktf.lint.findings",
+    "Severity": "firelens_cdktf.lint.findings",
 }
 __all__ = sorted([*_EXPORTS])
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -52,7 +52,7 @@ _BUILTIN_KEY_CONTENT = {"docker": "log", "cri": "log"}
 
 @dataclass(frozen=True)
 class FilterFinding:
-    """A finding before lint.py turns it into a :class:`~firelens_cdktf.lint.checks.Finding`."""
+    """A finding before the linter turns it into a :class:`~firelens_cdktf.lint.findings.Finding`."""
 
     error: bool
     code: str

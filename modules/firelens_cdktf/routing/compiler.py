@@ -49,7 +49,8 @@ from firelens_cdktf.fluentbit.config import (
     render_config,
 )
 from firelens_cdktf.fluentbit.image import FLUENT_BIT_INIT_IMAGE, FLUENT_BIT_VERSION
-from firelens_cdktf.lint.checks import Finding, check_config
+from firelens_cdktf.lint.checks import check_config
+from firelens_cdktf.lint.findings import Finding
 from firelens_cdktf.routing.routes import AppLogRouting, CloudWatchLogs, Destination, FirehoseStream, LogRouting, Route
 
 #: Name of the JSON parser the compiled parsers file defines.
@@ -333,7 +334,7 @@ def _sections(routing: LogRouting, service: Section, retry_limit: int, emitter_l
 
 
 def _app_filters(app: AppLogRouting, emitter_limit: str) -> list[Section]:
-    # Docker's log driver cuts a stdout line of 16 KiB or more into partial records (routing/output_limits.py);
+    # Docker's log driver cuts a stdout line of 16 KiB or more into partial records (fluentbit/output_limits.py);
     # joined first, a long JSON line is parsed and routed whole instead of landing in `default` in pieces.
     out: list[Section] = [
         _section(
