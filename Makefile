@@ -31,7 +31,7 @@ export CHECKPOINT_DISABLE := 1
 # Terraform and its AWS provider are Go programs, and the provider builds its whole schema
 # (~1,500 resource types) on every command. A lazier garbage collector (GOGC=400; Go's
 # default is 100) costs ~100 MB more per process (314 -> 411 MB peak) and saves ~20% of
-# their CPU (see the README's Fast feedback). Yours wins if set.
+# their CPU (see docs/contributing.md, Fast feedback). Yours wins if set.
 export GOGC ?= 400
 export CDKTF_DISABLE_TELEMETRY := true
 export SENTRY_DSN :=

@@ -179,7 +179,7 @@ def check(root: Path) -> list[Violation]:
             if name.startswith("_") and not name.startswith("__"):
                 if _package_of(target, packages) != _package_of(imp.module, packages):
                     out.append(Violation("private", where, f"imports private name {name} from {target}"))
-        out.extend(_app_public_api(imp, where, source_home, target_home))
+        out.extend(_app_public_api(imp, where, source_home, target_home, packages))
     out.extend(_package_cycles(imports, packages))
     return out
 
@@ -201,13 +201,28 @@ def _layer_violations(module: str, target: str, where: str) -> list[Violation]:
     ]
 
 
-def _app_public_api(imp: Import, where: str, source_home: str, target_home: str) -> list[Violation]:
+#: Library modules the app may import from besides the packages' ``__init__``s: plain values only.
+APP_PUBLIC_MODULES = frozenset({"firelens_cdktf.errors", "firelens_cdktf.limits"})
+
+
+def _app_public_api(imp: Import, where: str, source_home: str, target_home: str, packages: set[str]) -> list[Violation]:
+    """The app uses the library as another team would: names a package exports, nothing private."""
     if source_home != "firelens_app" or target_home != LIBRARY:
         return []
+    out = []
     private = [n for n in imp.names if n.startswith("_")]
-    return (
-        [Violation("public-api", where, f"the app imports {', '.join(private)} from {imp.target}")] if private else []
-    )
+    if private:
+        out.append(Violation("public-api", where, f"the app imports {', '.join(private)} from {imp.target}"))
+    if imp.target not in packages and imp.target not in APP_PUBLIC_MODULES:
+        package = imp.target.rpartition(".")[0]
+        out.append(
+            Violation(
+                "public-api",
+                where,
+                f"the app imports from the module {imp.target}; import what the package {package} exports instead",
+            )
+        )
+    return out
 
 
 def _package_cycles(imports: list[Import], packages: set[str]) -> list[Violation]:

@@ -295,7 +295,7 @@ def node_problem(node: str, today: datetime.date) -> str | None:
     if end is None:
         return f"Node {node} is not an LTS line this table knows ({sorted(NODE_END_OF_LIFE)})"
     if end <= today:
-        return f"Node {node} reached end of life on {end}: move .github/actions/synth/action.yml to the next LTS"
+        return f"Node {node} reached end of life on {end}: move .github/actions/setup/action.yml to the next LTS"
     return None
 
 

@@ -4,7 +4,8 @@ The reusable part of the dev harness, shipped in the wheel beside the
 library; install its dependencies with ``pip install 'firelens-cdktf[local]'``:
 
 - :mod:`.emulator`: moto's server on 127.0.0.1, with the patches that make
-  it answer the way AWS does for this pipeline (``firelens-local emulator start``);
+  it answer the way AWS does for this pipeline
+  (``python -m firelens_local.emulator start --port 4566``);
 - :mod:`.synth`, :mod:`.terraform`, :mod:`.terraform_rc`, :mod:`.state`,
   :mod:`.apply`: synth an app and run Terraform against the emulator;
 - :mod:`.delivery`: a stand-in for the log router's AWS outputs;

@@ -3,7 +3,7 @@ it cannot use must answer with one line on stderr and a non-zero exit, never a t
 
 Each :class:`BadCommand` runs :func:`firelens_cdktf.cli.main` in-process on
 files it writes into a scratch folder, and says what the line must contain.
-``tests/catalogues/test_bad_cli_inputs.py`` runs the table; ``make scan`` counts it.
+``tests/catalogues/test_bad_cli_inputs.py`` runs the table, in the suite and in ``make scan``.
 """
 
 from __future__ import annotations

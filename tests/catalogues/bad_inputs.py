@@ -7,8 +7,7 @@ its message, where (the construct path, or the declaration for pure values
 such as a Route), the field, the bad value, what is allowed and how to fix
 it. Nothing here runs Terraform: every case must fail in a constructor.
 
-``tests/test_bad_inputs.py`` runs the table; ``make scan`` prints
-"N bad inputs tried, N rejected with a clear error" from :func:`try_all`.
+``tests/catalogues/test_bad_inputs.py`` runs the table, in the suite and in ``make scan``.
 """
 
 from __future__ import annotations
@@ -660,8 +659,28 @@ CATALOGUE: tuple[BadInput, ...] = (
         "compile_routing",
         "retry_limit",
         0,
-        "1..100",
-        "use 5",
+        "None (retry for ever) or 1..100",
+        "leave it at None",
+    ),
+    _case(
+        "retry-backoff-cap-zero",
+        lambda: _routing(retry_backoff_cap_seconds=0),
+        RouteError,
+        "compile_routing",
+        "retry_backoff_cap_seconds",
+        0,
+        "from 1 to 2000",
+        "use 30",
+    ),
+    _case(
+        "storage-path-relative",
+        lambda: _routing(storage_path="flb-storage"),
+        RouteError,
+        "compile_routing",
+        "storage_path",
+        "flb-storage",
+        "an absolute path without spaces, or None",
+        "use '/var/log/flb-storage/'",
     ),
     _case(
         "http-port-held-by-firelens",

@@ -4,7 +4,7 @@ One table, one test: each case declares a broken configuration (a construct,
 a route, a compile option, a hand-written config) and must raise its
 specific exception before any Terraform runs, with a message that names
 where (construct path or declaration), the field, the bad value, what is
-allowed and how to fix it. ``make scan`` prints the same table's figures.
+allowed and how to fix it. ``make scan`` runs it too.
 """
 
 from __future__ import annotations

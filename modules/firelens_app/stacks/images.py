@@ -16,10 +16,8 @@ from firelens_app.config import PipelineConfig, pipeline_routing
 from firelens_app.paths import DOCKER_DIR
 from firelens_app.stacks.backend import s3_backend
 from firelens_app.stacks.pipeline import IMAGES
-from firelens_cdktf.constructs import aws_provider
-from firelens_cdktf.constructs.build_context import log_router_context, write_context
-from firelens_cdktf.constructs.container_image import ContainerImage, docker_provider_for_ecr
-from firelens_cdktf.routing.compiler import CompiledRouting
+from firelens_cdktf import CompiledRouting, ContainerImage, aws_provider
+from firelens_cdktf.constructs import docker_provider_for_ecr, log_router_context, write_context
 
 
 class ImagesStack(TerraformStack):

@@ -1,4 +1,4 @@
-"""The pipeline stack: the article's whole pipeline (README, "The pipeline constructs") but the image builds."""
+"""The pipeline stack: the article's whole pipeline but the image builds (docs/constructs.md)."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 from firelens_app.config import PipelineConfig
 from firelens_app.stacks.backend import s3_backend
+from firelens_cdktf import SecureBucket
 from firelens_cdktf.constructs import aws_provider
-from firelens_cdktf.constructs.secure_bucket import SecureBucket
 
 
 class StateStack(TerraformStack):

@@ -1,13 +1,13 @@
-"""The archive's table and its saved queries, as plain values (no CDKTF): the one place their SQL lives.
+"""The archive's table and its saved queries, as plain values (no CDKTF): column types, partitions, SerDe.
 
 :class:`~firelens_cdktf.constructs.archive_queries.ArchiveQueries` turns
-these values into a Glue table and Athena named queries; ``make run`` and
-``make query`` (:mod:`firelens_local.query`) run the very same SQL
-with DuckDB over the emulator's archive, after the small translation that
-module documents. Nothing here knows about either engine's API.
+these values, with a team's own columns and :class:`SavedQuery` values, into
+a Glue table and Athena named queries; :mod:`firelens_local.query` runs the
+very same SQL with DuckDB over an emulator's archive, after the small
+translation that module documents. Nothing here knows about either engine's API.
 
-**The table.** One row per SQL log record (rails_semantic_logger's JSON, as
-the ``sql`` route sends it through Firehose), partitioned by the ``year``,
+**The table.** One row per archived record (this project's app archives
+rails_semantic_logger's SQL logs, ``firelens_app.sql_logs``), partitioned by the ``year``,
 ``month`` and ``day`` in the object keys. Partition projection computes the
 partitions from the key template instead of a crawler or ``MSCK REPAIR``
 (https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html).
