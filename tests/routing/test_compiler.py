@@ -84,8 +84,31 @@ def test_routes_re_emit_into_the_routed_namespace(compiled: CompiledRouting) -> 
     ]
 
 
-def test_every_output_has_a_retry_limit(compiled: CompiledRouting) -> None:
-    assert {s.get("Retry_Limit") for s in compiled.config.outputs} == {"5"}
+def test_no_output_ever_drops_a_chunk_for_running_out_of_retries(compiled: CompiledRouting) -> None:
+    assert {s.get("Retry_Limit") for s in compiled.config.outputs} == {"no_limits"}
+    assert compiled.config.service_setting("scheduler.cap") == "30"
+
+
+def test_every_input_and_emitter_buffers_on_disk_so_none_is_paused_for_memory(compiled: CompiledRouting) -> None:
+    service = compiled.config
+    assert (
+        service.service_setting("storage.path"),
+        service.service_setting("storage.type"),
+        service.service_setting("storage.inherit"),
+    ) == ("/var/log/flb-storage/", "filesystem", "On")
+    emitters = {
+        s.plugin: s.get("emitter_storage.type")
+        for s in compiled.config.filters
+        if s.plugin in ("rewrite_tag", "multiline")
+    }
+    assert emitters == {"rewrite_tag": "filesystem", "multiline": "filesystem"}
+
+
+def test_memory_buffering_and_a_retry_limit_are_still_a_choice() -> None:
+    config = compile_routing(article_routing(), storage_path=None, retry_limit=5).config
+    assert config.service_setting("storage.path") is None
+    assert {s.get("Retry_Limit") for s in config.outputs} == {"5"}
+    assert {s.get("emitter_storage.type") for s in config.filters if s.plugin == "rewrite_tag"} == {"memory"}
 
 
 def test_cloudwatch_outputs_never_create_log_groups(compiled: CompiledRouting) -> None:

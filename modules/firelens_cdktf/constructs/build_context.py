@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 
 from firelens_cdktf.fluentbit.image import FLUENT_BIT_INIT_IMAGE
@@ -19,6 +20,11 @@ _IGNORED_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache"}
 _IGNORED_SUFFIXES = (".pyc", ".pyo")
 #: Length of the hex tag; 16 hex digits (64 bits) never collide in one repository.
 TAG_LENGTH = 16
+#: The router image's stop wrapper (drain-then-stop.sh, shipped in this package): where it goes, and the
+#: init image's own entrypoint it runs (aws/aws-for-fluent-bit scripts/dockerfiles/runtime/Dockerfile.init).
+DRAIN_WRAPPER_NAME = "drain-then-stop.sh"
+DRAIN_WRAPPER_PATH = "/fluent-bit/bin/drain-then-stop"
+INIT_ENTRYPOINT = "/init/fluent_bit_init_entrypoint.sh"
 #: Header of every generated file in the log router's context.
 GENERATED_HEADER = "generated from the routes by firelens_cdktf (constructs.build_context) at synth; do not edit"
 
@@ -44,15 +50,28 @@ def content_tag(files: Mapping[str, bytes]) -> str:
     return digest.hexdigest()[:TAG_LENGTH]
 
 
+def drain_wrapper() -> bytes:
+    """The router image's stop wrapper: on SIGTERM, Fluent Bit first takes in what was already sent.
+
+    See the script's own header for why and how; ``make run`` with the real
+    router runs Fluent Bit through the same bytes.
+    """
+    return resources.files("firelens_cdktf.constructs").joinpath(DRAIN_WRAPPER_NAME).read_bytes()
+
+
 def log_router_context(compiled: CompiledRouting, base_image: str = FLUENT_BIT_INIT_IMAGE) -> dict[str, bytes]:
-    """The log router image's context: ``FROM`` the pinned init image plus the compiled files."""
+    """The log router image's context: ``FROM`` the pinned init image, the compiled files and the stop wrapper."""
     copies = "\n".join(f"COPY {Path(path).name} {path}" for path in sorted(compiled.files))
     dockerfile = (
         f"# {GENERATED_HEADER}\n"
         "# AWS's init image: runs FireLens's generated config plus the extra config below.\n"
         f"FROM {base_image}\n{copies}\n"
+        "# On SIGTERM, let Fluent Bit take in what the app already sent before it stops (see the script).\n"
+        f"COPY {DRAIN_WRAPPER_NAME} {DRAIN_WRAPPER_PATH}\n"
+        f"RUN chmod 0755 {DRAIN_WRAPPER_PATH}\n"
+        f'CMD ["{DRAIN_WRAPPER_PATH}", "{INIT_ENTRYPOINT}"]\n'
     )
-    files = {"Dockerfile": dockerfile.encode()}
+    files = {"Dockerfile": dockerfile.encode(), DRAIN_WRAPPER_NAME: drain_wrapper()}
     files.update({Path(path).name: text.encode() for path, text in compiled.files.items()})
     return files
 

@@ -31,11 +31,24 @@ FARGATE_MAX_STOP_TIMEOUT_SECONDS = _limits.FARGATE_MAX_STOP_TIMEOUT
 
 # --- Fluent Bit [OUTPUT] -------------------------------------------------------
 # https://docs.fluentbit.io/manual/administration/scheduling-and-retries
-#: Fluent Bit's own default for ``Retry_Limit`` is 1.
-#: Project default for ``Retry_Limit``: with Fluent Bit's one retry a batch is
-#: lost after two throttled calls; five retries (exponential backoff from 5 s)
-#: ride out short AWS API hiccups. On shutdown ``Grace`` still bounds the wait.
-DEFAULT_RETRY_LIMIT = 5
+#: Fluent Bit's own default for ``Retry_Limit`` is 1, and a chunk whose
+#: retries run out is dropped ("cannot be retried", src/flb_engine.c). Each
+#: retry waits ``uniform(base, min(cap, base * 2**n)) + 1`` s
+#: (src/flb_scheduler.c), so with 5 retries and the default base 5 / cap 2000
+#: a chunk is dropped 30-315 s into an outage (about 5% of chunks within 90 s:
+#: 418 of 32,000 records measured). Project default: ``None``, written
+#: ``Retry_Limit no_limits`` (src/flb_output.c): no chunk is dropped for
+#: running out of retries; disk (filesystem buffering below) bounds an outage.
+DEFAULT_RETRY_LIMIT: int | None = None
+#: How ``Retry_Limit`` spells "retry for ever" (src/flb_output.c, FLB_OUT_RETRY_UNLIMITED).
+RETRY_FOREVER = "no_limits"
+#: Fluent Bit's ``scheduler.cap`` (include/fluent-bit/flb_scheduler.h): the
+#: longest wait before a retry, 2,000 s. With unlimited retries that is how long
+#: delivery can lag behind the end of an outage.
+FLUENT_BIT_DEFAULT_SCHEDULER_CAP_SECONDS = 2000
+#: Project default for ``scheduler.cap``: delivery resumes at most 31 s after
+#: an outage ends (the cap plus the scheduler's 1 s).
+DEFAULT_SCHEDULER_CAP_SECONDS = 30
 
 # --- record sizes: Docker's split and the AWS outputs' limits (fluentbit/output_limits.py) ----
 #: Docker's log copier buffer: a stdout line that fills it before its newline
@@ -71,17 +84,25 @@ DEFAULT_HC_PERIOD_SECONDS = 5
 #: Ports FireLens's own generated inputs hold in the task (see :mod:`firelens_cdktf.limits`).
 FIRELENS_RESERVED_PORTS = _limits.FIRELENS_RESERVED_PORTS
 
-# --- buffers: what extra.conf can bound ------------------------------------------
-# AWS's OOM-prevention guide (aws-samples/amazon-ecs-firelens-examples,
-# examples/fluent-bit/oomkill-prevention) bounds memory per input:
-# Mem_Buf_Limit for memory-buffered inputs, storage.max_chunks_up (and, on
-# disk, storage.total_limit_size per output) for filesystem-buffered ones.
-# FireLens generates the forward input that receives the app's stdout;
-# extra.conf cannot change it, and it is memory-buffered, so storage.* set
-# here would bound nothing. What bounds it is the ECS agent's Mem_Buf_Limit
-# (half the router's memoryReservation, see container_definitions); what
-# extra.conf does bound is each route's emitter (Emitter_Mem_Buf_Limit below)
-# and how long chunks are held (Retry_Limit above).
+# --- buffers: memory or the task's disk ------------------------------------------
+# A memory-buffered input that reaches its Mem_Buf_Limit is paused, and while
+# it is paused every record it receives is dropped (src/flb_input_chunk.c);
+# FireLens's forward input then also closes its connections, so what the app
+# already sent is lost with no error (plugins/in_forward/fw.c). The same
+# happens to a route's copies: rewrite_tag counts a busy emitter as success
+# (plugins/filter_rewrite_tag/rewrite_tag.c). A filesystem-buffered input
+# never pauses on Mem_Buf_Limit: chunks go to disk instead. FireLens generates
+# the forward input and sets no storage type on it, so [SERVICE]
+# storage.type + storage.inherit reach it (src/flb_storage.c,
+# flb_storage_input_create); the emitters are set one by one.
+#: Where Fluent Bit keeps its chunks: on Fargate, the task's ephemeral storage
+#: (20 GiB by default), discarded when the task stops.
+DEFAULT_STORAGE_PATH: str | None = "/var/log/flb-storage/"
+#: ``storage.max_chunks_up``: chunks held in memory at once, each at most about
+#: 2 MB (FLB_INPUT_CHUNK_FS_MAX_SIZE). Fluent Bit's default, 128, can hold
+#: ~256 MB; 32 keeps the router within ~64 MB of chunk memory (see make bench-router).
+DEFAULT_STORAGE_MAX_CHUNKS_UP = 32
+FLUENT_BIT_DEFAULT_STORAGE_MAX_CHUNKS_UP = 128
 
 # --- rewrite_tag ----------------------------------------------------------------
 # https://docs.fluentbit.io/manual/data-pipeline/filters/rewrite-tag

@@ -142,7 +142,10 @@ def compile_routing(
     *,
     flush_seconds: int = limits.DEFAULT_FLUSH_SECONDS,
     grace_seconds: int = limits.DEFAULT_GRACE_SECONDS,
-    retry_limit: int = limits.DEFAULT_RETRY_LIMIT,
+    retry_limit: int | None = limits.DEFAULT_RETRY_LIMIT,
+    retry_backoff_cap_seconds: int = limits.DEFAULT_SCHEDULER_CAP_SECONDS,
+    storage_path: str | None = limits.DEFAULT_STORAGE_PATH,
+    storage_max_chunks_up: int = limits.DEFAULT_STORAGE_MAX_CHUNKS_UP,
     emitter_mem_buf_limit: str = limits.DEFAULT_EMITTER_MEM_BUF_LIMIT,
     http_port: int | None = limits.DEFAULT_HTTP_PORT,
     health_errors_count: int = limits.DEFAULT_HC_ERRORS_COUNT,
@@ -161,11 +164,27 @@ def compile_routing(
         grace_seconds: ``[SERVICE] Grace``: how long Fluent Bit drains on
             shutdown. Keep it below the log router's ``stopTimeout``
             (at most 120 s on Fargate). Default: 30 s (the article's).
-        retry_limit: ``Retry_Limit`` of every output. Default: 5.
+        retry_limit: ``Retry_Limit`` of every output: how many times a failed
+            chunk is retried before Fluent Bit drops it. Default: ``None``,
+            retry for ever (``no_limits``): an outage of any length loses
+            nothing while the disk holds the backlog.
+        retry_backoff_cap_seconds: ``[SERVICE] scheduler.cap``, the longest
+            wait between two retries: delivery resumes at most this long
+            (plus 1 s) after an outage ends. Default: 30 s (Fluent Bit's is 2,000).
+        storage_path: ``[SERVICE] storage.path``: buffer every input's chunks
+            on disk there, FireLens's forward input included (``storage.type
+            filesystem`` with ``storage.inherit On``), and every emitter's
+            (``Emitter_Storage.type filesystem``), so no input is ever paused
+            for memory and nothing is dropped while an output is slow or down.
+            ``None`` buffers in memory, as Fluent Bit does by default, where a
+            full buffer drops records silently. Default: ``/var/log/flb-storage/``
+            (the task's ephemeral storage).
+        storage_max_chunks_up: ``storage.max_chunks_up``: chunks held in memory
+            at once (each at most ~2 MB) when buffering on disk. Default: 32.
         emitter_mem_buf_limit: ``Emitter_Mem_Buf_Limit`` of every route's
-            emitter, a Fluent Bit size (``10M``): the memory bound of the
-            route's copies, which rewrite_tag buffers in its own input.
-            Default: 10M, Fluent Bit's.
+            emitter, a Fluent Bit size (``10M``): with memory buffering the
+            bound of the route's copies in memory (a full emitter drops them);
+            on disk, how much of them stays in memory. Default: 10M, Fluent Bit's.
         http_port: ``HTTP_Port`` of Fluent Bit's HTTP server, which listens on
             127.0.0.1 only and serves ``/api/v1/uptime`` and ``/api/v1/health``
             (``Health_Check On``) to the log router's container health check.
@@ -186,6 +205,8 @@ def compile_routing(
         LintError: the compiled config would lose or loop records (a bug here).
     """
     _check_options(flush_seconds, grace_seconds, retry_limit, emitter_mem_buf_limit, config_file, parsers_file)
+    durability = _Durability(retry_limit, retry_backoff_cap_seconds, storage_path, storage_max_chunks_up)
+    durability.check()
     _check_http(http_port, health_errors_count, health_retry_failure_count, health_period_seconds)
     for stream in routing.firehose_streams:
         if stream.simple_aggregation and fluent_bit_version < limits.SIMPLE_AGGREGATION_MIN_FLUENT_BIT:
@@ -205,8 +226,9 @@ def compile_routing(
         grace_seconds,
         http_port,
         (health_errors_count, health_retry_failure_count, health_period_seconds),
+        durability,
     )
-    sections = _sections(routing, service, retry_limit, emitter_mem_buf_limit)
+    sections = _sections(routing, service, durability, emitter_mem_buf_limit)
     extra_conf = render_config(
         sections,
         header=(
@@ -236,7 +258,7 @@ def compile_routing(
 
 
 def _check_options(
-    flush: int, grace: int, retry_limit: int, emitter_limit: str, config_file: str, parsers_file: str
+    flush: int, grace: int, retry_limit: int | None, emitter_limit: str, config_file: str, parsers_file: str
 ) -> None:
     checks = (
         (isinstance(flush, int) and 1 <= flush <= 60, "flush_seconds", flush, "1..60 seconds", "use 1 (the article's)"),
@@ -247,7 +269,13 @@ def _check_options(
             f"1..{limits.FARGATE_MAX_STOP_TIMEOUT_SECONDS} seconds (Fargate's longest stopTimeout)",
             "keep Grace below the log router's stopTimeout",
         ),
-        (isinstance(retry_limit, int) and 1 <= retry_limit <= 100, "retry_limit", retry_limit, "1..100", "use 5"),
+        (
+            retry_limit is None or (type(retry_limit) is int and 1 <= retry_limit <= 100),
+            "retry_limit",
+            retry_limit,
+            "None (retry for ever) or 1..100",
+            "leave it at None, so that no outage drops a chunk",
+        ),
         (
             bool(limits.SIZE_PATTERN.match(emitter_limit)),
             "emitter_mem_buf_limit",
@@ -302,9 +330,78 @@ def _plain_file_name(name: str) -> bool:
     return bool(name) and "/" not in name and not any(c.isspace() for c in name)
 
 
-def _service(parsers_path: str, flush: int, grace: int, http_port: int | None, health: tuple[int, int, int]) -> Section:
+@dataclass(frozen=True)
+class _Durability:
+    """How the router holds on to records it cannot deliver yet: retries, their backoff, and where chunks wait."""
+
+    retry_limit: int | None
+    backoff_cap: int
+    storage_path: str | None
+    max_chunks_up: int
+
+    def check(self) -> None:
+        if (
+            type(self.backoff_cap) is not int
+            or not 1 <= self.backoff_cap <= limits.FLUENT_BIT_DEFAULT_SCHEDULER_CAP_SECONDS
+        ):
+            raise RouteError(
+                "compile_routing",
+                "retry_backoff_cap_seconds",
+                self.backoff_cap,
+                f"a whole number of seconds from 1 to {limits.FLUENT_BIT_DEFAULT_SCHEDULER_CAP_SECONDS}",
+                f"use {limits.DEFAULT_SCHEDULER_CAP_SECONDS}",
+            )
+        if self.storage_path is not None and (
+            not self.storage_path.startswith("/") or any(c.isspace() for c in self.storage_path)
+        ):
+            raise RouteError(
+                "compile_routing",
+                "storage_path",
+                self.storage_path,
+                "an absolute path without spaces, or None for memory buffering",
+                f"use {limits.DEFAULT_STORAGE_PATH!r}",
+            )
+        if type(self.max_chunks_up) is not int or not 1 <= self.max_chunks_up <= 4096:
+            raise RouteError(
+                "compile_routing",
+                "storage_max_chunks_up",
+                self.max_chunks_up,
+                "a whole number from 1 to 4096",
+                f"use {limits.DEFAULT_STORAGE_MAX_CHUNKS_UP}",
+            )
+
+    @property
+    def retry_limit_value(self) -> str:
+        return limits.RETRY_FOREVER if self.retry_limit is None else str(self.retry_limit)
+
+    @property
+    def on_disk(self) -> bool:
+        return self.storage_path is not None
+
+
+def _service(
+    parsers_path: str,
+    flush: int,
+    grace: int,
+    http_port: int | None,
+    health: tuple[int, int, int],
+    durability: _Durability,
+) -> Section:
     entries = [("Flush", str(flush)), ("Grace", str(grace)), ("Parsers_File", parsers_path)]
     comments = [f"Flush every {flush} s; on shutdown wait up to {grace} s for outputs."]
+    entries.append(("scheduler.cap", str(durability.backoff_cap)))
+    comments.append(f"Retries wait at most {durability.backoff_cap} s, so delivery resumes soon after an outage ends.")
+    if durability.storage_path is not None:
+        entries += [
+            ("storage.path", durability.storage_path),
+            ("storage.type", "filesystem"),
+            ("storage.inherit", "On"),
+            ("storage.max_chunks_up", str(durability.max_chunks_up)),
+        ]
+        comments.append(
+            f"Chunks wait on disk in {durability.storage_path}, FireLens's own input's too (storage.inherit): "
+            "no input is paused for memory, so nothing is dropped while an output is slow or down."
+        )
     if http_port is not None:
         errors, retry_failures, period = health
         entries += [
@@ -324,16 +421,18 @@ def _service(parsers_path: str, flush: int, grace: int, http_port: int | None, h
     return _section("SERVICE", *entries, comments=tuple(comments))
 
 
-def _sections(routing: LogRouting, service: Section, retry_limit: int, emitter_limit: str) -> list[Section]:
+def _sections(routing: LogRouting, service: Section, durability: _Durability, emitter_limit: str) -> list[Section]:
     sections = [service]
     for app in routing.apps:
-        sections.extend(_app_filters(app, emitter_limit))
+        sections.extend(_app_filters(app, emitter_limit, durability))
     for app in routing.apps:
-        sections.extend(_app_outputs(app, routing.region, retry_limit))
+        sections.extend(_app_outputs(app, routing.region, durability.retry_limit_value))
     return sections
 
 
-def _app_filters(app: AppLogRouting, emitter_limit: str) -> list[Section]:
+def _app_filters(app: AppLogRouting, emitter_limit: str, durability: _Durability) -> list[Section]:
+    # An emitter sets its own storage type (memory unless told), so storage.inherit does not reach it.
+    emitter_storage = "filesystem" if durability.on_disk else "memory"
     # Docker's log driver cuts a stdout line of 16 KiB or more into partial records (fluentbit/output_limits.py);
     # joined first, a long JSON line is parsed and routed whole instead of landing in `default` in pieces.
     out: list[Section] = [
@@ -344,6 +443,7 @@ def _app_filters(app: AppLogRouting, emitter_limit: str) -> list[Section]:
             ("Match", app.match),
             ("Mode", "partial_message"),
             ("multiline.key_content", DOCKER_LINE_KEY),
+            ("emitter_storage.type", emitter_storage),
             comments=(
                 f"{app.container}: join the 16 KiB pieces Docker's log driver cuts a longer stdout line into "
                 "(partial_message), so the line is parsed and routed whole.",
@@ -379,6 +479,7 @@ def _app_filters(app: AppLogRouting, emitter_limit: str) -> list[Section]:
                 ("Match", app.match),
                 ("Rule", f"{route.key_path.accessor} {route.pattern} {tag} {keep}"),
                 ("Emitter_Name", f"{app.container}.route.{route.name}.emitter"),
+                ("Emitter_Storage.type", emitter_storage),
                 ("Emitter_Mem_Buf_Limit", emitter_limit),
                 comments=(
                     f"{app.container} / route {route.name!r}: records whose {route.field} matches {route.pattern}:"
@@ -389,7 +490,7 @@ def _app_filters(app: AppLogRouting, emitter_limit: str) -> list[Section]:
     return out
 
 
-def _app_outputs(app: AppLogRouting, region: str, retry_limit: int) -> list[Section]:
+def _app_outputs(app: AppLogRouting, region: str, retry_limit: str) -> list[Section]:
     out: list[Section] = []
     for route in app.routes:
         match = app.route_tag(route) + (".*" if route.suffix_path is not None else "")
@@ -424,7 +525,7 @@ def _output(
     destination: Destination,
     match: str,
     region: str,
-    retry_limit: int,
+    retry_limit: str,
     comment: str,
 ) -> Section:
     return _section(
@@ -433,7 +534,7 @@ def _output(
         ("Alias", output_alias(app, route)),
         ("Match", match),
         *destination.output_options(region),
-        ("Retry_Limit", str(retry_limit)),
+        ("Retry_Limit", retry_limit),
         comments=(comment,),
     )
 
