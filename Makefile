@@ -141,6 +141,19 @@ bench: install ## synth medians and ratio, the preview's throughput and memory, 
 	@echo
 	@$(VENV_PY) -m benchmarks.run_phases
 
+# The real Fluent Bit for ROUTER=fluent-bit make run and the fluentbit test tier. No registry carries a
+# binary; it builds from a fetched fluent/fluent-bit source with the workplace's build tool (the recipe
+# stays outside this repository). FLUENT_BIT=/path/to/fluent-bit uses one you already have.
+FLUENT_BIT_TAG := v4.2.2
+BUILD_FLUENT_BIT ?= $(abspath ../shared/tools/build-fluent-bit)
+.PHONY: fluent-bit
+fluent-bit: ## build Fluent Bit v4.2.2 into .tools/fluent-bit/ from SRC=<a fluent/fluent-bit git directory> (10-30 min)
+	@[ -n "$(SRC)" ] || { echo "make fluent-bit: give SRC=<a git directory of fluent/fluent-bit with tag $(FLUENT_BIT_TAG)>, e.g. make fluent-bit SRC=../fluent-bit/.git" >&2; exit 2; }
+	@[ -x "$(BUILD_FLUENT_BIT)" ] || { echo "make fluent-bit: no build tool at $(BUILD_FLUENT_BIT); set BUILD_FLUENT_BIT=<it>, or build $(FLUENT_BIT_TAG) your way and pass FLUENT_BIT=/path/to/fluent-bit" >&2; exit 2; }
+	@"$(BUILD_FLUENT_BIT)" "$(SRC)" "$(CURDIR)/$(TOOLS)/fluent-bit" "$(FLUENT_BIT_TAG)"
+	@mkdir -p $(TOOLS)/fluent-bit/bin && ln -sf ../build/bin/fluent-bit $(TOOLS)/fluent-bit/bin/fluent-bit
+	@echo "make fluent-bit: $(TOOLS)/fluent-bit/bin/fluent-bit ($$($(TOOLS)/fluent-bit/bin/fluent-bit --version | head -1))"
+
 .PHONY: bench-preview
 bench-preview: install ## the preview's throughput vs a bare json.loads loop, side by side, and its peak memory
 	@$(VENV_PY) -m benchmarks.preview

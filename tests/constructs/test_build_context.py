@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from firelens_app.config import PipelineConfig, pipeline_routing
@@ -57,3 +58,12 @@ def test_write_context_removes_stale_files_and_reports_changes(tmp_path: Path) -
     assert write_context(tmp_path, {"Dockerfile": b"FROM x\n"}) is True
     assert read_context(tmp_path) == {"Dockerfile": b"FROM x\n"}
     assert write_context(tmp_path, {"Dockerfile": b"FROM x\n"}) is False
+
+
+def test_the_readme_names_the_log_router_tag_the_default_app_deploys() -> None:
+    # The README's "What changed in the deployed app" names the one value of the default app's JSON that
+    # changed; a change to the router's files changes that tag, and the README must say so.
+    readme = (DOCKER_DIR.parent / "README.md").read_text()
+    named = re.search(r"`386849b36d15deda` -> `([0-9a-f]{16})`", readme)
+    assert named is not None
+    assert named[1] == content_tag(log_router_context(pipeline_routing(PipelineConfig())))

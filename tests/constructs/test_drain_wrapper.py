@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -92,7 +93,7 @@ def test_sigterm_waits_until_the_inputs_stand_still(tmp_path: Path, metrics: tup
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0
     delay = float(stopped.read_text()) - sent
-    assert 2.5 <= delay <= 5.5
+    assert 2.5 <= delay <= 8.0  # waited for the counters; the upper bound allows for a busy machine
 
 
 def test_sigterm_is_passed_on_after_the_longest_wait_when_inputs_never_settle(
@@ -104,7 +105,7 @@ def test_sigterm_is_passed_on_after_the_longest_wait_when_inputs_never_settle(
     sent = time.monotonic()
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0
-    assert 2.9 <= float(stopped.read_text()) - sent <= 5.0
+    assert 2.9 <= float(stopped.read_text()) - sent <= 8.0
 
 
 def test_without_the_http_server_it_waits_the_fallback_then_stops(tmp_path: Path) -> None:
@@ -114,11 +115,14 @@ def test_without_the_http_server_it_waits_the_fallback_then_stops(tmp_path: Path
     sent = time.monotonic()
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0
-    assert 0.9 <= float(stopped.read_text()) - sent <= 3.5
+    assert 0.9 <= float(stopped.read_text()) - sent <= 6.0
 
 
-def test_the_routers_exit_status_is_the_wrappers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shell", [s for s in ("dash", "bash") if shutil.which(s)])
+def test_the_routers_exit_status_is_the_wrappers_however_fast_it_exits(tmp_path: Path, shell: str) -> None:
+    # The image's /bin/sh is bash (Amazon Linux); Debian's is dash. A child that is gone before the
+    # wrapper first waits must still give its status (20 tries make the race likely).
     wrapper = tmp_path / "drain-then-stop"
     wrapper.write_bytes(drain_wrapper())
-    wrapper.chmod(0o755)
-    assert subprocess.run([str(wrapper), "sh", "-c", "exit 7"], timeout=20).returncode == 7
+    codes = {subprocess.run([shell, str(wrapper), "sh", "-c", "exit 7"], timeout=20).returncode for _ in range(20)}
+    assert codes == {7}

@@ -47,12 +47,14 @@ drain() {
 "$@" &
 child=$!
 stopping=0
-trap 'if [ "$stopping" = 0 ]; then stopping=1; drain; kill -TERM "$child" 2>/dev/null; fi' TERM INT
+interrupted=0
+trap 'interrupted=1; if [ "$stopping" = 0 ]; then stopping=1; drain; kill -TERM "$child" 2>/dev/null; fi' TERM INT
 
-status=0
-# `wait` returns early when a trapped signal arrives: keep waiting until the router itself has exited.
-while kill -0 "$child" 2>/dev/null; do
+# `wait` returns early when a trapped signal arrives; then wait again for the router's own exit status.
+while :; do
     wait "$child"
     status=$?
+    [ "$interrupted" = 1 ] || break
+    interrupted=0
 done
 exit "$status"
