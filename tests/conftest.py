@@ -5,7 +5,9 @@ Terraform JSON or run Terraform on a synthesized stack.
 Tiers: tests that start the emulator or run Terraform carry the ``emulator``
 marker (added here to every test that uses the ``emulator`` fixture; modules
 that run Terraform without it mark themselves), so ``pytest -m "not emulator"``
-is the pure tier. ``make test`` runs both.
+is the pure tier. ``make test`` runs both. Tests that run the real Fluent Bit
+take :func:`fluent_bit_binary` and so carry the ``fluentbit`` marker; without a
+binary they are skipped, with the reason on one line.
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if _EMULATOR_FIXTURES & fixtures:
             item.add_marker(pytest.mark.emulator)
             slow.add(group)
+        if "fluent_bit_binary" in fixtures:
+            item.add_marker(pytest.mark.fluentbit)
         mark = item.get_closest_marker("worker_seconds")
         if mark is not None:
             seconds[group] = max(seconds.get(group, 0.0), float(mark.args[0]))
@@ -238,6 +242,32 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
+#: Where ``make fluent-bit`` puts the binary.
+FLUENT_BIT_TOOL = ROOT / ".tools" / "fluent-bit" / "bin" / "fluent-bit"
+
+
+@pytest.fixture(scope="session")
+def fluent_bit_binary() -> Path:
+    """The real Fluent Bit for the ``fluentbit`` tier: ``FLUENT_BIT``, else what ``make fluent-bit`` built.
+
+    Skips, with a one-line reason, when there is none or when this is not
+    root (a router run needs private mount and network namespaces:
+    :mod:`firelens_local.fluent_bit`). ``FLUENT_BIT`` naming no executable
+    is a mistake, not an absence: that fails.
+    """
+    given = os.environ.get("FLUENT_BIT", "")
+    if given and not os.access(given, os.X_OK):
+        pytest.fail(f"FLUENT_BIT={given} is not an executable; point it at a fluent-bit binary or unset it")
+    binary = Path(given) if given else FLUENT_BIT_TOOL
+    if not os.access(binary, os.X_OK):
+        pytest.skip(
+            "no Fluent Bit binary: set FLUENT_BIT=/path/to/fluent-bit, or build one: make fluent-bit SRC=<git dir>"
+        )
+    if os.geteuid() != 0:
+        pytest.skip(f"Fluent Bit at {binary}, but a router run needs root (unshare --mount --net); run as root")
+    return binary
+
+
 @pytest.fixture(scope="session")
 def shared_emulator() -> Iterator[Emulator]:
     """The session's moto server, holding :func:`shared_deployment`."""
@@ -300,6 +330,7 @@ def shared_deployment(
 __all__ = [
     "DEPLOYED_STACKS",
     "FIXTURES",
+    "FLUENT_BIT_TOOL",
     "ROOT",
     "SharedDeployment",
     "copy_stack",

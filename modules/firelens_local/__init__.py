@@ -11,7 +11,14 @@ library; install its dependencies with ``pip install 'firelens-cdktf[local]'``:
 - :mod:`.delivery`: a stand-in for the log router's AWS outputs;
 - :mod:`.readback`, :mod:`.delivery_check`, :mod:`.archive_records`,
   :mod:`.archive_check`: read what arrived and compare it with the preview;
-- :mod:`.query`: the archive's saved Athena queries, run with DuckDB.
+- :mod:`.query`: the archive's saved Athena queries, run with DuckDB;
+- the real Fluent Bit in the loop: :mod:`.fluent_bit` runs the binary as a
+  task's log router (:mod:`.firelens_config`, FireLens's generated config;
+  :mod:`.run_folder`, what its private mounts show it),
+  in namespaces of its own (:mod:`.netns`), reaching the emulator through a
+  TLS proxy that can fail on demand (:mod:`.fault_proxy`, :mod:`.run_ca`);
+  :mod:`.forward` feeds it as Docker's log driver does (:mod:`.msgpack_encoder`);
+  :mod:`.faults` throttles the emulator's Firehose.
 
 It imports the library (:mod:`firelens_cdktf`), never the reverse.
 """

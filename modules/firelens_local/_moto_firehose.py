@@ -15,22 +15,38 @@ where and how the object is stored:
 
 Nothing fails in the emulator's delivery, so the error prefix
 (``!{firehose:error-output-type}``) is never written; :func:`~firelens_local.firehose_keys.evaluate_prefix`
-evaluates it all the same. Run in the moto server's process by
-:func:`firelens_local._moto_server.patch`.
+evaluates it all the same.
+
+Throttling, when asked for: with a fault plan named by ``FIRELENS_EMULATOR_FAULTS``
+(:mod:`firelens_local.faults`), ``PutRecordBatch`` answers some calls with a
+partial failure or a ``ServiceUnavailableException``, as the plan says. The
+plan is read again on every call; without the variable nothing changes.
+
+Run in the moto server's process by :func:`firelens_local._moto_server.patch`.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
+import os
+import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from moto.core.responses import ActionResult
 from moto.firehose.models import FirehoseBackend
+from moto.firehose.responses import FirehoseResponse
 from moto.moto_api._internal import mock_random
 from moto.s3.models import s3_backends
 
+from firelens_local.faults import FAULTS_ENV, FaultPlan, journal_path
 from firelens_local.firehose_keys import evaluate_prefix, object_name
+
+#: The error code a throttled record or call carries (PutRecordBatchResponseEntry ``ErrorCode``).
+_THROTTLED = "ServiceUnavailableException"
 
 
 def stored_object(
@@ -80,6 +96,77 @@ def _put_s3_records(
     return [{"RecordId": str(mock_random.uuid4())} for _ in records]
 
 
+# --- throttling (a fault plan) ----------------------------------------------------------
+
+
+_original_put_record_batch = FirehoseResponse.put_record_batch
+#: The plan text last read and how many calls it has met; the server is threaded.
+_plan_lock = threading.Lock()
+_plan_state: dict[str, Any] = {"text": None, "calls": 0}
+
+
+def _next_call(plan_path: Path) -> tuple[str, int]:
+    """The plan's text now and this call's number under it (from 1, again when the text changes)."""
+    try:
+        text = plan_path.read_text()
+    except FileNotFoundError:
+        text = ""
+    with _plan_lock:
+        if text != _plan_state["text"]:
+            _plan_state["text"], _plan_state["calls"] = text, 0
+        _plan_state["calls"] += 1
+        return text, int(_plan_state["calls"])
+
+
+def _journal(plan_path: Path, entry: dict[str, Any]) -> None:
+    with _plan_lock, open(journal_path(plan_path), "a") as journal:
+        journal.write(json.dumps(entry, sort_keys=True) + "\n")
+
+
+def _error(status: int, code: str, message: str) -> tuple[str, dict[str, Any]]:
+    """An AWS JSON-protocol error answer (``__type`` is what Fluent Bit's ``flb_aws_error`` reads)."""
+    body = json.dumps({"__type": code, "message": message})
+    return body, {"status": status, "x-amzn-ErrorType": code, "Content-Type": "application/x-amz-json-1.1"}
+
+
+def _put_record_batch(self: FirehoseResponse) -> Any:
+    plan_file = os.environ.get(FAULTS_ENV)
+    if not plan_file:
+        return _original_put_record_batch(self)
+    plan_path = Path(plan_file)
+    text, call = _next_call(plan_path)
+    stream = self._get_param("DeliveryStreamName")
+    records: list[dict[str, bytes]] = self._get_param("Records") or []
+    entry: dict[str, Any] = {"call": call, "stream": stream, "records": len(records)}
+    try:
+        plan = FaultPlan.from_json(text)
+    except (ValueError, TypeError) as error:
+        _journal(plan_path, {**entry, "fault": "bad plan", "failed": len(records)})
+        return _error(500, "InternalFailure", f"emulator fault plan {plan_path} is not usable: {error}")
+    decision = plan.put_record_batch.decide(call=call, records=len(records))
+    _journal(plan_path, {**entry, "fault": decision.fault, "failed": decision.failed})
+    if decision.fault == "unavailable":
+        status = plan.put_record_batch.unavailable_status
+        return _error(status, _THROTTLED, f"Slow down: emulated throttling (fault plan, call {call}).")
+    if decision.fault == "partial":
+        stored = records[: len(records) - decision.failed]
+        if stored:
+            answers = self.firehose_backend.put_record_batch(stream, stored)["RequestResponses"]
+        else:
+            self.firehose_backend.describe_delivery_stream(stream)  # ResourceNotFound as usual
+            answers = []
+        failed = [{"ErrorCode": _THROTTLED, "ErrorMessage": f"Slow down: emulated throttling (call {call})."}]
+        return ActionResult(
+            {
+                "FailedPutCount": decision.failed,
+                "Encrypted": False,
+                "RequestResponses": answers + failed * decision.failed,
+            }
+        )
+    return _original_put_record_batch(self)
+
+
 def patch() -> None:
-    """Apply the Firehose correction in this process."""
+    """Apply the Firehose correction, and the fault plan's hook, in this process."""
     FirehoseBackend.put_s3_records = _put_s3_records  # type: ignore[method-assign]
+    FirehoseResponse.put_record_batch = _put_record_batch  # type: ignore[method-assign]

@@ -8,7 +8,7 @@ deploys to a real account.
 
 Command line::
 
-    python -m firelens_local.emulator start --port 4566 --state-dir .emulator
+    python -m firelens_local.emulator start --port 4566 --state-dir .emulator [--faults-file plan.json]
     python -m firelens_local.emulator stop --port 4566 --state-dir .emulator
 
 ``--port`` defaults to ``EMULATOR_PORT`` (else 4566); each port has its own
@@ -30,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 
 from firelens_cdktf.errors import EmulatorError
+from firelens_local.faults import FAULTS_ENV
 
 #: Port ``make run`` uses unless ``EMULATOR_PORT`` says otherwise.
 DEFAULT_PORT = 4566
@@ -111,6 +112,9 @@ class Emulator:
     Args:
         port: Port to listen on. Default: a free port.
         log_path: Where the server's output goes. Default: discarded.
+        faults_file: A fault plan (:mod:`firelens_local.faults`) the server
+            reads on every ``PutRecordBatch``; the file may appear, change or
+            vanish while it runs. Default: no faults, whatever the environment says.
 
     Example::
 
@@ -118,10 +122,11 @@ class Emulator:
             subprocess.run(["terraform", "apply"], env={**os.environ, **emu.env("ap-northeast-1")})
     """
 
-    def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
+    def __init__(self, port: int | None = None, log_path: Path | None = None, faults_file: Path | None = None) -> None:
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._log_path = log_path
+        self.faults_file = faults_file
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60.0, detach: bool = False) -> Emulator:
@@ -137,8 +142,12 @@ class Emulator:
             )
         check_port_free_or_moto(self.port)
         log = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL
+        env = {key: value for key, value in os.environ.items() if key != FAULTS_ENV}
+        if self.faults_file is not None:
+            env[FAULTS_ENV] = str(self.faults_file.resolve())
         self.process = subprocess.Popen(
             [sys.executable, "-m", "firelens_local._moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -248,7 +257,7 @@ def check_port_free_or_moto(port: int) -> None:
         )
 
 
-def _cli_start(port: int, state_dir: Path) -> int:
+def _cli_start(port: int, state_dir: Path, faults_file: Path | None = None) -> int:
     state_dir.mkdir(parents=True, exist_ok=True)
     endpoint = f"http://127.0.0.1:{port}"
     pid_path = pidfile(state_dir, port)
@@ -257,7 +266,7 @@ def _cli_start(port: int, state_dir: Path) -> int:
         print(f"emulator: already running on {endpoint}{known}")
         return 0
     check_port_free_or_moto(port)
-    emu = Emulator(port, log_path=log_file(state_dir, port))
+    emu = Emulator(port, log_path=log_file(state_dir, port), faults_file=faults_file)
     emu.start(detach=True)
     assert emu.process is not None
     pid_path.write_text(str(emu.process.pid))
@@ -290,13 +299,16 @@ def main(argv: list[str] | None = None) -> int:
     start = sub.add_parser("start", help="start a moto server in the background")
     start.add_argument("--port", type=int, default=env_port())
     start.add_argument("--state-dir", type=Path, default=Path(".emulator"))
+    start.add_argument(
+        "--faults-file", type=Path, default=None, help="a fault plan for PutRecordBatch (firelens_local.faults)"
+    )
     stop = sub.add_parser("stop", help="stop the server 'start' started on --port")
     stop.add_argument("--port", type=int, default=env_port())
     stop.add_argument("--state-dir", type=Path, default=Path(".emulator"))
     args = parser.parse_args(argv)
     try:
         if args.command == "start":
-            return _cli_start(args.port, args.state_dir)
+            return _cli_start(args.port, args.state_dir, args.faults_file)
         return _cli_stop(args.port, args.state_dir)
     except EmulatorError as error:
         print(str(error), file=sys.stderr)
