@@ -105,7 +105,8 @@ def render_deliveries(result: RoundTrip, sample_width: int = 100) -> list[str]:
         rows.append([str(where), str(len(bodies)), f"{size:,}"])
         samples.append(f"  sample from {where}: {_clip(bodies[0], sample_width)}")
     lines = [
-        f"Delivered by the local stand-in for the log router (task {result.run_id}, {result.calls} API calls)",
+        f"Delivered by {result.router_label} (task {result.run_id}"
+        + (f", {result.calls} API calls)" if result.router_run is None else ")"),
         *_table(rows, right=(1, 2)),
         *samples,
         "S3 objects written by this run:",

@@ -51,6 +51,7 @@ from firelens_cdktf.fluentbit.preview_io import load_for_preview, read_input_rec
 from firelens_cdktf.fluentbit.record_accessor import encode_json
 from firelens_cdktf.fluentbit.simulator import FirelensContext, Outcome, Simulator
 from firelens_cdktf.routing.compiler import CompiledRouting
+from firelens_harness.router_mode import RealRouter, RouterRun, deliver_with_fluent_bit
 from firelens_local.archive_check import ArchiveCheck, check_archive
 from firelens_local.delivery import (
     CloudWatchOutput,
@@ -369,6 +370,17 @@ class RoundTrip:
     accounting: Accounting
     seconds: Mapping[str, float]
     archive: tuple[ArchiveCheck, ...] = ()
+    router_run: RouterRun | None = None
+    router_version: str = ""
+
+    @property
+    def router_label(self) -> str:
+        """Which router delivered: the stand-in, or the real Fluent Bit and its version."""
+        return (
+            f"the real log router, {self.router_version}"
+            if self.router_run
+            else "the local stand-in for the log router"
+        )
 
     def athena_scans(self) -> tuple[AthenaScan, ...]:
         """What each saved query read, per delivery stream: input to the cost model's Athena lines."""
@@ -428,6 +440,8 @@ def run_round_trip(
     progress: Progress | None = None,
     run_id: str | None = None,
     router_dir: Path = ROUTER_DIR,
+    real_router: RealRouter | None = None,
+    emulator_port: int | None = None,
 ) -> RoundTrip:
     """Run the app, route its lines, deliver, read back and check; see the module docstring.
 
@@ -472,7 +486,6 @@ def run_round_trip(
     report.detail(f"{len(outcomes)} records -> {len(copies)} routed copies")
     seconds["route"] = time.monotonic() - started
 
-    report.step("delivering with the LOCAL STAND-IN for the log router (Fluent Bit's outputs' API calls, via boto3)")
     started = time.monotonic()
     destinations = {
         stream: read_firehose_destination(clients.firehose, stream)
@@ -482,14 +495,41 @@ def run_round_trip(
     buckets = sorted({d.bucket for d in destinations.values()})
     before = read_snapshot(clients.s3, clients.logs, buckets=buckets, log_groups=groups)
     days = {datetime.now(UTC).date()}
-    calls = send(plan, firehose=clients.firehose, logs=clients.logs)
+    router_run: RouterRun | None = None
+    if real_router is None:
+        report.step(
+            "delivering with the LOCAL STAND-IN for the log router (Fluent Bit's outputs' API calls, via boto3)"
+        )
+        calls = send(plan, firehose=clients.firehose, logs=clients.logs)
+    else:
+        report.step(
+            f"delivering with the REAL log router ({real_router.version}): the image's files, fed as Docker's "
+            "fluentd driver feeds FireLens, then stopped with SIGTERM"
+        )
+        if emulator_port is None:
+            raise StandInError("the real log router", "needs the emulator's port", "pass emulator_port=")
+        router_run = deliver_with_fluent_bit(
+            real_router,
+            router_dir=router_dir,
+            firelens=firelens,
+            region=config.region,
+            emulator_port=emulator_port,
+            container=router.container,
+            lines=run.lines,
+        )
+        calls = 0
+        report.detail(
+            f"{router_run.lines} lines fed ({router_run.pieces} forward messages); after SIGTERM the router "
+            f"drained and exited {router_run.returncode} in {router_run.stop_seconds:.1f} s; "
+            f"{router_run.cpu_seconds:.2f} s of CPU, peak RSS {router_run.peak_rss_bytes / 2**20:.0f} MiB"
+        )
     days.add(datetime.now(UTC).date())  # a delivery across midnight writes into two days
-    for firehose in plan.firehose:
+    for firehose in plan.firehose if real_router is None else ():
         report.detail(
             f"Firehose PutRecordBatch -> {firehose.output.delivery_stream}: {len(firehose.bodies)} records "
             f"in {len(firehose.records)} Firehose record(s), {len(firehose.batches)} call(s)"
         )
-    for cloudwatch in plan.cloudwatch:
+    for cloudwatch in plan.cloudwatch if real_router is None else ():
         report.detail(
             f"CloudWatch PutLogEvents -> {cloudwatch.output.log_group} / {cloudwatch.log_stream}: "
             f"{len(cloudwatch.events)} events, {len(cloudwatch.batches)} call(s)"
@@ -524,6 +564,8 @@ def run_round_trip(
         arrived.events,
         accounting,
         seconds,
+        router_run=router_run,
+        router_version=real_router.version if real_router else "",
     )
     require_exact(accounting)
     report.detail(accounting.describe())

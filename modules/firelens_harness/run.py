@@ -41,6 +41,7 @@ from firelens_cdktf.cost.prices import prices_for
 from firelens_cdktf.errors import FirelensError
 from firelens_harness.report import render_report
 from firelens_harness.round_trip import AwsClients, DeployedPipeline, run_round_trip
+from firelens_harness.router_mode import choose_router
 from firelens_local.emulator import (
     FAKE_CREDENTIALS,
     Emulator,
@@ -250,13 +251,19 @@ def run(volume_gb: float) -> None:
         SystemExit: any step failed; the message names the step and the reason.
     """
     config = PipelineConfig.from_env()
+    real_router = choose_router()  # first: a wrong ROUTER fails before anything is deployed
     endpoint = f"http://127.0.0.1:{_port()}"
     steps = Steps(7)
     outputs = deploy(STACKS, steps)
     try:
         pipeline = DeployedPipeline.from_outputs(outputs["pipeline"])
         result = run_round_trip(
-            pipeline=pipeline, config=config, clients=AwsClients.for_endpoint(endpoint, config.region), progress=steps
+            pipeline=pipeline,
+            config=config,
+            clients=AwsClients.for_endpoint(endpoint, config.region),
+            progress=steps,
+            real_router=real_router,
+            emulator_port=_port(),
         )
         steps.step("report")
         try:
