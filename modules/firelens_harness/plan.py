@@ -3,6 +3,7 @@
 What the Makefile calls::
 
     python -m firelens_harness.plan [--markdown] [--allow-destroy ADDRESS] [--allow-wildcard ADDRESS]
+        [--allow-data-loss ADDRESS] [--allow-exposure ADDRESS] [--allow-unprotect ADDRESS]
 
 Steps:
 
@@ -26,10 +27,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from firelens_app.config import PipelineConfig
 from firelens_app.paths import PROJECT_ROOT
+from firelens_cdktf.cli.arguments import add_review_allowances
 from firelens_cdktf.errors import FirelensError
 from firelens_cdktf.review.plan_review import review_plans
 from firelens_cdktf.review.render import render_review_markdown, render_review_text
@@ -61,8 +64,13 @@ def plan_stack(stack: str, env: dict[str, str]) -> Path:
     return target
 
 
-def plan(*, markdown: bool = False, allow_destroy: tuple[str, ...] = (), allow_wildcard: tuple[str, ...] = ()) -> int:
-    """Run the four steps (module docstring); print the review; 1 when it blocks, else 0."""
+def plan(*, markdown: bool = False, allowances: Mapping[str, Sequence[str]] | None = None) -> int:
+    """Run the four steps (module docstring); print the review; 1 when it blocks, else 0.
+
+    Args:
+        markdown: Print the pull-request comment instead of the text summary.
+        allowances: ``review_plans`` keyword -> addresses, e.g. ``{"allow_data_loss": ["pipeline:ADDRESS"]}``.
+    """
     import json
 
     config = PipelineConfig.from_env()
@@ -96,7 +104,7 @@ def plan(*, markdown: bool = False, allow_destroy: tuple[str, ...] = (), allow_w
         plans.append((stack, json.loads(path.read_text())))
     print(f"    {IMAGES_SKIPPED}", flush=True)
     print("==> [4/4] review", flush=True)
-    review = review_plans(plans, allow_destroy=allow_destroy, allow_wildcard=allow_wildcard)
+    review = review_plans(plans, **{name: tuple(addresses) for name, addresses in (allowances or {}).items()})
     print()
     print(render_review_markdown(review) if markdown else render_review_text(review), end="")
     return 1 if review.blocked else 0
@@ -106,25 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: the review's exit status (0 pass, 1 blocked)."""
     parser = argparse.ArgumentParser(prog="python -m firelens_harness.plan", description=__doc__.split("\n\n")[0])
     parser.add_argument("--markdown", action="store_true", help="print the review as the PR comment's Markdown")
-    parser.add_argument(
-        "--allow-destroy",
-        action="append",
-        default=[],
-        metavar="ADDRESS",
-        help="accept deleting or replacing this stateful resource (repeatable)",
-    )
-    parser.add_argument(
-        "--allow-wildcard",
-        action="append",
-        default=[],
-        metavar="ADDRESS",
-        help="accept wildcard grants gained by this resource's policies (repeatable)",
-    )
-    args = parser.parse_args(argv)
+    add_review_allowances(parser)
+    args = vars(parser.parse_args(argv))
     try:
-        return plan(
-            markdown=args.markdown, allow_destroy=tuple(args.allow_destroy), allow_wildcard=tuple(args.allow_wildcard)
-        )
+        return plan(markdown=args.pop("markdown"), allowances=args)
     except FirelensError as error:  # bad settings, a failed synth or Terraform: the message says it all
         raise SystemExit(f"make plan: {error}") from None
     except KeyboardInterrupt:

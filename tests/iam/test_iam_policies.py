@@ -125,9 +125,9 @@ def test_a_reference_to_one_resource_and_its_children_is_scoped() -> None:
 
 
 def test_the_plan_review_and_the_stack_check_share_one_rule() -> None:
-    from firelens_cdktf.review import plan_review
+    from firelens_cdktf.review import grants, policies
 
-    assert plan_review.wildcard_parts is iam.wildcard_parts and plan_review.parse_statements is iam.parse_statements
+    assert grants.wildcard_parts is iam.wildcard_parts and policies.parse_statements is iam.parse_statements
 
 
 def test_fails_when_a_document_is_not_one_iam_accepts() -> None:

@@ -14,15 +14,19 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from minimal_plans import allow as _allow
+from minimal_plans import plan as _plan
+from minimal_plans import policy as _policy
+from minimal_plans import rc as _rc
+from plan_variants import plan_variants
 
 from conftest import ROOT, plan_json, terraform
 from firelens_cdktf.cli import main
@@ -110,23 +114,17 @@ def plans(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> dict[
     files["first-deploy"] = out / "first-deploy.json"
     files["first-deploy"].write_text(json.dumps(plan_json(workdir, env)))
     terraform(workdir, "apply", "-input=false", "plan.tfplan", env=env)
-    # The variants only read the applied state: each plans in its own copy of the initialised
-    # directory, all at once (Terraform waits on the emulator far more than it computes), and
-    # without a refresh: nothing changed the base since it was applied, so reading every
-    # resource back would only cost CPU (provider and emulator) and change no plan.
-    copies = {}
-    for name, variant in VARIANTS.items():
-        copies[name] = root / f"stack-{name}"
-        shutil.copytree(workdir, copies[name], symlinks=True)
-        (copies[name] / "cdk.tf.json").write_text(_synth(variant, root / "terraform.tfstate"))  # synth: one thread
-    with ThreadPoolExecutor(max_workers=len(VARIANTS)) as pool:
-        planned = {
-            name: pool.submit(plan_json, copies[name], env, "-lock=false", "-refresh=false") for name in VARIANTS
-        }
-        for name, result in planned.items():
-            files[name] = out / f"{name}.json"
-            files[name].write_text(json.dumps(result.result()))
-    return files
+    synthesized = {name: json.loads(_synth(variant, root / "terraform.tfstate")) for name, variant in VARIANTS.items()}
+
+    def replaced_by(doc: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+        def swap(applied: dict[str, Any]) -> None:
+            applied.clear()
+            applied.update(doc)
+
+        return swap
+
+    variants = {name: replaced_by(doc) for name, doc in synthesized.items()}
+    return files | plan_variants(workdir, env, variants, root / "variants")
 
 
 @pytest.fixture(scope="module")
@@ -238,42 +236,6 @@ def test_review_runs_on_a_bare_python_without_third_party_packages(plans: dict[s
 
 
 # --- hand-written minimal plans -------------------------------------------------------------------
-
-
-def _rc(
-    address: str, actions: list[str], *, before: Any = None, after: Any = None, after_unknown: Any = None, **extra: Any
-) -> dict[str, Any]:
-    type_, _, name = address.partition(".")
-    change = {
-        "actions": actions,
-        "before": before,
-        "after": after,
-        "after_unknown": after_unknown or {},
-        "before_sensitive": extra.pop("before_sensitive", {}),
-        "after_sensitive": extra.pop("after_sensitive", {}),
-    }
-    if "replace_paths" in extra:
-        change["replace_paths"] = extra.pop("replace_paths")
-    return {
-        "address": address,
-        "mode": extra.pop("mode", "managed"),
-        "type": type_,
-        "name": name,
-        "change": change,
-        **extra,
-    }
-
-
-def _plan(*changes: dict[str, Any], **top: Any) -> dict[str, Any]:
-    return {"format_version": "1.2", "terraform_version": "1.11.4", "resource_changes": list(changes), **top}
-
-
-def _policy(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def _allow(action: str | list[str], resource: str | list[str] = "arn:aws:s3:::b/*", **more: Any) -> dict[str, Any]:
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **more}
 
 
 def _policy_update(before: str, after: str, address: str = "aws_iam_role_policy.p") -> dict[str, Any]:
@@ -395,10 +357,11 @@ def test_fails_when_a_resource_policy_allows_every_principal() -> None:
     assert _blocked(_plan(_rc("aws_s3_bucket_policy.b", ["create"], after={"policy": _policy(statement)})))
 
 
-def test_a_wildcard_the_document_already_had_does_not_block() -> None:
+def test_a_wildcard_the_document_already_had_is_not_found_again() -> None:
     before = _policy(_allow("s3:*"))
     after = _policy(_allow("s3:*"), _allow("logs:PutLogEvents", "arn:aws:logs:r:1:log-group:/a:*"))
-    assert not _blocked(_policy_update(before, after))
+    review = review_plans([("s", _policy_update(before, after))])
+    assert [f.rule for f in review.findings] == ["iam-grant-added"]  # the new statement only
 
 
 def test_fails_when_a_wildcard_statement_reaches_a_new_resource() -> None:

@@ -56,11 +56,43 @@ COUNTED: tuple[Action, ...] = (Action.CREATE, Action.UPDATE, Action.REPLACE, Act
 
 
 class FindingKind(StrEnum):
-    """Why a finding blocks."""
+    """The family of a finding: what the plan would do. Each family but plan errors has one allowance flag."""
 
     DESTROY = "destroy"
     WILDCARD = "wildcard"
+    DATA_LOSS = "data-loss"
+    EXPOSURE = "exposure"
+    UNPROTECT = "unprotect"
     PLAN_ERROR = "plan-error"
+
+    @property
+    def label(self) -> str:
+        """The family in plain words, as the summary and the PR comment say it."""
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS: Mapping[FindingKind, str] = MappingProxyType(
+    {
+        FindingKind.DESTROY: "destroy",
+        FindingKind.WILDCARD: "wildcard",
+        FindingKind.DATA_LOSS: "data loss",
+        FindingKind.EXPOSURE: "access opened",
+        FindingKind.UNPROTECT: "protection removed",
+        FindingKind.PLAN_ERROR: "plan error",
+    }
+)
+
+#: The option that accepts a finding of each family (``--allow-data-loss STACK:ADDRESS``); plan errors have none.
+#: In a pull request, the same words start a line of its description (``/allow-data-loss STACK:ADDRESS``).
+ALLOW_FLAGS: Mapping[FindingKind, str] = MappingProxyType(
+    {
+        FindingKind.DESTROY: "--allow-destroy",
+        FindingKind.WILDCARD: "--allow-wildcard",
+        FindingKind.DATA_LOSS: "--allow-data-loss",
+        FindingKind.EXPOSURE: "--allow-exposure",
+        FindingKind.UNPROTECT: "--allow-unprotect",
+    }
+)
 
 
 class DocumentState(StrEnum):
@@ -120,6 +152,27 @@ class WildcardFinding:
 
 
 @dataclass(frozen=True)
+class GrantGain:
+    """What one ``Allow`` statement of the planned document grants that the current document does not cover.
+
+    Wildcard grants are not here (they are :class:`WildcardFinding`), except
+    public ones: a grant to every principal without a limiting condition is
+    reported as public whatever else is wild in it.
+
+    Attributes:
+        statement: The planned statement.
+        actions, resources, principals: What the uncovered grants name (sorted, each once).
+        public: Whether they are granted to everyone without a condition that limits the caller.
+    """
+
+    statement: PolicyStatement
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    principals: tuple[str, ...] = ()
+    public: bool = False
+
+
+@dataclass(frozen=True)
 class PolicyChange:
     """A policy document that the plan changes, as a statement diff.
 
@@ -132,6 +185,13 @@ class PolicyChange:
         added: Statements only in the planned document.
         unchanged: How many statements stay as they are.
         gained: Allow statements that gain wildcard grants (blocking unless allowed).
+        granted: Allow statements that grant what the current document does not cover,
+            wildcards aside (public grants included).
+        lifted: Deny statements of the current document that no planned Deny covers
+            (the TLS-only Deny aside: its removal is a rule of its own).
+        tls_removed: Whether the document loses its TLS-only Deny (``aws:SecureTransport`` false).
+        judged: Whether the grants were judged: ``False`` for a new document that
+            joins nothing that exists (see :mod:`.context`); wildcards are judged always.
         current: When the planned document is unknown or sensitive: the current
             statements (empty when there is no current document or it is sensitive).
     """
@@ -145,7 +205,27 @@ class PolicyChange:
     added: tuple[PolicyStatement, ...] = ()
     unchanged: int = 0
     gained: tuple[WildcardFinding, ...] = ()
+    granted: tuple[GrantGain, ...] = ()
+    lifted: tuple[PolicyStatement, ...] = ()
+    tls_removed: bool = False
+    judged: bool = True
     current: tuple[PolicyStatement, ...] = ()
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one change would do that a rule of :data:`~firelens_cdktf.review.rules.RULES` guards against.
+
+    Attributes:
+        rule: The rule's id (``log-retention-lowered``).
+        address: The resource instance whose change does it.
+        message: The effect in plain words, e.g. ``deletes events older than 1 day in
+            /sample-metrics-fluentbit (retention_in_days 30 -> 1)``.
+    """
+
+    rule: str
+    address: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -153,10 +233,11 @@ class Finding:
     """Something that blocks the plan unless allowed.
 
     Attributes:
-        kind: Destroy, wildcard or plan error.
+        kind: Its family (destroy, wildcard, data loss, exposure, protection removed, plan error).
         stack, address: Where (address is empty for a plan error).
-        message: What and why, one sentence.
+        message: What the plan would do, in plain words, one sentence.
         allowed: Whether an allowance given to the review covers it.
+        rule: The id of the rule in :data:`~firelens_cdktf.review.rules.RULES` (empty for a plan error).
     """
 
     kind: FindingKind
@@ -164,15 +245,13 @@ class Finding:
     address: str
     message: str
     allowed: bool = False
+    rule: str = ""
 
     @property
     def allow_flag(self) -> str:
         """The CLI option that would allow it (empty when nothing can)."""
-        if self.kind is FindingKind.DESTROY:
-            return f"--allow-destroy {self.stack}:{self.address}"
-        if self.kind is FindingKind.WILDCARD:
-            return f"--allow-wildcard {self.stack}:{self.address}"
-        return ""
+        flag = ALLOW_FLAGS.get(self.kind)
+        return f"{flag} {self.stack}:{self.address}" if flag else ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +262,8 @@ class StackReview:
         name: Stack name.
         changes: Resource instances that change, in :data:`ACTION_ORDER` then address order.
         policies: Policy documents that change.
+        effects: What the changes would do that a rule guards against, in change order
+            (each becomes a finding of :class:`PlanReview`).
         drift: Resources Terraform found changed outside Terraform (``resource_drift``).
         errored: Whether Terraform marked the plan as errored.
         complete: Whether applying it reaches the configuration (``False`` with deferred changes).
@@ -193,6 +274,7 @@ class StackReview:
     name: str
     changes: tuple[ResourceChange, ...] = ()
     policies: tuple[PolicyChange, ...] = ()
+    effects: tuple[Effect, ...] = ()
     drift: int = 0
     errored: bool = False
     complete: bool = True
@@ -216,7 +298,8 @@ class PlanReview:
         stacks: One review per plan, in the order given.
         findings: Every blocking-kind finding, allowed or not.
         unused_allowances: Allowances that matched nothing (typos, or already applied).
-        allow_destroy, allow_wildcard: The allowances given.
+        allow_destroy, allow_wildcard, allow_data_loss, allow_exposure, allow_unprotect:
+            The allowances given, per family.
     """
 
     stacks: tuple[StackReview, ...]
@@ -224,6 +307,19 @@ class PlanReview:
     unused_allowances: tuple[str, ...] = ()
     allow_destroy: tuple[str, ...] = ()
     allow_wildcard: tuple[str, ...] = ()
+    allow_data_loss: tuple[str, ...] = ()
+    allow_exposure: tuple[str, ...] = ()
+    allow_unprotect: tuple[str, ...] = ()
+
+    def allowances(self) -> dict[FindingKind, tuple[str, ...]]:
+        """The allowances given, by the family they accept."""
+        return {
+            FindingKind.DESTROY: self.allow_destroy,
+            FindingKind.WILDCARD: self.allow_wildcard,
+            FindingKind.DATA_LOSS: self.allow_data_loss,
+            FindingKind.EXPOSURE: self.allow_exposure,
+            FindingKind.UNPROTECT: self.allow_unprotect,
+        }
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
@@ -243,11 +339,19 @@ class PlanReview:
         return "pass with allowances" if self.findings else "pass"
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary: verdict, allowances, per-stack counts and fingerprints, findings."""
+        """A JSON-ready summary: verdict, allowances, per-stack counts and fingerprints, findings.
+
+        ``allowances`` maps each family (``destroy``, ``wildcard``, ``data-loss``,
+        ``exposure``, ``unprotect``) to its addresses; ``allowance_flags`` holds the
+        same as command-line options (``--allow-data-loss=pipeline:ADDRESS``), ready
+        to pass to a second review of the same changes.
+        """
+        given = self.allowances()
         return {
             "verdict": self.verdict,
             "blocked": self.blocked,
-            "allowances": {"destroy": list(self.allow_destroy), "wildcard": list(self.allow_wildcard)},
+            "allowances": {kind.value: list(addresses) for kind, addresses in given.items()},
+            "allowance_flags": [f"{ALLOW_FLAGS[kind]}={a}" for kind, addresses in given.items() for a in addresses],
             "unused_allowances": list(self.unused_allowances),
             "stacks": [
                 {
@@ -271,6 +375,7 @@ class PlanReview:
             "findings": [
                 {
                     "kind": f.kind.value,
+                    "rule": f.rule,
                     "stack": f.stack,
                     "address": f.address,
                     "message": f.message,

@@ -1,40 +1,45 @@
-"""Review Terraform plans before they are applied: what changes, what is lost, what IAM gains.
+"""Review Terraform plans before they are applied: what changes, and what each change would do.
 
 Pure Python over parsed ``terraform show -json`` documents (no files, no
 Terraform, no CDKTF): :func:`review_plans` returns a :class:`PlanReview`
 value; :func:`render_review_text` and :func:`render_review_markdown` turn it
-into the terminal report and the pull-request comment. ``python -m modules
+into the terminal report and the pull-request comment. ``firelens-cdktf
 review`` and ``make plan`` are the command-line faces of it.
 
-What blocks (``PlanReview.blocked``; the CLI then exits 1):
+What blocks (``PlanReview.blocked``; the CLI then exits 1): a finding of a
+rule in :data:`~firelens_cdktf.review.rules.RULES` that no allowance covers,
+or an errored plan. The rules judge what a change *does*, not only which
+action Terraform prints, in five families, each with one allowance flag
+(``ADDRESS`` in any stack, or ``STACK:ADDRESS``):
 
-- **destroy**: a resource whose type is in :data:`STATEFUL_RESOURCE_TYPES`
-  would be deleted or replaced (either order of a replacement; deposed
-  objects too). Allowed per address with ``allow_destroy``.
-- **wildcard**: an IAM policy document (any attribute holding a JSON policy:
-  ``aws_iam_role_policy.policy``, ``aws_iam_policy.policy``,
-  ``aws_s3_bucket_policy.policy``, ``aws_iam_role.assume_role_policy``,
-  ``inline_policy[*].policy``...) would *gain* an ``Allow`` grant with a
-  wildcard. Allowed per address with ``allow_wildcard``.
-- **plan error**: the plan is marked ``errored``. Never allowed.
+- **destroy** (``--allow-destroy``): a resource whose type is in
+  :data:`STATEFUL_RESOURCE_TYPES` would be deleted or replaced (deposed
+  objects too);
+- **wildcard** (``--allow-wildcard``): a policy document would *gain* an
+  ``Allow`` grant with a wildcard (the rule of :mod:`firelens_cdktf.iam.policy`);
+- **data loss** (``--allow-data-loss``): data deleted or stranded in place
+  (retention or expiration shortened, versioning suspended, a Firehose
+  layout or Glue schema changed, a KMS key disabled: :mod:`.data_rules`);
+- **access opened** (``--allow-exposure``): the internet admitted on a new
+  port, a public access block loosened, a public policy, a policy granting
+  more (:mod:`.access_rules`, :mod:`.policies`);
+- **protection removed** (``--allow-unprotect``): encryption weakened, the
+  TLS-only Deny removed, deletion protection off.
 
-The wildcard rule is the project's one rule, in :mod:`firelens_cdktf.iam.policy`
-(the same one the synthesized stacks are checked against).
+Each change is judged against the plan's own before: keeping or narrowing
+(a longer retention, a narrower CIDR, fewer actions, tags) is never a
+finding. A resource the plan creates is judged only when it joins something
+that exists (:mod:`.context` says exactly when), so a stack's first deploy is
+not blocked by its own design. ``Deny`` statements never block.
 
-A document *gains* a wildcard grant when the grant is in the planned document
-and not in the current one (so a new document with a wildcard gains it, and
-widening a wildcard statement's resources or dropping its condition gains
-the new grants). ``Deny`` statements never block: a TLS-only ``Deny s3:*``
-for ``Principal *`` is deliberate and narrows access.
-
-Limits: a document computed from values known only after apply (a policy
-naming the ARN of a resource created in the same plan) cannot be checked;
-it is reported as such, not blocked. Sensitive values are never printed.
+Limits: a value known only after apply (a policy naming the ARN of a
+resource created in the same plan) cannot be judged; it is reported as such,
+not blocked. Sensitive values are never printed.
 
 Example::
 
     review = review_plans([("pipeline", json.load(open("pipeline.json")))],
-                          allow_destroy=["aws_cloudwatch_log_group.audit"])
+                          allow_data_loss=["aws_cloudwatch_log_group.audit"])
     print(render_review_text(review))
     raise SystemExit(1 if review.blocked else 0)
 """
@@ -50,29 +55,25 @@ from types import MappingProxyType
 from typing import Any
 
 from firelens_cdktf.errors import PlanReviewError
-from firelens_cdktf.iam.policy import (
-    PolicyParseError,
-    PolicyStatement,
-    allow_grants,
-    parse_policy,
-    parse_statements,
-    wildcard_parts,
-)
+from firelens_cdktf.review.access_rules import ACCESS_CHECKS, ANY_TYPE_CHECKS
+from firelens_cdktf.review.context import PlanIndex, Planned
+from firelens_cdktf.review.data_rules import DATA_CHECKS
 from firelens_cdktf.review.model import (
     ACTION_ORDER,
-    POLICY_ATTRIBUTES,
+    ALLOW_FLAGS,
     STACK_NAME_PATTERN,
     STATEFUL_RESOURCE_TYPES,
     Action,
-    DocumentState,
+    Effect,
     Finding,
     FindingKind,
     PlanReview,
     PolicyChange,
     ResourceChange,
     StackReview,
-    WildcardFinding,
 )
+from firelens_cdktf.review.policies import path_text, policy_changes, policy_effects, walk_true
+from firelens_cdktf.review.rules import RULES
 
 # --- reading plans --------------------------------------------------------------------------------
 
@@ -141,70 +142,6 @@ def _action(stack: str, address: str, actions: object) -> Action | None:
     )
 
 
-def _path_text(path: Sequence[object]) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out
-
-
-def _marked(marks: object, path: Sequence[object]) -> bool:
-    """Whether ``path`` (or a parent of it) is ``true`` in an after_unknown/..._sensitive tree."""
-    node = marks
-    for step in path:
-        if node is True:
-            return True
-        if isinstance(node, dict) and isinstance(step, str):
-            node = node.get(step)
-        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
-            node = node[step]
-        else:
-            return False
-    return node is True
-
-
-def _walk_strings(value: object, path: tuple[object, ...] = ()) -> Iterator[tuple[tuple[object, ...], str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk_strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk_strings(item, (*path, index))
-
-
-def _walk_true(marks: object, path: tuple[object, ...] = ()) -> Iterator[tuple[object, ...]]:
-    if marks is True:
-        yield path
-    elif isinstance(marks, dict):
-        for key, item in marks.items():
-            yield from _walk_true(item, (*path, key))
-    elif isinstance(marks, list):
-        for index, item in enumerate(marks):
-            yield from _walk_true(item, (*path, index))
-
-
-def _policy_paths(value: object) -> dict[tuple[object, ...], dict[str, Any]]:
-    return {path: doc for path, text in _walk_strings(value) if (doc := parse_policy(text)) is not None}
-
-
-def _gained(before: tuple[PolicyStatement, ...], after: tuple[PolicyStatement, ...]) -> tuple[WildcardFinding, ...]:
-    had = allow_grants(before)
-    found = []
-    for statement in after:
-        if not statement.allows:
-            continue
-        wild: list[str] = []
-        for grant in sorted(statement.grants() - had):
-            for part in wildcard_parts(grant):
-                if part not in wild:
-                    wild.append(part)
-        if wild:
-            found.append(WildcardFinding(statement, tuple(wild)))
-    return tuple(found)
-
-
 # --- reviewing ------------------------------------------------------------------------------------
 
 
@@ -215,7 +152,7 @@ def _changed_attributes(change: Mapping[str, Any]) -> tuple[str, ...]:
         return ()
     names = {k for k in after if before.get(k) != after[k]}
     if isinstance(unknown, dict):
-        names |= {k for k, v in unknown.items() if next(_walk_true(v), None) is not None}
+        names |= {k for k, v in unknown.items() if next(walk_true(v), None) is not None}
     return tuple(sorted(names))
 
 
@@ -266,90 +203,6 @@ def _resource_changes(stack: str, plan: Mapping[str, Any]) -> list[dict[str, Any
                 f"stack {stack!r}, resource_changes[{index}]", f"{shown} lacks an address or change.actions", fix
             )
     return raw
-
-
-def _unreadable_policies(stack: str, address: str, value: object) -> None:
-    """A known policy attribute that is not JSON at all blocks the review: it cannot be checked.
-
-    (JSON without ``Statement``, such as an ECR lifecycle policy, is not IAM and is left alone.)
-    """
-    if not isinstance(value, dict):
-        return
-    for key in sorted(POLICY_ATTRIBUTES & set(value)):
-        text = value[key]
-        if not isinstance(text, str) or not text.strip():
-            continue
-        try:
-            json.loads(text)
-        except ValueError as error:
-            raise PlanReviewError(
-                f"stack {stack!r}, {address}",
-                f"{key} is not valid JSON ({error}): {text[:60]!r}",
-                "fix the policy in the code, then plan again",
-            ) from None
-
-
-def _policy_changes(
-    stack: str, address: str, action: Action, change: Mapping[str, Any], configured: frozenset[str] | None
-) -> tuple[PolicyChange, ...]:
-    _unreadable_policies(stack, address, change.get("after"))
-    before_docs = _policy_paths(change.get("before"))
-    after_docs = _policy_paths(change.get("after"))
-    # A policy attribute the configuration does not set is computed
-    # (aws_s3_bucket.policy mirrors the bucket policy resource): the resource
-    # that sets it shows the change. ``configured`` is None for a resource no
-    # longer in the configuration (a delete): every document is shown.
-    if configured is not None:
-        before_docs = {p: d for p, d in before_docs.items() if p[0] in configured}
-        after_docs = {p: d for p, d in after_docs.items() if p[0] in configured}
-    unknown_paths = {
-        p
-        for p in _walk_true(change.get("after_unknown"))
-        if p and p[-1] in POLICY_ATTRIBUTES and (configured is None or p[0] in configured)
-    }
-    out = []
-    for path in sorted(set(before_docs) | set(after_docs) | unknown_paths, key=_path_text):
-        sensitive = _marked(change.get("before_sensitive"), path) or _marked(change.get("after_sensitive"), path)
-        unknown = path in unknown_paths or _marked(change.get("after_unknown"), path)
-        try:
-            before = parse_statements(before_docs[path]) if path in before_docs else ()
-            after = parse_statements(after_docs[path]) if path in after_docs else ()
-        except PolicyParseError as error:
-            raise PlanReviewError(
-                f"stack {stack!r}, {address}",
-                f"{_path_text(path)}: {error}",
-                "fix the policy in the code, then plan again",
-            ) from None
-        if sensitive:
-            out.append(PolicyChange(stack, address, _path_text(path), action, DocumentState.SENSITIVE))
-            continue
-        if unknown:
-            out.append(PolicyChange(stack, address, _path_text(path), action, DocumentState.UNKNOWN, current=before))
-            continue
-        if action is Action.DELETE:
-            after = ()
-        if set(before) == set(after):
-            continue
-        before_by_sid = {s.sid: s for s in before if s.sid}
-        removed = tuple(s for s in before if s not in after)
-        added = tuple(s for s in after if s not in before)
-        # A changed statement with a Sid is listed as removed then added, next to each other.
-        removed = tuple(sorted(removed, key=lambda s: (s.sid not in {a.sid for a in added}, s.sid)))
-        added = tuple(sorted(added, key=lambda s: (s.sid not in before_by_sid, s.sid)))
-        out.append(
-            PolicyChange(
-                stack,
-                address,
-                _path_text(path),
-                action,
-                DocumentState.KNOWN,
-                removed=removed,
-                added=added,
-                unchanged=sum(1 for s in after if s in before),
-                gained=_gained(before, after),
-            )
-        )
-    return tuple(out)
 
 
 def _fingerprint(changes: Sequence[Mapping[str, Any]]) -> str:
@@ -410,50 +263,103 @@ def _relevant_drift(plan: Mapping[str, Any]) -> int:
     return count
 
 
+def _destroy_effect(change: ResourceChange, before: Mapping[str, Any]) -> Effect:
+    what = "replaced" if change.action is Action.REPLACE else "deleted"
+    forced = f" (forced by {', '.join(change.forced_by)})" if change.forced_by else ""
+    deposed = f" (deposed object {change.deposed})" if change.deposed else ""
+    reason = STATEFUL_RESOURCE_TYPES[change.type]
+    window = before.get("deletion_window_in_days") if change.type == "aws_kms_key" else None
+    if isinstance(window, int):
+        reason += f", {window} days after the plan is applied (deletion_window_in_days)"
+    return Effect("stateful-destroy", change.address, f"{change.type}{deposed} would be {what}{forced}: {reason}")
+
+
+def _planned(rc: Mapping[str, Any], action: Action, index: PlanIndex) -> Planned:
+    change = rc["change"]
+    before, after = change.get("before"), change.get("after")
+    address = rc["address"]
+    return Planned(
+        address=address,
+        type=str(rc.get("type", "")),
+        action=action,
+        before=before if isinstance(before, dict) and action is not Action.CREATE else {},
+        after=after if isinstance(after, dict) and action is not Action.DELETE else {},
+        unknown=change.get("after_unknown"),
+        before_sensitive=change.get("before_sensitive"),
+        after_sensitive=change.get("after_sensitive"),
+        judged=action is not Action.CREATE or index.joins_existing(address),
+    )
+
+
+def _holder_stays(planned: Planned, index: PlanIndex) -> bool:
+    """Whether what a policy protects outlives this change (for the TLS-only and lifted-Deny rules)."""
+    if planned.type == "aws_s3_bucket_policy":
+        return not index.bucket_goes(planned.was("bucket"))
+    return planned.action is not Action.DELETE
+
+
+def _effects(planned: Planned, change: ResourceChange, index: PlanIndex) -> Iterator[Effect]:
+    if change.stateful and change.loses_object:
+        yield _destroy_effect(change, planned.before)
+    if change.deposed or change.action is Action.FORGET:
+        return  # a deposed object is only deleted; a forgotten one is left as it is
+    for check in (*DATA_CHECKS.get(planned.type, ()), *ACCESS_CHECKS.get(planned.type, ()), *ANY_TYPE_CHECKS):
+        yield from check(planned, index)
+
+
 def review_stack(name: str, plan: Mapping[str, Any]) -> StackReview:
     """Review one stack's parsed ``terraform show -json`` plan.
 
     Raises:
-        PlanReviewError: ``plan`` is not a plan, or holds actions this review does not know.
+        PlanReviewError: ``plan`` is not a plan, or holds actions or policies this review cannot read.
     """
     plan = _check_plan(name, plan)
-    changes: list[ResourceChange] = []
-    policies: list[PolicyChange] = []
-    reviewed: list[Mapping[str, Any]] = []
-    configured = _configured(plan)
+    reviewed: list[tuple[dict[str, Any], Action]] = []
     for rc in _resource_changes(name, plan):
         if rc.get("mode", "managed") != "managed":
             continue
+        action = _action(name, rc["address"], rc["change"].get("actions"))
+        if action is not None:
+            reviewed.append((rc, action))
+    index = PlanIndex(plan, {rc["address"]: action for rc, action in reviewed if not rc.get("deposed")})
+    configured = _configured(plan)
+    changes: list[ResourceChange] = []
+    policies: list[PolicyChange] = []
+    effects: list[tuple[ResourceChange, Effect]] = []
+    for rc, action in reviewed:
         change = rc["change"]
-        address = rc["address"]
-        action = _action(name, address, change.get("actions"))
-        if action is None:
-            continue
-        reviewed.append(rc)
-        forced = tuple(_path_text(p) for p in change.get("replace_paths") or [] if isinstance(p, list))
-        changes.append(
-            ResourceChange(
-                stack=name,
-                address=address,
-                type=str(rc.get("type", "")),
-                action=action,
-                reason=rc.get("action_reason"),
-                forced_by=forced,
-                changed=_changed_attributes(change) if action in (Action.UPDATE, Action.REPLACE) else (),
-                deposed=rc.get("deposed"),
-            )
+        forced = tuple(path_text(p) for p in change.get("replace_paths") or [] if isinstance(p, list))
+        resource = ResourceChange(
+            stack=name,
+            address=rc["address"],
+            type=str(rc.get("type", "")),
+            action=action,
+            reason=rc.get("action_reason"),
+            forced_by=forced,
+            changed=_changed_attributes(change) if action in (Action.UPDATE, Action.REPLACE) else (),
+            deposed=rc.get("deposed"),
         )
+        changes.append(resource)
+        planned = _planned(rc, action, index)
         attributes = None if configured is None else configured.get(_config_key(rc))
-        policies.extend(_policy_changes(name, address, action, change, attributes))
-    changes.sort(key=lambda c: (ACTION_ORDER.index(c.action), c.address, c.deposed or ""))
+        documents = policy_changes(name, rc["address"], action, change, attributes, judged=planned.judged)
+        policies.extend(documents)
+        effects += [(resource, e) for e in _effects(planned, resource, index)]
+        if action is not Action.FORGET and not resource.deposed:  # the real document stays as it is
+            holder_stays = _holder_stays(planned, index)
+            effects += [(resource, e) for doc in documents for e in policy_effects(doc, holder_stays=holder_stays)]
+    order = {id(c): (ACTION_ORDER.index(c.action), c.address, c.deposed or "") for c in changes}
+    changes.sort(key=lambda c: order[id(c)])
+    effects.sort(key=lambda pair: order[id(pair[0])])
     return StackReview(
         name=name,
         changes=tuple(changes),
         policies=tuple(policies),
+        effects=tuple(e for _, e in effects),
         drift=_relevant_drift(plan),
         errored=bool(plan.get("errored", False)),
         complete=bool(plan.get("complete", True)),
-        fingerprint=_fingerprint(reviewed),
+        fingerprint=_fingerprint([rc for rc, _ in reviewed]),
     )
 
 
@@ -469,15 +375,22 @@ def review_plans(
     *,
     allow_destroy: Iterable[str] = (),
     allow_wildcard: Iterable[str] = (),
+    allow_data_loss: Iterable[str] = (),
+    allow_exposure: Iterable[str] = (),
+    allow_unprotect: Iterable[str] = (),
 ) -> PlanReview:
     """Review several stacks' plans together and give the verdict.
 
+    Each allowance names an address whose findings of that family are
+    intended: ``ADDRESS`` (in any stack) or ``STACK:ADDRESS``. Default: none.
+
     Args:
         plans: (stack name, parsed ``terraform show -json``) pairs, e.g. in dependency order.
-        allow_destroy: Addresses whose deletion or replacement is intended:
-            ``ADDRESS`` (in any stack) or ``STACK:ADDRESS``. Default: none.
-        allow_wildcard: Addresses whose policy documents may gain wildcard
-            grants, same forms. Default: none.
+        allow_destroy: Stateful resources whose deletion or replacement is intended.
+        allow_wildcard: Resources whose policy documents may gain wildcard grants.
+        allow_data_loss: Resources whose change may delete or strand data in place.
+        allow_exposure: Resources whose change may open access (ports, public access, grants).
+        allow_unprotect: Resources whose change may remove a protection (encryption, TLS-only, deletion).
 
     Raises:
         PlanReviewError: a document is not a plan, or two plans have the same stack name.
@@ -491,15 +404,17 @@ def review_plans(
             "name each plan after its stack, or pass STACK=PATH",
         )
     stacks = tuple(review_stack(name, plan) for name, plan in plans)
-    destroy, wildcard = tuple(allow_destroy), tuple(allow_wildcard)
+    review = PlanReview(
+        stacks=stacks,
+        allow_destroy=tuple(allow_destroy),
+        allow_wildcard=tuple(allow_wildcard),
+        allow_data_loss=tuple(allow_data_loss),
+        allow_exposure=tuple(allow_exposure),
+        allow_unprotect=tuple(allow_unprotect),
+    )
+    given = review.allowances()
     known = set(names)
     used: set[tuple[FindingKind, str]] = set()
-
-    def allowed(kind: FindingKind, allowances: tuple[str, ...], stack: str, address: str) -> bool:
-        hits = [a for a in allowances if _matches(a, stack, address, known)]
-        used.update((kind, a) for a in hits)
-        return bool(hits)
-
     findings: list[Finding] = []
     for stack in stacks:
         if stack.errored:
@@ -508,40 +423,22 @@ def review_plans(
                     FindingKind.PLAN_ERROR, stack.name, "", "Terraform marked the plan as errored: it is incomplete"
                 )
             )
-        for change in stack.changes:
-            if change.stateful and change.loses_object:
-                what = "replaced" if change.action is Action.REPLACE else "deleted"
-                forced = f" (forced by {', '.join(change.forced_by)})" if change.forced_by else ""
-                deposed = f" (deposed object {change.deposed})" if change.deposed else ""
-                findings.append(
-                    Finding(
-                        FindingKind.DESTROY,
-                        stack.name,
-                        change.address,
-                        f"{change.type}{deposed} would be {what}{forced}: {STATEFUL_RESOURCE_TYPES[change.type]}",
-                        allowed(FindingKind.DESTROY, destroy, stack.name, change.address),
-                    )
-                )
-        for policy in stack.policies:
-            for gain in policy.gained:
-                sid = f" [{gain.statement.sid}]" if gain.statement.sid else ""
-                findings.append(
-                    Finding(
-                        FindingKind.WILDCARD,
-                        stack.name,
-                        policy.address,
-                        f"{policy.attribute}: Allow statement{sid} gains {', '.join(gain.wildcards)}",
-                        allowed(FindingKind.WILDCARD, wildcard, stack.name, policy.address),
-                    )
-                )
-    unused = tuple(
-        [f"--allow-destroy {a}" for a in destroy if (FindingKind.DESTROY, a) not in used]
-        + [f"--allow-wildcard {a}" for a in wildcard if (FindingKind.WILDCARD, a) not in used]
-    )
+        for effect in stack.effects:
+            kind = RULES[effect.rule].kind
+            hits = [a for a in given[kind] if _matches(a, stack.name, effect.address, known)]
+            used.update((kind, a) for a in hits)
+            findings.append(Finding(kind, stack.name, effect.address, effect.message, bool(hits), effect.rule))
+    unused = tuple(f"{flag} {a}" for kind, flag in _FLAGS for a in given[kind] if (kind, a) not in used)
     return PlanReview(
         stacks=stacks,
         findings=tuple(findings),
         unused_allowances=unused,
-        allow_destroy=destroy,
-        allow_wildcard=wildcard,
+        allow_destroy=review.allow_destroy,
+        allow_wildcard=review.allow_wildcard,
+        allow_data_loss=review.allow_data_loss,
+        allow_exposure=review.allow_exposure,
+        allow_unprotect=review.allow_unprotect,
     )
+
+
+_FLAGS: tuple[tuple[FindingKind, str], ...] = tuple(ALLOW_FLAGS.items())

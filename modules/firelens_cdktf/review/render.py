@@ -17,11 +17,14 @@ from firelens_cdktf.review.model import (
     COUNTED,
     Action,
     DocumentState,
+    Finding,
     PlanReview,
     PolicyChange,
     ResourceChange,
     StackReview,
 )
+from firelens_cdktf.review.policies import describe_gain
+from firelens_cdktf.review.rules import RULES
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,26 @@ def _policy_lines(policy: PolicyChange) -> list[str]:
     return lines
 
 
+def _policy_gains(policy: PolicyChange) -> list[tuple[str, str]]:
+    """(label, what) for each thing a policy change opens: wildcards, public grants, other grants, lifted Denies."""
+    out = [("gains wildcard", ", ".join(g.wildcards)) for g in policy.gained]
+    out += [("public", describe_gain(g)) for g in policy.granted if g.public]
+    out += [("grants", describe_gain(g)) for g in policy.granted if not g.public]
+    out += [("lifts", _describe(s, _Style())) for s in policy.lifted]
+    if policy.tls_removed:
+        out.append(("removes", "the TLS-only Deny (aws:SecureTransport false)"))
+    return out
+
+
+def _why(findings: tuple[Finding, ...]) -> list[tuple[str, str, str, str]]:
+    """(rule id, family, AWS behaviour, source) of each rule the findings name, in the order they first appear."""
+    seen: list[str] = []
+    for finding in findings:
+        if finding.rule in RULES and finding.rule not in seen:
+            seen.append(finding.rule)
+    return [(r, RULES[r].kind.label, RULES[r].guards, RULES[r].source) for r in seen]
+
+
 def _notes(stack: StackReview) -> list[str]:
     notes = []
     if stack.drift:
@@ -160,15 +183,20 @@ def render_review_text(review: PlanReview) -> str:
             for policy in stack.policies:
                 out.append(f"    {_policy_heading(policy)}")
                 out += [f"      {line}" for line in _policy_lines(policy)]
-                out += [f"      GAINS WILDCARD: {', '.join(g.wildcards)}" for g in policy.gained]
+                out += [f"      {label.upper()}: {what}" for label, what in _policy_gains(policy)]
     out.append("")
     if review.findings:
         out.append("Findings")
         for finding in review.findings:
             status = "allowed " if finding.allowed else "BLOCKING"
             where = f"{finding.stack} {finding.address}".strip()
+            rule = f" [{finding.rule}]" if finding.rule else ""
             hint = "" if finding.allowed or not finding.allow_flag else f"\n      to accept: {finding.allow_flag}"
-            out.append(f"  {status} {finding.kind.value}: {where}: {finding.message}{hint}")
+            out.append(f"  {status} {finding.kind.label}{rule}: {where}: {finding.message}{hint}")
+        why = _why(review.findings)
+        if why:
+            out.append("What the rules guard against")
+            out += [f"  {rule} ({kind}): {guards}; source: {source}" for rule, kind, guards, source in why]
     out += [f"warning: {u} matched nothing" for u in review.unused_allowances]
     out.append(f"Verdict: {_verdict_text(review)}")
     return "\n".join(out) + "\n"
@@ -206,9 +234,13 @@ def render_review_markdown(review: PlanReview) -> str:
             mark = "✅ allowed" if finding.allowed else "❌ **blocking**"
             where = style.c(f"{finding.stack}:{finding.address}" if finding.address else finding.stack)
             hint = "" if finding.allowed or not finding.allow_flag else f" To accept: {style.c(finding.allow_flag)}"
-            out.append(f"- {mark} {finding.kind.value} {where}: {finding.message.replace('`', chr(39))}.{hint}")
+            out.append(f"- {mark} {finding.kind.label} {where}: {finding.message.replace('`', chr(39))}.{hint}")
     for unused in review.unused_allowances:
         out.append(f"- ⚠️ {style.c(unused)} matched nothing")
+    why = _why(review.findings)
+    if why:
+        out += ["", "#### What the rules guard against", ""]
+        out += [f"- {style.c(rule)} ({kind}): {guards}. [Source]({source})" for rule, kind, guards, source in why]
     for stack in review.stacks:
         out += ["", f"### {style.c(stack.name)}: {_counts_line(stack) if stack.changes else 'no changes'}"]
         out += [f"> {n}" for n in _notes(stack)]
@@ -237,6 +269,6 @@ def render_review_markdown(review: PlanReview) -> str:
                     *_policy_lines(policy),
                     "```",
                 ]
-                out += [f"- ⚠️ **gains wildcard**: {', '.join(style.c(w) for w in g.wildcards)}" for g in policy.gained]
+                out += [f"- ⚠️ **{label}**: {style.c(what)}" for label, what in _policy_gains(policy)]
     out.append("")
     return "\n".join(out)
