@@ -41,20 +41,28 @@ if TYPE_CHECKING:
     from firelens_cdktf.constructs.archive_queries import ArchiveQueries as ArchiveQueries
     from firelens_cdktf.constructs.container_image import ContainerImage as ContainerImage
     from firelens_cdktf.constructs.container_image import ContainerRepository as ContainerRepository
+    from firelens_cdktf.constructs.container_props import AppContainer as AppContainer
+    from firelens_cdktf.constructs.container_props import ContainerImageRef as ContainerImageRef
+    from firelens_cdktf.constructs.container_props import DependencyCondition as DependencyCondition
+    from firelens_cdktf.constructs.container_props import HealthCheck as HealthCheck
+    from firelens_cdktf.constructs.container_props import PortMapping as PortMapping
+    from firelens_cdktf.constructs.container_props import PortProtocol as PortProtocol
+    from firelens_cdktf.constructs.container_props import Secret as Secret
+    from firelens_cdktf.constructs.container_props import Sidecar as Sidecar
+    from firelens_cdktf.constructs.fargate_service import FirelensFargateService as FirelensFargateService
     from firelens_cdktf.constructs.firelens_service import FirelensService as FirelensService
     from firelens_cdktf.constructs.log_archive import LogArchive as LogArchive
+    from firelens_cdktf.constructs.log_groups import RouteLogGroups as RouteLogGroups
     from firelens_cdktf.constructs.network import PublicNetwork as PublicNetwork
     from firelens_cdktf.constructs.provider import aws_provider as aws_provider
     from firelens_cdktf.constructs.secure_bucket import SecureBucket as SecureBucket
-    from firelens_cdktf.constructs.service_props import AppContainer as AppContainer
-    from firelens_cdktf.constructs.service_props import ContainerImageRef as ContainerImageRef
-    from firelens_cdktf.constructs.service_props import DependencyCondition as DependencyCondition
-    from firelens_cdktf.constructs.service_props import HealthCheck as HealthCheck
+    from firelens_cdktf.constructs.service_props import ClusterRef as ClusterRef
+    from firelens_cdktf.constructs.service_props import LoadBalancerTarget as LoadBalancerTarget
     from firelens_cdktf.constructs.service_props import LogRouter as LogRouter
     from firelens_cdktf.constructs.service_props import NetworkPlacement as NetworkPlacement
     from firelens_cdktf.constructs.service_props import RouterAlarms as RouterAlarms
     from firelens_cdktf.constructs.service_props import RouterHealthCheck as RouterHealthCheck
-    from firelens_cdktf.constructs.service_props import Sidecar as Sidecar
+    from firelens_cdktf.constructs.task_definition import FirelensTaskDefinition as FirelensTaskDefinition
     from firelens_cdktf.errors import ConfigError as ConfigError
     from firelens_cdktf.errors import FirelensError as FirelensError
     from firelens_cdktf.errors import LintError as LintError
@@ -74,14 +82,22 @@ __version__ = "0.3.0"
 _EXPORTS = {
     # constructs and their settings
     "FirelensService": "firelens_cdktf.constructs.firelens_service",
-    "AppContainer": "firelens_cdktf.constructs.service_props",
+    "FirelensTaskDefinition": "firelens_cdktf.constructs.task_definition",
+    "FirelensFargateService": "firelens_cdktf.constructs.fargate_service",
+    "RouteLogGroups": "firelens_cdktf.constructs.log_groups",
+    "AppContainer": "firelens_cdktf.constructs.container_props",
+    "PortMapping": "firelens_cdktf.constructs.container_props",
+    "PortProtocol": "firelens_cdktf.constructs.container_props",
+    "Secret": "firelens_cdktf.constructs.container_props",
+    "ContainerImageRef": "firelens_cdktf.constructs.container_props",
+    "Sidecar": "firelens_cdktf.constructs.container_props",
+    "HealthCheck": "firelens_cdktf.constructs.container_props",
+    "DependencyCondition": "firelens_cdktf.constructs.container_props",
     "LogRouter": "firelens_cdktf.constructs.service_props",
     "NetworkPlacement": "firelens_cdktf.constructs.service_props",
+    "ClusterRef": "firelens_cdktf.constructs.service_props",
+    "LoadBalancerTarget": "firelens_cdktf.constructs.service_props",
     "RouterAlarms": "firelens_cdktf.constructs.service_props",
-    "ContainerImageRef": "firelens_cdktf.constructs.service_props",
-    "Sidecar": "firelens_cdktf.constructs.service_props",
-    "HealthCheck": "firelens_cdktf.constructs.service_props",
-    "DependencyCondition": "firelens_cdktf.constructs.service_props",
     "RouterHealthCheck": "firelens_cdktf.constructs.service_props",
     "LogArchive": "firelens_cdktf.constructs.log_archive",
     "ArchiveQueries": "firelens_cdktf.constructs.archive_queries",

@@ -160,3 +160,39 @@ SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]
 #: threshold above that can never fire (older records go to the error prefix).
 #: https://docs.aws.amazon.com/firehose/latest/dev/basic-deliver.html#retry
 FIREHOSE_MAX_RETRY_SECONDS = 86_400
+
+#: ECS cluster names: 1-255 letters, digits, hyphens and underscores; a cluster ARN ends in ``cluster/<name>``.
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html
+ECS_CLUSTER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+ECS_CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/([A-Za-z0-9_-]{1,255})$")
+
+#: Secrets a container reads at start (ECS ``secrets``), as the execution role must name them in IAM:
+#: an SSM parameter's full ARN (``ssm:GetParameters``), a Secrets Manager secret's full ARN with the
+#: six characters AWS appends to its name (``secretsmanager:GetSecretValue``), a KMS key's ARN (not an
+#: alias: ``kms:Decrypt`` is granted on keys).
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+#: https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources
+SSM_PARAMETER_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9_.\-/]{1,2048}$")
+SECRETS_MANAGER_SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$"
+)
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]{1,128}$")
+#: Environment variable names ECS passes to a container (and a secret's name is one).
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KeyValuePair.html
+ENVIRONMENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")
+#: A container's cpu units and memory on Fargate: the task's largest size bounds them; Docker needs 6 MiB.
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
+CONTAINER_CPU_RANGE = (0, 16384)
+CONTAINER_MEMORY_MIB_RANGE = (6, 122880)
+#: ECS waits this long before load balancer health checks count (``healthCheckGracePeriodSeconds``).
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+HEALTH_CHECK_GRACE_PERIOD_RANGE = (0, 2_147_483_647)
+#: A target group's ARN (``elasticloadbalancing``), which a service's load balancer entry names.
+#: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetGroup.html
+TARGET_GROUP_ARN = re.compile(
+    r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$"
+)
+#: Security group ids.
+#: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroup.html
+SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")

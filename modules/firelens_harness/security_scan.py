@@ -292,6 +292,29 @@ def run_checkov(path: Path, framework: Framework, target: str | None = None) -> 
     Raises:
         ScanError: checkov crashed, printed no report, or could not parse a file.
     """
+    with tempfile.TemporaryDirectory(prefix="checkov-") as tmp:
+        scanned = _without_moved_blocks(path, Path(tmp)) if path.is_dir() else path
+        return _checkov(scanned, framework, target or path.name, _resource_types(path) if path.is_dir() else None)
+
+
+def _without_moved_blocks(stack_dir: Path, workdir: Path) -> Path:
+    """``stack_dir`` as checkov can read it: its cdk.tf.json without the top-level ``moved`` blocks.
+
+    checkov 3.3's terraform_json parser fails on a top-level ``moved`` list ("this
+    method receives only dicts"); ``moved`` declares no resource, so the scan sees
+    every resource all the same.
+    """
+    document = json.loads((stack_dir / "cdk.tf.json").read_text())
+    if "moved" not in document:
+        return stack_dir
+    document.pop("moved")
+    copy = workdir / stack_dir.name
+    copy.mkdir()
+    (copy / "cdk.tf.json").write_text(json.dumps(document))
+    return copy
+
+
+def _checkov(path: Path, framework: Framework, target: str, resource_types: dict[str, str] | None) -> ScanReport:
     args = ["-d", str(path)] if path.is_dir() else ["-f", str(path)]
     result = subprocess.run(
         [str(CHECKOV), *args, "--framework", framework.value, "-o", "json", "--quiet", "--compact", "--skip-download"],
@@ -301,9 +324,7 @@ def run_checkov(path: Path, framework: Framework, target: str | None = None) -> 
     )
     if result.returncode not in (0, 1):  # 1 means "some check failed"
         raise ScanError(f"checkov exited {result.returncode} on {path}:\n{result.stderr[-3000:]}")
-    report = parse_report(
-        result.stdout, result.stderr, framework, target or path.name, _resource_types(path) if path.is_dir() else None
-    )
+    report = parse_report(result.stdout, result.stderr, framework, target, resource_types)
     if report.parsing_errors:
         raise ScanError(f"checkov could not parse {report.parsing_errors} file(s) in {path}")
     return report

@@ -21,17 +21,12 @@ from cdktf import TerraformStack, Testing
 
 from firelens_app.config import PipelineConfig
 from firelens_cdktf.constructs.container_image import ContainerRepository
+from firelens_cdktf.constructs.container_props import AppContainer, ContainerImageRef, HealthCheck, Secret, Sidecar
+from firelens_cdktf.constructs.fargate_service import FirelensFargateService
 from firelens_cdktf.constructs.firelens_service import FirelensService
 from firelens_cdktf.constructs.log_archive import LogArchive
-from firelens_cdktf.constructs.service_props import (
-    AppContainer,
-    ContainerImageRef,
-    HealthCheck,
-    LogRouter,
-    NetworkPlacement,
-    RouterAlarms,
-    Sidecar,
-)
+from firelens_cdktf.constructs.service_props import ClusterRef, LogRouter, NetworkPlacement, RouterAlarms
+from firelens_cdktf.constructs.task_definition import FirelensTaskDefinition
 from firelens_cdktf.errors import ConfigError, LintError, RouteError
 from firelens_cdktf.fluentbit.config import parse_config
 from firelens_cdktf.lint.checks import check_config
@@ -44,6 +39,7 @@ IMAGE = ContainerImageRef.from_registry("public.ecr.aws/example/app:1.0.0")
 ROUTER_REPOSITORY = "public.ecr.aws/aws-observability/aws-for-fluent-bit"
 ROUTER = ContainerImageRef.from_registry(f"{ROUTER_REPOSITORY}:init-3.2.1")
 TOPIC = "arn:aws:sns:ap-northeast-1:123456789012:alerts"
+SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:team/db-AbCdEf"
 
 #: The article's own extra.conf, abridged: its labelled copies (``logdata.*``) match no output.
 UNROUTED_COPIES_CONFIG = """\
@@ -159,6 +155,17 @@ def _service(
         **overrides,
     }
     return FirelensService(stack or _stack(), id_, routing=routing or _routing(), **args)
+
+
+def _task(stack: TerraformStack | None = None) -> FirelensTaskDefinition:
+    return FirelensTaskDefinition(
+        stack or _stack(), "task", family="team", routing=_routing(), log_router=LogRouter(ROUTER)
+    )
+
+
+def _grace_period_without_load_balancer() -> None:
+    stack = _stack()
+    FirelensFargateService(stack, "api", task_definition=_task(stack), health_check_grace_period_seconds=60)
 
 
 def _two_services_one_group() -> None:
@@ -904,5 +911,46 @@ CATALOGUE: tuple[BadInput, ...] = (
         0,
         "from 1 to 10",
         "use 1 to 10 retries",
+    ),
+    # --- the composable constructs (issue 21) ----------------------------------------------------------
+    _case(
+        "secret-arn-of-another-service",
+        lambda: Secret.from_ssm_parameter(SECRET_ARN),
+        ConfigError,
+        f"Secret({SECRET_ARN!r})",
+        "arn",
+        SECRET_ARN,
+        "an SSM parameter ARN",
+        "pass the parameter's ARN",
+    ),
+    _case(
+        "container-the-routing-does-not-route",
+        lambda: _task().add_container(AppContainer("ap", IMAGE)),
+        ConfigError,
+        f"FirelensTaskDefinition '{STACK}/task' add_container",
+        "container",
+        "ap",
+        "a container the routing routes (app)",
+        "did you mean 'app'?",
+    ),
+    _case(
+        "grace-period-without-load-balancer",
+        _grace_period_without_load_balancer,
+        ConfigError,
+        f"FirelensFargateService '{STACK}/api'",
+        "health_check_grace_period_seconds",
+        60,
+        "None without load_balancers",
+        "give the service load_balancers=",
+    ),
+    _case(
+        "cluster-name-for-an-existing-cluster",
+        lambda: _service(cluster=ClusterRef.from_name("shared"), cluster_name="other"),
+        ConfigError,
+        SERVICE,
+        "cluster_name",
+        "other",
+        "None when cluster= is given",
+        "drop cluster_name",
     ),
 )

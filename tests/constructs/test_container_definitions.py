@@ -7,13 +7,8 @@ from typing import Any
 import pytest
 
 from firelens_cdktf.constructs.container_definitions import app_container, log_router_container
-from firelens_cdktf.constructs.service_props import (
-    AppContainer,
-    ContainerImageRef,
-    DependencyCondition,
-    LogRouter,
-    RouterHealthCheck,
-)
+from firelens_cdktf.constructs.container_props import AppContainer, ContainerImageRef, DependencyCondition
+from firelens_cdktf.constructs.service_props import LogRouter, RouterHealthCheck
 from firelens_cdktf.errors import ConfigError
 
 REPOSITORY = "public.ecr.aws/aws-observability/aws-for-fluent-bit"

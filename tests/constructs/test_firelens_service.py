@@ -484,3 +484,19 @@ def test_fails_when_a_value_object_is_built_with_a_value_that_cannot_work(
 ) -> None:
     with pytest.raises(ConfigError, match=rf"^{where}: {field}=.*allowed: .*{allowed}"):
         build()
+
+
+# --- names that break a rule get the fix for that rule -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "fix"),
+    [
+        ("x" * 33, "choose a shorter name"),
+        ("9lives", "start the name with a letter"),
+        ("orders.api", "drop the characters other than letters, digits, '-' and '_'"),
+    ],
+)
+def test_fails_on_a_bad_service_name_with_the_fix_for_its_cause(name: str, fix: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^FirelensService 'test/svc': name=.*Fix: {fix}"):
+        _service(name=name)

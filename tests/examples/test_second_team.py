@@ -198,7 +198,7 @@ def test_the_example_synthesizes_two_services_sharing_one_archive_cluster_and_ne
             "aws_kinesis_firehose_delivery_stream": 1,
             "aws_ecs_task_definition": 2,
         },
-        ["shop-api", "nginx", "log_router"],
+        ["nginx", "shop-api", "log_router"],  # the app containers by name, then the router
     )
 
 

@@ -163,3 +163,34 @@ def test_java_without_key_content_is_a_warning() -> None:
         "    multiline.parser java\n" + OUT
     )
     assert codes(text) == [("warning", "multiline-no-key-content")]
+
+
+# metadata-key-dropped -------------------------------------------------------------------------------
+
+ROUTE_ON = (
+    "[FILTER]\n    Name  rewrite_tag\n    Match app-firelens-*\n    Rule  ${} ^web$ routed.web false\n"
+    + OUT
+    + "[OUTPUT]\n    Name null\n    Match routed.*\n"
+)
+
+
+def test_a_route_on_container_name_after_a_parser_that_drops_it_is_a_warning() -> None:
+    finding = only(PARSE.format("json") + ROUTE_ON.format("container_name"), "metadata-key-dropped")
+    assert (
+        finding.severity.value,
+        "Reserve_Data Off" in finding.problem,
+        finding.fix.startswith("set Reserve_Data On"),
+    ) == (
+        "warning",
+        True,
+        True,
+    )
+
+
+def test_a_route_on_container_name_after_a_parser_that_reserves_the_data_is_fine() -> None:
+    text = PARSE.format("json") + "    Reserve_Data On\n" + ROUTE_ON.format("container_name")
+    assert "metadata-key-dropped" not in [code for _, code in codes(text)]
+
+
+def test_a_route_on_an_app_key_after_the_parser_is_fine() -> None:
+    assert "metadata-key-dropped" not in [code for _, code in codes(PARSE.format("json") + ROUTE_ON.format("name"))]

@@ -236,3 +236,30 @@ def test_exposes_grace_http_port_and_emitter_buffers_for_the_task_definition(com
 def test_fails_when_the_http_port_is_one_firelens_holds() -> None:
     with pytest.raises(RouteError, match="http_port=24224"):
         compile_routing(article_routing(), http_port=24224)
+
+
+def _parser_of(app: AppLogRouting) -> Section:
+    compiled = compile_routing(LogRouting(region="eu-west-1", apps=(app,)))
+    [parser] = [s for s in compiled.config.filters if s.plugin == "parser"]
+    return parser
+
+
+def test_metadata_is_dropped_from_parsed_records_by_default_as_in_the_article(compiled: CompiledRouting) -> None:
+    [parser] = [s for s in compiled.config.filters if s.plugin == "parser"]
+    assert (parser.get("Reserve_Data"), parser.get("Preserve_Key")) == (None, None)
+
+
+def test_keep_metadata_reserves_the_other_keys_and_still_drops_the_parsed_line() -> None:
+    parser = _parser_of(AppLogRouting("web", default=CloudWatchLogs("/w"), keep_metadata=True))
+    assert (parser.get("Reserve_Data"), parser.get("Preserve_Key")) == ("On", None)
+
+
+def test_fails_when_keep_metadata_is_not_a_boolean() -> None:
+    with pytest.raises(RouteError, match=r"^AppLogRouting\('web'\): keep_metadata='yes'.*allowed: True or False"):
+        AppLogRouting("web", default=CloudWatchLogs("/w"), keep_metadata="yes")  # type: ignore[arg-type]
+
+
+def test_declaring_the_apps_in_another_order_compiles_the_same_bytes() -> None:
+    web, worker = (AppLogRouting(name, default=CloudWatchLogs(f"/team/{name}")) for name in ("web", "worker"))
+    first = compile_routing(LogRouting(region="eu-west-1", apps=(web, worker)))
+    assert first.extra_conf == compile_routing(LogRouting(region="eu-west-1", apps=(worker, web))).extra_conf

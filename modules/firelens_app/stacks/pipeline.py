@@ -24,7 +24,7 @@ from firelens_cdktf import (
     aws_provider,
 )
 from firelens_cdktf.archive import glue_name
-from firelens_cdktf.constructs import content_tag, log_router_context, read_context
+from firelens_cdktf.constructs import content_tag, log_router_context, move_from_previous_id, read_context
 
 #: The sample app's port (the article's Rails port).
 APP_PORT = 3000
@@ -81,16 +81,19 @@ class PipelineStack(TerraformStack):
         # Not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the AWS-managed
         # aws/sns key (its policy cannot grant cloudwatch.amazonaws.com); see checkov-allowlist.toml.
         self.alarm_topic = SnsTopic(self, "alarm-topic", name=f"firelens-{config.stage}-alerts")
+        # Ids name the stream (they were its position, archive-<n>: the moved blocks keep what is deployed).
         self.archives = {
             stream: LogArchive(
                 self,
-                f"archive-{index}",
+                f"archive-{stream}",
                 stream_name=stream,
                 bucket_name=config.archive_bucket(stream),
                 alarm_topic_arn=self.alarm_topic.arn,
             )
-            for index, stream in enumerate(self.routing.delivery_stream_names)
+            for stream in self.routing.delivery_stream_names
         }
+        for index, archive in enumerate(self.archives.values()):
+            move_from_previous_id(archive, f"archive-{index}")
         self.archive_database = (
             GlueCatalogDatabase(
                 self,
@@ -104,7 +107,7 @@ class PipelineStack(TerraformStack):
         self.archive_queries = {
             stream: ArchiveQueries(
                 self,
-                f"queries-{index}",
+                f"queries-{stream}",
                 archive=archive,
                 database=self.archive_database,
                 workgroup_name=f"firelens-{config.stage}-{stream}"[:128],
@@ -113,9 +116,11 @@ class PipelineStack(TerraformStack):
                 columns=SQL_LOG_COLUMNS,
                 queries=saved_queries,
             )
-            for index, (stream, archive) in enumerate(self.archives.items())
+            for stream, archive in self.archives.items()
             if self.archive_database
         }
+        for index, queries in enumerate(self.archive_queries.values()):
+            move_from_previous_id(queries, f"queries-{index}")
         self.repositories = {
             image: ContainerRepository(self, f"repository-{image}", name=config.repository_name(image))
             for image in IMAGES
@@ -145,7 +150,7 @@ class PipelineStack(TerraformStack):
             alarms=RouterAlarms(topic_arn=self.alarm_topic.arn),
         )
 
-        TerraformOutput(self, "cluster_name", value=self.service.cluster.name)
+        TerraformOutput(self, "cluster_name", value=self.service.cluster_name)
         TerraformOutput(self, "service_name", value=self.service.service.name)
         TerraformOutput(self, "task_definition_arn", value=self.service.task_definition.arn)
         TerraformOutput(self, "route_log_groups", value=[g.name for g in self.service.route_log_groups.values()])

@@ -1,10 +1,15 @@
 """The constructs: thin CDKTF adapters over the routing, IAM and archive domains.
 
-:class:`FirelensService` runs app containers on Fargate with a FireLens log
-router; :class:`LogArchive` is the Firehose stream and the S3 bucket archived
-logs land in, :class:`ArchiveQueries` the Glue table, Athena workgroup and
-saved queries over it; the rest are their parts (a private bucket, a small
-public network, alarms, ECR repositories and image builds, the provider).
+In aws-cdk-lib's ECS style: :class:`FirelensTaskDefinition` is a Fargate task
+definition with a FireLens log router that app containers are added to,
+:class:`FirelensFargateService` runs it, and :class:`FirelensService` is the
+one call that composes both for the common case. :class:`RouteLogGroups` owns
+the routed log groups, :class:`LogArchive` is the Firehose stream and the S3
+bucket archived logs land in, :class:`ArchiveQueries` the Glue table, Athena
+workgroup and saved queries over it; resources grant roles what they need
+(``archive.grant_put_records(role)``, a :class:`RolePolicy`); the rest are
+their parts (a private bucket, a small public network, alarms, ECR
+repositories and image builds, the provider, ``moved`` blocks).
 """
 
 from __future__ import annotations
@@ -25,32 +30,56 @@ if TYPE_CHECKING:
     from firelens_cdktf.constructs.container_image import ContainerImage as ContainerImage
     from firelens_cdktf.constructs.container_image import ContainerRepository as ContainerRepository
     from firelens_cdktf.constructs.container_image import docker_provider_for_ecr as docker_provider_for_ecr
+    from firelens_cdktf.constructs.container_props import AppContainer as AppContainer
+    from firelens_cdktf.constructs.container_props import ContainerImageRef as ContainerImageRef
+    from firelens_cdktf.constructs.container_props import DependencyCondition as DependencyCondition
+    from firelens_cdktf.constructs.container_props import HealthCheck as HealthCheck
+    from firelens_cdktf.constructs.container_props import PortMapping as PortMapping
+    from firelens_cdktf.constructs.container_props import PortProtocol as PortProtocol
+    from firelens_cdktf.constructs.container_props import Secret as Secret
+    from firelens_cdktf.constructs.container_props import SecretSource as SecretSource
+    from firelens_cdktf.constructs.container_props import Sidecar as Sidecar
+    from firelens_cdktf.constructs.fargate_service import FirelensFargateService as FirelensFargateService
     from firelens_cdktf.constructs.firelens_service import FirelensService as FirelensService
+    from firelens_cdktf.constructs.grants import RoleLike as RoleLike
+    from firelens_cdktf.constructs.grants import RolePolicy as RolePolicy
     from firelens_cdktf.constructs.log_archive import LogArchive as LogArchive
+    from firelens_cdktf.constructs.log_groups import RouteLogGroups as RouteLogGroups
+    from firelens_cdktf.constructs.moves import move_from_previous_id as move_from_previous_id
     from firelens_cdktf.constructs.network import PublicNetwork as PublicNetwork
     from firelens_cdktf.constructs.provider import aws_provider as aws_provider
     from firelens_cdktf.constructs.secure_bucket import SecureBucket as SecureBucket
-    from firelens_cdktf.constructs.service_props import AppContainer as AppContainer
-    from firelens_cdktf.constructs.service_props import ContainerImageRef as ContainerImageRef
-    from firelens_cdktf.constructs.service_props import DependencyCondition as DependencyCondition
-    from firelens_cdktf.constructs.service_props import HealthCheck as HealthCheck
+    from firelens_cdktf.constructs.service_props import ClusterRef as ClusterRef
+    from firelens_cdktf.constructs.service_props import LoadBalancerTarget as LoadBalancerTarget
     from firelens_cdktf.constructs.service_props import LogRouter as LogRouter
     from firelens_cdktf.constructs.service_props import NetworkPlacement as NetworkPlacement
     from firelens_cdktf.constructs.service_props import RouterAlarms as RouterAlarms
     from firelens_cdktf.constructs.service_props import RouterHealthCheck as RouterHealthCheck
-    from firelens_cdktf.constructs.service_props import Sidecar as Sidecar
+    from firelens_cdktf.constructs.task_definition import FirelensTaskDefinition as FirelensTaskDefinition
 
 _EXPORTS = {
     "FirelensService": "firelens_cdktf.constructs.firelens_service",
-    "AppContainer": "firelens_cdktf.constructs.service_props",
+    "FirelensTaskDefinition": "firelens_cdktf.constructs.task_definition",
+    "FirelensFargateService": "firelens_cdktf.constructs.fargate_service",
+    "RouteLogGroups": "firelens_cdktf.constructs.log_groups",
+    "RolePolicy": "firelens_cdktf.constructs.grants",
+    "RoleLike": "firelens_cdktf.constructs.grants",
+    "AppContainer": "firelens_cdktf.constructs.container_props",
+    "PortMapping": "firelens_cdktf.constructs.container_props",
+    "PortProtocol": "firelens_cdktf.constructs.container_props",
+    "Secret": "firelens_cdktf.constructs.container_props",
+    "SecretSource": "firelens_cdktf.constructs.container_props",
+    "ContainerImageRef": "firelens_cdktf.constructs.container_props",
+    "Sidecar": "firelens_cdktf.constructs.container_props",
+    "HealthCheck": "firelens_cdktf.constructs.container_props",
+    "DependencyCondition": "firelens_cdktf.constructs.container_props",
     "LogRouter": "firelens_cdktf.constructs.service_props",
     "NetworkPlacement": "firelens_cdktf.constructs.service_props",
+    "ClusterRef": "firelens_cdktf.constructs.service_props",
+    "LoadBalancerTarget": "firelens_cdktf.constructs.service_props",
     "RouterAlarms": "firelens_cdktf.constructs.service_props",
-    "ContainerImageRef": "firelens_cdktf.constructs.service_props",
-    "Sidecar": "firelens_cdktf.constructs.service_props",
-    "HealthCheck": "firelens_cdktf.constructs.service_props",
-    "DependencyCondition": "firelens_cdktf.constructs.service_props",
     "RouterHealthCheck": "firelens_cdktf.constructs.service_props",
+    "move_from_previous_id": "firelens_cdktf.constructs.moves",
     "LogArchive": "firelens_cdktf.constructs.log_archive",
     "ArchiveQueries": "firelens_cdktf.constructs.archive_queries",
     "SecureBucket": "firelens_cdktf.constructs.secure_bucket",

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection
 
+from constructs import Construct
 from firelens_cdktf import limits as _limits
 from firelens_cdktf.errors import ConfigError
+
+
+def where_of(construct: Construct) -> str:
+    """How error messages name a construct: its class and its path, ``LogArchive 'pipeline/archive'``.
+
+    Path parts named ``Default`` are left out, as CDKTF leaves them out of
+    addresses: a one-call construct's pieces (``FirelensService``'s task
+    definition and service) are named by where the caller put them.
+    """
+    path = "/".join(part for part in construct.node.path.split("/") if part != "Default")
+    return f"{type(construct).__name__} '{path}'"
 
 
 def is_token(value: object) -> bool:
@@ -25,6 +38,24 @@ def check_range(where: str, field: str, value: int, bounds: tuple[int, int], fix
     low, high = bounds
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(where, field, value, f"a whole number from {low} to {high}", fix)
+
+
+#: An IPv4 CIDR block such as ``203.0.113.0/24``.
+_CIDR = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
+
+
+def check_cidr(where: str, field: str, value: str) -> None:
+    """Raise :class:`ConfigError` unless ``value`` is an IPv4 CIDR block (tokens pass)."""
+    if not is_token(value) and not (isinstance(value, str) and _CIDR.match(value)):
+        raise ConfigError(
+            where, field, value, "an IPv4 CIDR block such as 203.0.113.0/24", "write the range in CIDR notation"
+        )
+
+
+def close_match(name: str, known: Collection[str]) -> str:
+    """``", did you mean 'x'?"`` when ``name`` is close to one of ``known`` (difflib), else ``""``."""
+    found = difflib.get_close_matches(name, sorted(known), n=1)
+    return f", did you mean {found[0]!r}?" if found else ""
 
 
 def check_choice(where: str, field: str, value: object, choices: Collection[object], fix: str) -> None:

@@ -36,7 +36,7 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_metric_filter import (
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 
 from constructs import Construct
-from firelens_cdktf.constructs._validation import check_topic_arn
+from firelens_cdktf.constructs._validation import check_topic_arn, where_of
 
 #: Period every alarm evaluates (s): Firehose publishes its metrics every 5 minutes at most.
 PERIOD_SECONDS = 300
@@ -175,7 +175,7 @@ class FirehoseDeliveryAlarms(Construct):
         topic_arn: str | None = None,
     ) -> None:
         super().__init__(scope, id_)
-        check_topic_arn(f"FirehoseDeliveryAlarms '{self.node.path}'", topic_arn)
+        check_topic_arn(where_of(self), topic_arn)
         specs = firehose_alarm_specs(stream_name, freshness_threshold_seconds=freshness_threshold_seconds)
         self.alarms = {
             short: _alarm(self, short, spec, topic_arn)
@@ -201,7 +201,7 @@ class RouterLogLossAlarm(Construct):
         self, scope: Construct, id_: str, *, service_name: str, log_group_name: str, topic_arn: str | None = None
     ) -> None:
         super().__init__(scope, id_)
-        check_topic_arn(f"RouterLogLossAlarm '{self.node.path}'", topic_arn)
+        check_topic_arn(where_of(self), topic_arn)
         spec = router_alarm_spec(service_name, log_group_name)
         self.metric_filters = {
             short: CloudwatchLogMetricFilter(

@@ -44,7 +44,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from constructs import Construct
 from firelens_cdktf.archive import schema as archive_sql
 from firelens_cdktf.archive.schema import Column, SavedQuery
-from firelens_cdktf.constructs._validation import check_pattern, check_range, is_token
+from firelens_cdktf.constructs._validation import check_pattern, check_range, is_token, where_of
 from firelens_cdktf.constructs.log_archive import HIVE_PREFIX, LogArchive
 from firelens_cdktf.constructs.secure_bucket import SecureBucket, check_bucket_name
 from firelens_cdktf.errors import ConfigError
@@ -132,7 +132,7 @@ class ArchiveQueries(Construct):
         queries: Callable[[str], Sequence[SavedQuery]] | None = None,
     ) -> None:
         super().__init__(scope, id_)
-        where = f"ArchiveQueries '{self.node.path}'"
+        where = where_of(self)
         table_name = table_name or archive_sql.glue_name(archive.stream_name)
         if (database_name is None) == (database is None):
             raise ConfigError(

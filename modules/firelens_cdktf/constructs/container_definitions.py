@@ -3,8 +3,8 @@
 The app containers (stdout to the log router through the ``awsfirelens``
 log driver), the ``log_router`` container (Fluent Bit with the compiled
 config) and sidecars such as the article's postgres. The values they are
-built from are checked where they are made (:mod:`.service_props`); these
-functions only render.
+built from are checked where they are made (:mod:`.container_props`,
+:mod:`.service_props`); these functions only render.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from firelens_cdktf.constructs.service_props import LOG_ROUTER_NAME, AppContainer, LogRouter, Sidecar
+from firelens_cdktf.constructs.container_props import LOG_ROUTER_NAME, AppContainer, Sidecar
+from firelens_cdktf.constructs.service_props import LogRouter
 
 
 def _environment(env: Mapping[str, str]) -> list[dict[str, str]]:
@@ -65,16 +66,33 @@ def app_container(app: AppContainer, *, router: LogRouter, sidecars: Sequence[Si
     depends_on = [{"containerName": LOG_ROUTER_NAME, "condition": router.start_condition.value}]
     depends_on += [{"containerName": s.name, "condition": s.start_condition.value} for s in sidecars]
     out: dict[str, Any] = {"name": app.name, "image": app.image.uri, "essential": app.essential}
-    if app.port is not None:
-        out["portMappings"] = [{"containerPort": app.port, "hostPort": app.port, "protocol": "tcp"}]
+    for key, value in (
+        ("cpu", app.cpu),
+        ("memory", app.memory_mib),
+        ("memoryReservation", app.memory_reservation_mib),
+    ):
+        if value is not None:
+            out[key] = value
+    if app.mapped_ports:
+        out["portMappings"] = [mapping.to_dict() for mapping in app.mapped_ports]
+    if app.entry_point is not None:
+        out["entryPoint"] = list(app.entry_point)
+    if app.command is not None:
+        out["command"] = list(app.command)
+    out["environment"] = _environment(app.environment)
+    if app.secrets:
+        out["secrets"] = [
+            {"name": name, "valueFrom": secret.value_from} for name, secret in sorted(app.secrets.items())
+        ]
     out |= {
-        "environment": _environment(app.environment),
         "logConfiguration": {
             "logDriver": "awsfirelens",
             "options": {"log-driver-buffer-limit": str(router.log_driver_buffer_limit)},
         },
         "dependsOn": depends_on,
     }
+    if app.health_check is not None:
+        out["healthCheck"] = app.health_check.to_dict()
     return out
 
 

@@ -19,9 +19,9 @@ from cdktf_cdktf_provider_docker.registry_image import RegistryImage
 
 from constructs import Construct
 from firelens_cdktf import limits as _limits
-from firelens_cdktf.constructs._validation import check_pattern, check_range
+from firelens_cdktf.constructs._validation import check_pattern, check_range, where_of
 from firelens_cdktf.constructs.build_context import content_tag, read_context
-from firelens_cdktf.constructs.service_props import ContainerImageRef
+from firelens_cdktf.constructs.container_props import ContainerImageRef
 
 
 class ContainerRepository(Construct):
@@ -43,7 +43,7 @@ class ContainerRepository(Construct):
         self, scope: Construct, id_: str, *, name: str, keep_images: int = 10, force_delete: bool = False
     ) -> None:
         super().__init__(scope, id_)
-        where = f"ContainerRepository '{self.node.path}'"
+        where = where_of(self)
         check_pattern(
             where,
             "name",

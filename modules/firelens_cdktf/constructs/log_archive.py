@@ -24,8 +24,16 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 
 from constructs import Construct
 from firelens_cdktf import limits as _limits
-from firelens_cdktf.constructs._validation import check_choice, check_pattern, check_range, check_topic_arn, is_token
+from firelens_cdktf.constructs._validation import (
+    check_choice,
+    check_pattern,
+    check_range,
+    check_topic_arn,
+    is_token,
+    where_of,
+)
 from firelens_cdktf.constructs.alarms import FirehoseDeliveryAlarms
+from firelens_cdktf.constructs.grants import RoleLike, RolePolicy, grant_to
 from firelens_cdktf.constructs.secure_bucket import SecureBucket, check_bucket_name
 from firelens_cdktf.errors import ConfigError
 from firelens_cdktf.iam.policy import (
@@ -110,7 +118,7 @@ class LogArchive(Construct):
         freshness_alarm_seconds: int | None = None,
     ) -> None:
         super().__init__(scope, id_)
-        where = f"LogArchive '{self.node.path}'"
+        where = where_of(self)
         check_pattern(
             where,
             "stream_name",
@@ -261,15 +269,29 @@ class LogArchive(Construct):
             ],
         )
 
-    def grant_put_records(self, role: IamRole) -> IamRolePolicy:
-        """Let ``role`` call ``firehose:PutRecordBatch`` on this stream, and nothing else."""
-        return IamRolePolicy(
+    def grant_put_records(self, grantee: RoleLike | RolePolicy) -> RolePolicy:
+        """Let ``grantee`` call ``firehose:PutRecordBatch`` on this stream, and nothing else.
+
+        Args:
+            grantee: A role (an inline policy ``put-records-<archive id>`` is
+                added to it) or a :class:`~firelens_cdktf.constructs.RolePolicy`
+                (the statement joins it: how a task definition gathers its
+                routes' grants into one policy).
+
+        Returns:
+            The policy that holds the grant.
+        """
+        return grant_to(
+            grantee,
             self,
-            f"put-records-{role.node.addr[:8]}",
-            role=role.name,
-            name=f"put-records-{self.node.id}",
-            policy=PolicyDocument((firehose_put_records((self.stream.arn,)),)).to_json(),
+            f"put-records-{grantee.node.addr[:8]}",
+            f"put-records-{self.node.id}",
+            self.put_records_statement(),
         )
+
+    def put_records_statement(self) -> Statement:
+        """What :meth:`grant_put_records` grants, as a value."""
+        return firehose_put_records((self.stream.arn,))
 
 
 def _check_prefixes(where: str, prefix: str, error_prefix: str) -> None:

@@ -14,6 +14,7 @@ from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 
 from constructs import Construct
+from firelens_cdktf.constructs._validation import where_of
 from firelens_cdktf.errors import ConfigError
 
 #: An availability zone name: a region name plus one letter (``ap-northeast-1a``).
@@ -53,7 +54,7 @@ class PublicNetwork(Construct):
         self, scope: Construct, id_: str, *, availability_zones: Sequence[str], cidr_block: str = "10.0.0.0/16"
     ) -> None:
         super().__init__(scope, id_)
-        _check_zones(f"PublicNetwork '{self.node.path}'", tuple(availability_zones))
+        _check_zones(where_of(self), tuple(availability_zones))
         self.vpc = Vpc(self, "vpc", cidr_block=cidr_block, enable_dns_hostnames=True, enable_dns_support=True)
         # Adopting the default security group with no rules removes AWS's allow-all-within-the-group default.
         DefaultSecurityGroup(self, "default-security-group", vpc_id=self.vpc.id)

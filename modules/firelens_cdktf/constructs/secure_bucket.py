@@ -17,6 +17,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 
 from constructs import Construct
 from firelens_cdktf import limits as _limits
+from firelens_cdktf.constructs._validation import where_of
 from firelens_cdktf.errors import ConfigError
 from firelens_cdktf.iam.policy import PolicyDocument, deny_insecure_transport
 
@@ -41,7 +42,7 @@ class SecureBucket(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, bucket_name: str, force_destroy: bool = False) -> None:
         super().__init__(scope, id_)
-        check_bucket_name(f"SecureBucket '{self.node.path}'", "bucket_name", bucket_name)
+        check_bucket_name(where_of(self), "bucket_name", bucket_name)
         self.bucket = S3Bucket(self, "bucket", bucket=bucket_name, force_destroy=force_destroy)
         S3BucketPublicAccessBlock(
             self,

@@ -1,36 +1,52 @@
-"""The value objects a :class:`~firelens_cdktf.constructs.FirelensService` is built from (no CDKTF).
+"""The value objects of a FireLens task's log router and of the service that runs it (no CDKTF).
 
 Each groups the options that belong together and checks them once, where it
 is built, with an error that names the field, the value, what is allowed and
-the fix: :class:`AppContainer` (one app container and its image, port and
-environment), :class:`LogRouter` (the ``log_router`` container),
-:class:`NetworkPlacement` (subnets and security group), :class:`RouterAlarms`
-(the alarm on lost logs), plus :class:`Sidecar`, :class:`HealthCheck` and
-:class:`ContainerImageRef`. Checks that need the routes too (the config's
-``Grace`` against the stop timeout, the ports the router holds) run in the
-service, also once.
+the fix: :class:`LogRouter` (the ``log_router`` container),
+:class:`NetworkPlacement` (subnets and security group), :class:`ClusterRef`
+(an existing cluster), :class:`LoadBalancerTarget` (a target group the
+service registers with) and :class:`RouterAlarms` (the alarm on lost logs).
+The containers' own values are in :mod:`.container_props`. Checks that need
+the routes too (the config's ``Grace`` against the stop timeout, the ports
+the router holds) run in the task definition, also once.
 """
 
 from __future__ import annotations
 
 import enum
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from firelens_cdktf import limits as _limits
 from firelens_cdktf.constructs._validation import (
+    check_cidr,
     check_pattern,
     check_pinned_image,
     check_range,
     check_topic_arn,
-    is_token,
+)
+from firelens_cdktf.constructs.container_props import (
+    LOG_ROUTER_NAME,
+    ContainerImageRef,
+    DependencyCondition,
+    HealthCheck,
+    check_port,
 )
 from firelens_cdktf.errors import ConfigError
 
-#: Name of the log router container (the article's).
-LOG_ROUTER_NAME = "log_router"
+__all__ = [
+    "DEFAULT_LOG_DRIVER_BUFFER_LIMIT",
+    "DEFAULT_ROUTER_MEMORY_RESERVATION_MIB",
+    "DEFAULT_ROUTER_STOP_TIMEOUT_SECONDS",
+    "EXTRA_CONFIG_PATH",
+    "LOG_ROUTER_NAME",
+    "ClusterRef",
+    "LoadBalancerTarget",
+    "LogRouter",
+    "NetworkPlacement",
+    "RouterAlarms",
+    "RouterHealthCheck",
+]
+
 #: Where the init image expects the extra config (the article's).
 EXTRA_CONFIG_PATH = "/fluent-bit/etc/extra.conf"
 
@@ -58,15 +74,6 @@ DEFAULT_ROUTER_STOP_TIMEOUT_SECONDS = _limits.FARGATE_MAX_STOP_TIMEOUT
 DEFAULT_LOG_DRIVER_BUFFER_LIMIT = 8192
 
 
-class DependencyCondition(enum.StrEnum):
-    """When a container may start relative to one it depends on (ECS ``dependsOn``)."""
-
-    START = "START"
-    HEALTHY = "HEALTHY"
-    COMPLETE = "COMPLETE"
-    SUCCESS = "SUCCESS"
-
-
 class RouterHealthCheck(enum.StrEnum):
     """Which Fluent Bit HTTP endpoint the log router's container health check queries.
 
@@ -86,187 +93,6 @@ class RouterHealthCheck(enum.StrEnum):
     def command(self, port: int) -> tuple[str, ...]:
         """The ECS health-check command: AWS's example, ``curl -f`` on loopback."""
         return ("CMD-SHELL", f"curl -f http://127.0.0.1:{port}{self.value} || exit 1")
-
-
-@dataclass(frozen=True)
-class ContainerImageRef:
-    """An image a container runs, and the ECR repository it is pulled from, if any.
-
-    Args:
-        uri: Full image reference (``registry/repo:tag``).
-        ecr_repository_arn: The ECR repository's ARN when the image lives in
-            ECR; the execution role gets pull rights on exactly it. Default:
-            ``None`` (a public registry: no permissions needed).
-    """
-
-    uri: str
-    ecr_repository_arn: str | None = None
-
-    @classmethod
-    def from_registry(cls, uri: str) -> ContainerImageRef:
-        """An image from a public registry, e.g. ``public.ecr.aws/docker/library/postgres:16``."""
-        return cls(uri=uri)
-
-
-@dataclass(frozen=True)
-class HealthCheck:
-    """A container health check (ECS ``healthCheck``); ranges from the ECS API reference.
-
-    Args:
-        command: e.g. ``("CMD-SHELL", "pg_isready -U postgres")``.
-        interval_seconds: Default 10 (5-300).
-        timeout_seconds: Default 5 (2-60).
-        retries: Default 5 (1-10).
-        start_period_seconds: Default 10 (0-300).
-    """
-
-    command: tuple[str, ...]
-    interval_seconds: int = 10
-    timeout_seconds: int = 5
-    retries: int = 5
-    start_period_seconds: int = 10
-
-    def __post_init__(self) -> None:
-        where = "HealthCheck"
-        if not self.command or self.command[0] not in ("CMD", "CMD-SHELL"):
-            raise ConfigError(
-                where,
-                "command",
-                self.command,
-                "a tuple starting with 'CMD' or 'CMD-SHELL'",
-                "write e.g. ('CMD-SHELL', 'pg_isready -U postgres')",
-            )
-        check_range(where, "interval_seconds", self.interval_seconds, (5, 300), "use 5 to 300 seconds")
-        check_range(where, "timeout_seconds", self.timeout_seconds, (2, 60), "use 2 to 60 seconds")
-        check_range(where, "retries", self.retries, (1, 10), "use 1 to 10 retries")
-        check_range(where, "start_period_seconds", self.start_period_seconds, (0, 300), "use 0 to 300 seconds")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "command": list(self.command),
-            "interval": self.interval_seconds,
-            "timeout": self.timeout_seconds,
-            "retries": self.retries,
-            "startPeriod": self.start_period_seconds,
-        }
-
-
-@dataclass(frozen=True)
-class Sidecar:
-    """A helper container in the app's task, logging to CloudWatch with awslogs.
-
-    Args:
-        name: Container name (the app reaches it at 127.0.0.1: Fargate
-            containers of a task share localhost).
-        image: What it runs.
-        environment: Environment variables. Default: none.
-        health_check: Default: none; with one, the app waits until it is HEALTHY.
-        essential: Whether the task stops when it stops. Default: ``True``.
-
-    Example: :meth:`postgres`.
-    """
-
-    name: str
-    image: ContainerImageRef
-    environment: Mapping[str, str] = field(default_factory=dict)
-    health_check: HealthCheck | None = None
-    essential: bool = True
-
-    def __post_init__(self) -> None:
-        check_pattern(
-            "Sidecar",
-            "name",
-            self.name,
-            _limits.CONTAINER_NAME,
-            "1-255 letters, digits, '-' or '_'",
-            "rename the sidecar",
-        )
-        if self.name == LOG_ROUTER_NAME:
-            raise ConfigError(
-                "Sidecar",
-                "name",
-                self.name,
-                f"any name but {LOG_ROUTER_NAME!r}",
-                "the log router container is added by FirelensService; rename the sidecar",
-            )
-
-    @classmethod
-    def postgres(cls, image: ContainerImageRef, *, name: str = "db", database: str = "app") -> Sidecar:
-        """The article's demo database: postgres, healthy once ``pg_isready`` answers.
-
-        Authentication is ``trust``: the database listens only inside the task
-        (no port mapping, so nothing outside the task reaches it). Demo only.
-        """
-        return cls(
-            name=name,
-            image=image,
-            environment={"POSTGRES_DB": database, "POSTGRES_HOST_AUTH_METHOD": "trust"},
-            health_check=HealthCheck(command=("CMD-SHELL", f"pg_isready -U postgres -d {database}")),
-        )
-
-    @property
-    def start_condition(self) -> DependencyCondition:
-        """What the app waits for: HEALTHY when there is a health check, else START."""
-        return DependencyCondition.HEALTHY if self.health_check else DependencyCondition.START
-
-
-@dataclass(frozen=True)
-class AppContainer:
-    """One app container of a FireLens task: its stdout goes to the log router.
-
-    Its logs are routed by the ``AppLogRouting`` of the same ``name`` in the
-    service's routing: FireLens tags its records ``<name>-firelens-<task id>``.
-
-    Args:
-        name: Container name in the task definition; must equal an
-            ``AppLogRouting.container`` of the routing.
-        image: What it runs.
-        port: TCP port it listens on; mapped in the task and opened in the
-            service's security group. Default: ``None`` (no port, e.g. a worker).
-        environment: Environment variables. Default: none.
-        essential: Whether the task stops when this container stops. Default: ``True``.
-
-    Example::
-
-        AppContainer(name="rails-app", image=repo.image(tag), port=3000,
-                     environment={"RAILS_ENV": "production"})
-    """
-
-    name: str
-    image: ContainerImageRef
-    port: int | None = None
-    environment: Mapping[str, str] = field(default_factory=dict)
-    essential: bool = True
-
-    def __post_init__(self) -> None:
-        where = f"AppContainer({self.name!r})"
-        check_pattern(
-            where,
-            "name",
-            self.name,
-            _limits.CONTAINER_NAME,
-            "1-255 letters, digits, '-' or '_'",
-            "use the container name of the routing's AppLogRouting",
-        )
-        if self.name == LOG_ROUTER_NAME:
-            raise ConfigError(
-                where,
-                "name",
-                self.name,
-                f"any name but {LOG_ROUTER_NAME!r}",
-                "the log router container is added by FirelensService; rename the app container",
-            )
-        if self.port is not None:
-            check_range(where, "port", self.port, _limits.PORT_RANGE, "use the TCP port the app listens on")
-            if self.port in _limits.FIRELENS_RESERVED_PORTS:
-                taken = ", ".join(map(str, _limits.FIRELENS_RESERVED_PORTS))
-                raise ConfigError(
-                    where,
-                    "port",
-                    self.port,
-                    f"any port but {taken}, which FireLens holds on the task's shared localhost",
-                    "move the app to another port, e.g. 3000",
-                )
 
 
 @dataclass(frozen=True)
@@ -366,9 +192,6 @@ class LogRouter:
         )
 
 
-_CIDR = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
-
-
 @dataclass(frozen=True)
 class NetworkPlacement:
     """Where the service's tasks run and what may reach them.
@@ -384,7 +207,8 @@ class NetworkPlacement:
             and ``<region>c``. Only with a created network.
         assign_public_ip: Give tasks a public IP. Default: ``True`` (no load
             balancer, as in the article).
-        ingress_cidr: Who may reach the app containers' ports. Default: ``0.0.0.0/0``.
+        ingress_cidr: Who may reach each app container's ``port`` (the
+            article's one port; ``PortMapping`` says for itself). Default: ``0.0.0.0/0``.
         egress_ports: TCP ports the tasks may call out to, anywhere. Default:
             443 only: ECR, CloudWatch Logs, Firehose and S3 are all HTTPS, and
             the VPC's DNS resolver is not filtered by security groups.
@@ -429,14 +253,7 @@ class NetworkPlacement:
             )
         for port in self.egress_ports:
             check_range(where, "egress_ports", port, _limits.PORT_RANGE, "list TCP ports such as 443")
-        if not is_token(self.ingress_cidr) and not _CIDR.match(self.ingress_cidr):
-            raise ConfigError(
-                where,
-                "ingress_cidr",
-                self.ingress_cidr,
-                "an IPv4 CIDR block such as 203.0.113.0/24",
-                "write the range in CIDR notation",
-            )
+        check_cidr(where, "ingress_cidr", self.ingress_cidr)
 
     @classmethod
     def created(
@@ -491,3 +308,102 @@ class RouterAlarms:
 
     def __post_init__(self) -> None:
         check_topic_arn("RouterAlarms", self.topic_arn, "topic_arn")
+
+
+@dataclass(frozen=True)
+class ClusterRef:
+    """An ECS cluster that exists already, by name or ARN: the service runs in it and creates none.
+
+    Example::
+
+        FirelensFargateService(stack, "api", task_definition=task, cluster=ClusterRef.from_name("payments"))
+
+    Raises:
+        ConfigError: a name or ARN ECS would not accept.
+    """
+
+    name: str | None = None
+    arn: str | None = None
+
+    def __post_init__(self) -> None:
+        where = "ClusterRef"
+        if (self.name is None) == (self.arn is None):
+            raise ConfigError(
+                where,
+                "name/arn",
+                (self.name, self.arn),
+                "exactly one of them",
+                "use ClusterRef.from_name(...) or ClusterRef.from_arn(...)",
+            )
+        if self.name is not None:
+            check_pattern(
+                where, "name", self.name, _limits.ECS_CLUSTER_NAME, "1-255 letters, digits, '-' or '_'", "fix the name"
+            )
+        if self.arn is not None:
+            check_pattern(
+                where,
+                "arn",
+                self.arn,
+                _limits.ECS_CLUSTER_ARN,
+                "an ECS cluster ARN, arn:aws:ecs:<region>:<account>:cluster/<name>",
+                "pass the cluster's ARN, or use ClusterRef.from_name",
+            )
+
+    @classmethod
+    def from_name(cls, name: str) -> ClusterRef:
+        """A cluster of the stack's account and region, by name; looked up when Terraform plans."""
+        return cls(name=name)
+
+    @classmethod
+    def from_arn(cls, arn: str) -> ClusterRef:
+        """A cluster by ARN (any account the service may use)."""
+        return cls(arn=arn)
+
+
+@dataclass(frozen=True)
+class LoadBalancerTarget:
+    """A target group the service registers one container port of its tasks with.
+
+    Args:
+        target_group_arn: The target group (target type ``ip``, as Fargate needs).
+        container_name: An app container of the task.
+        container_port: One of its mapped ports.
+        security_group_id: The load balancer's security group: the service's
+            security group lets it, and only it, reach ``container_port``.
+
+    Raises:
+        ConfigError: an ARN, port or group id AWS would not accept.
+    """
+
+    target_group_arn: str
+    container_name: str
+    container_port: int
+    security_group_id: str
+
+    def __post_init__(self) -> None:
+        where = f"LoadBalancerTarget({self.container_name!r}, {self.container_port!r})"
+        check_pattern(
+            where,
+            "target_group_arn",
+            self.target_group_arn,
+            _limits.TARGET_GROUP_ARN,
+            "a target group ARN, arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>",
+            "pass aws_lb_target_group.arn",
+        )
+        check_pattern(
+            where,
+            "container_name",
+            self.container_name,
+            _limits.CONTAINER_NAME,
+            "1-255 letters, digits, '-' or '_'",
+            "name an app container of the task",
+        )
+        check_port(where, "container_port", self.container_port)
+        check_pattern(
+            where,
+            "security_group_id",
+            self.security_group_id,
+            _limits.SECURITY_GROUP_ID,
+            "a security group id such as sg-0123456789abcdef0",
+            "pass the load balancer's aws_security_group.id",
+        )

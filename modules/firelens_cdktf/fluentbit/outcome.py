@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from firelens_cdktf.fluentbit.filters import UNKNOWN, Note, Stop
 from firelens_cdktf.fluentbit.output_limits import Fate
-from firelens_cdktf.fluentbit.records import Pairs, encode_json, encode_map, json_string
+from firelens_cdktf.fluentbit.records import Pairs, encode_json, encode_output_json, json_string
 
 __all__ = ["Delivery", "Dropped", "Note", "Outcome", "Stop"]
 
@@ -36,11 +36,16 @@ class Delivery:
 
     @property
     def json(self) -> str:
-        """The record as compact JSON (duplicate keys kept), rendered once."""
+        """The record as compact JSON, as the output writes it, rendered once.
+
+        A key the record holds twice (``record`` keeps Fluent Bit's msgpack
+        map as it is) is written once, the last, as Fluent Bit's JSON-writing
+        outputs do (:func:`~firelens_cdktf.fluentbit.records.encode_output_json`).
+        """
         text = self._json
         if text is None:
             record = self.record
-            text = self._json = encode_map(record) if type(record) is Pairs and record else encode_json(record)
+            text = self._json = encode_output_json(record) if type(record) is Pairs else encode_json(record)
         return text
 
     @property

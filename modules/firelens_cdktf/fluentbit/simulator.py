@@ -55,6 +55,9 @@ from firelens_cdktf.fluentbit.record_accessor import Pairs
 from firelens_cdktf.fluentbit.unknown import NotSimulated
 
 __all__ = [
+    "DOCKER_KEYS",
+    "ECS_METADATA_KEYS",
+    "FIRELENS_METADATA_KEYS",
     "MAX_REEMITS",
     "PREVIEW_TASK_ID",
     "Delivery",
@@ -66,6 +69,14 @@ __all__ = [
     "parse_json_object",
 ]
 
+#: The keys Docker's fluentd log driver sends beside ``log`` (moby daemon/logger/fluentd/fluentd.go).
+DOCKER_KEYS = ("container_id", "container_name", "source")
+#: The keys FireLens's own filter adds to every record (aws/amazon-ecs-agent
+#: agent/taskresource/firelens/firelensconfig_unix.go).
+ECS_METADATA_KEYS = ("ecs_cluster", "ecs_task_arn", "ecs_task_definition")
+#: Every key FireLens's records carry besides the app's line: what a parser filter drops
+#: unless ``Reserve_Data On`` (``AppLogRouting(keep_metadata=True)``).
+FIRELENS_METADATA_KEYS = DOCKER_KEYS + ECS_METADATA_KEYS
 #: Task id used to build FireLens tags and ECS metadata in previews.
 PREVIEW_TASK_ID = "0123456789abcdef0123456789abcdef"
 #: Largest number of times one input record may be re-emitted before the
@@ -145,9 +156,12 @@ class FirelensContext:
             (
                 Entry("Name", "record_modifier"),
                 Entry("Match", "*"),
-                Entry("Record", f"ecs_cluster {self.cluster}"),
-                Entry("Record", f"ecs_task_arn {self.task_arn}"),
-                Entry("Record", f"ecs_task_definition {self.task_definition}"),
+                *(
+                    Entry("Record", f"{key} {value}")
+                    for key, value in zip(
+                        ECS_METADATA_KEYS, (self.cluster, self.task_arn, self.task_definition), strict=True
+                    )
+                ),
             ),
             source="FireLens",
         )
@@ -156,11 +170,12 @@ class FirelensContext:
 @lru_cache(maxsize=64)
 def _docker_head(firelens: FirelensContext, container: str) -> tuple[tuple[str, str], ...]:
     """The keys before ``log`` in every record of ``container``: the same for each line, built once."""
-    return (
-        ("container_id", firelens.task_id * 2),
-        ("container_name", f"/ecs-{firelens.task_definition.replace(':', '-')}-{container}-{firelens.task_id[:8]}"),
-        ("source", "stdout"),
+    values = (
+        firelens.task_id * 2,
+        f"/ecs-{firelens.task_definition.replace(':', '-')}-{container}-{firelens.task_id[:8]}",
+        "stdout",
     )
+    return tuple(zip(DOCKER_KEYS, values, strict=True))
 
 
 class _UnknownMatch(Step):

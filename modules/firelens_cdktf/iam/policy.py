@@ -143,6 +143,72 @@ def ecr_pull(repository_arns: tuple[str, ...]) -> tuple[Statement, ...]:
     )
 
 
+def container_log_writes(log_group_arns: tuple[str, ...]) -> Statement:
+    """What the awslogs driver calls with the execution role: create streams in and write to these groups."""
+    return Statement(
+        sid="WriteContainerLogs",
+        actions=("logs:CreateLogStream", "logs:PutLogEvents"),
+        resources=tuple(f"{arn}:*" for arn in log_group_arns),
+    )
+
+
+def ssm_parameter_reads(parameter_arns: tuple[str, ...]) -> Statement:
+    """What ECS calls with the execution role to hand containers SSM parameters: ``GetParameters``, on these only.
+
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
+    """
+    return Statement(sid="ReadSsmParameterSecrets", actions=("ssm:GetParameters",), resources=parameter_arns)
+
+
+def secrets_manager_reads(secret_arns: tuple[str, ...]) -> Statement:
+    """What ECS calls with the execution role to hand containers secrets: ``GetSecretValue``, on these only.
+
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+    """
+    return Statement(sid="ReadSecretsManagerSecrets", actions=("secretsmanager:GetSecretValue",), resources=secret_arns)
+
+
+def kms_decrypts(key_arns: tuple[str, ...]) -> Statement:
+    """Decrypt with these customer managed KMS keys only (secrets encrypted with them)."""
+    return Statement(sid="DecryptSecrets", actions=("kms:Decrypt",), resources=key_arns)
+
+
+def merge_statements(statements: Iterable[Statement]) -> tuple[Statement, ...]:
+    """One statement per (sid, effect, actions, principals, conditions), holding every resource once, in order.
+
+    Grants add statements one resource at a time; IAM refuses a document
+    whose statements repeat a ``Sid``, and one statement per kind reads best.
+
+    Example:
+        >>> a, b = firehose_put_records(("arn:a",)), firehose_put_records(("arn:b",))
+        >>> [s.resources for s in merge_statements((a, b, a))]
+        [('arn:a', 'arn:b')]
+    """
+    merged: dict[tuple[str, str, tuple[str, ...], str, str], Statement] = {}
+    for statement in statements:
+        key = (
+            statement.sid,
+            statement.effect,
+            tuple(sorted(statement.actions)),
+            json.dumps(statement.principals, sort_keys=True, default=list),
+            json.dumps(statement.conditions, sort_keys=True),
+        )
+        earlier = merged.get(key)
+        if earlier is None:
+            merged[key] = statement
+            continue
+        resources = (*earlier.resources, *(r for r in statement.resources if r not in earlier.resources))
+        merged[key] = Statement(
+            actions=earlier.actions,
+            resources=resources,
+            effect=earlier.effect,
+            principals=earlier.principals,
+            conditions=earlier.conditions,
+            sid=earlier.sid,
+        )
+    return tuple(merged.values())
+
+
 def firehose_delivery_to_s3(bucket_arn: str) -> Statement:
     """What Firehose needs to deliver into one bucket (AWS's documented list)."""
     return Statement(

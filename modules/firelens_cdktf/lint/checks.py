@@ -27,7 +27,7 @@ Warnings (worth a look, not always wrong): ``possible-loop``,
 ``unsafe-tag-value`` (a value the rule lets through makes an invalid tag),
 ``refiltered-copies``, ``idle-filter``, ``regex-not-checked``,
 ``plain-key``, ``duplicate-alias``, ``unresolved-variable``,
-``multiline-no-key-content``.
+``multiline-no-key-content``, ``metadata-key-dropped``.
 
 How tags are compared: a rule's NEW_TAG becomes a glob (text kept, values as
 ``*``); a copy is *routed* when some output's Match covers that whole glob,
@@ -120,7 +120,8 @@ def _check_filter_traps(
     found = [
         *_traps.multiline_findings(
             config, list(getattr(parsers, "multiline", ())) + list(config.of_kind("MULTILINE_PARSER"))
-        )
+        ),
+        *_traps.metadata_key_findings(config),
     ]
     if parsers is not None:
         found = [*_traps.typed_key_findings(config, parsers), *_traps.parser_order_findings(config, parsers), *found]

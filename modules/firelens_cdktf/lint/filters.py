@@ -25,6 +25,11 @@ the section *and the line* it comes from, and the fix.
   Remove/Rename/..., ``record_modifier`` Remove_key/Allowlist_key, ``nest``,
   or a ``parser`` filter (which keeps only the parsed keys, or drops the
   parsed key unless ``Preserve_Key On``).
+- ``metadata-key-dropped`` (warning): a ``rewrite_tag`` or ``grep`` rule
+  tests a key FireLens puts on every record (``container_name``, ``source``,
+  ``ecs_*``...) after a ``parser`` filter on the same records that keeps
+  only what it parsed (``Reserve_Data Off``): the key is gone unless the
+  app's own line has it (plugins/filter_parser/filter_parser.c).
 - ``multiline-no-key-content`` (warning): ``multiline.parser`` java, go,
   python or ruby (or a ``[MULTILINE_PARSER]`` without ``Key_Content``) with no
   ``multiline.key_content``: the parser has no key to read and joins nothing
@@ -44,6 +49,7 @@ from firelens_cdktf.fluentbit.onigmo import InvalidRegex, UnsupportedRegex, comp
 from firelens_cdktf.fluentbit.parsers import NOT_STRING, parse_types
 from firelens_cdktf.fluentbit.plugins import MatchSpec, RewriteRule, RuleError, parse_rewrite_rule
 from firelens_cdktf.fluentbit.record_accessor import KeyPath, Pairs, Value, rule_key
+from firelens_cdktf.fluentbit.simulator import FIRELENS_METADATA_KEYS
 from firelens_cdktf.fluentbit.split import flb_utils_bool, slist_split_string, utils_split
 from firelens_cdktf.lint.finite_language import finite_language
 
@@ -154,6 +160,37 @@ def _rule_keys(section: Section) -> list[tuple[Entry, KeyPath | None]]:
         except (RuleError, ValueError):
             continue  # refused rules are reported as bad-rule / bad-regex
     return found
+
+
+# --- FireLens's metadata ----------------------------------------------------------------------------
+
+
+def metadata_key_findings(config: FluentBitConfig) -> list[FilterFinding]:
+    """``metadata-key-dropped``."""
+    out: list[FilterFinding] = []
+    filters = _active_filters(config)
+    for position, parser_section in enumerate(filters):
+        if parser_section.plugin != "parser" or flb_utils_bool(parser_section.get("Reserve_Data") or "off") == 1:
+            continue
+        for later in filters[position + 1 :]:
+            if not _covers(parser_section, later):
+                continue
+            for entry, key in _rule_keys(later):
+                if key is None or key.key not in FIRELENS_METADATA_KEYS:
+                    continue
+                out.append(
+                    FilterFinding(
+                        False,
+                        "metadata-key-dropped",
+                        _where(later, entry.line, entry.key),
+                        f"{entry.key} {entry.value!r} tests {key.accessor}, which FireLens puts on every record, but "
+                        f"{parser_section.describe()} runs first and keeps only the keys it parsed (Reserve_Data "
+                        f"Off): {key.key} is there only when the app's own line has it",
+                        "set Reserve_Data On on that parser (AppLogRouting(keep_metadata=True)), or test the key "
+                        "before the parser runs",
+                    )
+                )
+    return out
 
 
 # --- parser order ---------------------------------------------------------------------------------

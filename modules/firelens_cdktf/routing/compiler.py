@@ -21,8 +21,9 @@ file sits next to it. What the output guarantees:
   log router's container health check queries),
   ``auto_create_group false`` (Terraform creates the log groups),
   ``simple_aggregation`` on Firehose outputs (needs Fluent Bit >= 4.2.2);
-- the same routing gives the same bytes; a comment above each block says
-  which app and route it serves;
+- the same routing gives the same bytes, whatever order its apps are
+  declared in (their sections come by container name); a comment above
+  each block says which app and route it serves;
 - the result passes :func:`firelens_cdktf.lint.checks.check_config` (checked here).
 
 Example:
@@ -49,6 +50,7 @@ from firelens_cdktf.fluentbit.config import (
     render_config,
 )
 from firelens_cdktf.fluentbit.image import FLUENT_BIT_INIT_IMAGE, FLUENT_BIT_VERSION
+from firelens_cdktf.fluentbit.simulator import FIRELENS_METADATA_KEYS
 from firelens_cdktf.lint.checks import check_config
 from firelens_cdktf.lint.findings import Finding
 from firelens_cdktf.routing.routes import AppLogRouting, CloudWatchLogs, Destination, FirehoseStream, LogRouting, Route
@@ -422,10 +424,13 @@ def _service(
 
 
 def _sections(routing: LogRouting, service: Section, durability: _Durability, emitter_limit: str) -> list[Section]:
+    # Apps by container name: each app's sections match only its own tags, so their order means nothing,
+    # and declaring the apps in another order must not give another config (a new image, a new task revision).
+    apps = sorted(routing.apps, key=lambda app: app.container)
     sections = [service]
-    for app in routing.apps:
+    for app in apps:
         sections.extend(_app_filters(app, emitter_limit, durability))
-    for app in routing.apps:
+    for app in apps:
         sections.extend(_app_outputs(app, routing.region, durability.retry_limit_value))
     return sections
 
@@ -451,20 +456,25 @@ def _app_filters(app: AppLogRouting, emitter_limit: str, durability: _Durability
         )
     ]
     if app.json_key is not None:
-        out.append(
-            _section(
-                "FILTER",
-                ("Name", "parser"),
-                ("Alias", f"{app.container}.parse"),
-                ("Match", app.match),
-                ("Key_Name", app.json_key),
-                ("Parser", JSON_PARSER_NAME),
-                comments=(
-                    f"{app.container}: parse the JSON line the app wrote (key {app.json_key!r}); a line that is "
-                    f"not JSON passes unchanged.",
-                ),
+        parse: list[tuple[str, str]] = [
+            ("Name", "parser"),
+            ("Alias", f"{app.container}.parse"),
+            ("Match", app.match),
+            ("Key_Name", app.json_key),
+            ("Parser", JSON_PARSER_NAME),
+        ]
+        comments = [
+            f"{app.container}: parse the JSON line the app wrote (key {app.json_key!r}); a line that is "
+            f"not JSON passes unchanged."
+        ]
+        if app.keep_metadata:
+            # plugins/filter_parser/filter_parser.c: the other keys follow the parsed ones; the parsed one goes.
+            parse.append(("Reserve_Data", "On"))
+            comments.append(
+                f"keep_metadata: {', '.join(FIRELENS_METADATA_KEYS)} stay beside the parsed keys (Reserve_Data); "
+                f"{app.json_key!r} itself is dropped."
             )
-        )
+        out.append(_section("FILTER", *parse, comments=tuple(comments)))
     for route in app.routes:
         tag = app.route_tag(route)
         if route.suffix_path is not None:

@@ -31,6 +31,8 @@ def render_mermaid(routing: LogRouting, *, image: str = FLUENT_BIT_INIT_IMAGE) -
     for app in routing.apps:
         app_node = _node_id("app", app.container)
         parse = f"<br/>JSON in {app.json_key!r} parsed" if app.json_key else ""
+        if app.json_key and app.keep_metadata:
+            parse += ", metadata kept"
         lines.append(f'    {app_node}["{_text(app.container)} container<br/>stdout via awsfirelens"]')
         lines.append(f'    {app_node} -->|"{_text(app.match)}{parse}"| router')
         for route in app.routes:

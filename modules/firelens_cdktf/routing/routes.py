@@ -293,12 +293,26 @@ class AppLogRouting:
         json_key: the record key holding the app's stdout line, parsed as
             JSON before routing. Default: ``log`` (FireLens puts it there);
             ``None`` skips parsing.
+        keep_metadata: keep FireLens's metadata beside the keys parsed from
+            the app's JSON line, on every record of this container, routed
+            copies included: ``container_id``, ``container_name`` and
+            ``source`` (Docker's log driver) and ``ecs_cluster``,
+            ``ecs_task_arn``, ``ecs_task_definition`` (FireLens). Compiles to
+            the parser filter's ``Reserve_Data On``; the raw line in
+            ``json_key`` is still dropped once parsed (``Preserve_Key Off``),
+            and a key of the app's that has one of those names is shadowed:
+            Fluent Bit's outputs write each key once, the last. Default:
+            off, the article's: a parsed record holds only the app's keys
+            (CloudWatch Logs and Firehose bill by size), though a route's
+            copies get the ``ecs_*`` keys back, since FireLens adds them again
+            when a copy re-enters the pipeline (see docs/routing-and-preview.md).
     """
 
     container: str
     default: Destination
     routes: tuple[Route, ...] = ()
     json_key: str | None = "log"
+    keep_metadata: bool = False
 
     def __post_init__(self) -> None:
         where = f"AppLogRouting({self.container!r})"
@@ -326,6 +340,14 @@ class AppLogRouting:
             raise RouteError(where, "routes", duplicates, "unique route names", "rename the duplicate routes")
         if self.json_key is not None and not self.json_key:
             raise RouteError(where, "json_key", self.json_key, "a record key or None", "use 'log'")
+        if not isinstance(self.keep_metadata, bool):
+            raise RouteError(
+                where,
+                "keep_metadata",
+                self.keep_metadata,
+                "True or False",
+                "pass keep_metadata=True to keep container_name, source and ecs_* on every record",
+            )
 
     @property
     def match(self) -> str:
