@@ -5,24 +5,26 @@ Generates Rails app stdout lines like ``tests/fixtures/records/rails_app_stdout.
 writes them to a temporary file, then, in one run:
 
 1. reads the file with a bare loop of ``json.loads`` per line (the yardstick);
-2. runs ``firelens-cdktf preview --json --container rails-app`` on the same
-   file with the compiled config (``docker/firelens/extra.conf``), output
-   discarded; the two alternate for a few rounds and the best of each counts.
-   Throughput is lines per second of the process's own CPU time
-   (``time.process_time``): on a machine shared with other work, wall time
-   measures the neighbours as much as the code;
-3. prints lines/s of both and the ratio (the target is 0.2 or more), then the
-   table and ``--summary`` modes' lines/s (one round each) for comparison;
+2. runs ``firelens-cdktf preview --container rails-app`` on the same file
+   with the compiled config (``docker/firelens/extra.conf``), output
+   discarded, as the readable table and as ``--json``; the three alternate
+   for a few rounds, side by side. Throughput is lines per second of the
+   process's own CPU time (``time.process_time``): on a machine shared with
+   other work, wall time measures the neighbours as much as the code;
+3. prints the median and best lines/s of each and the table's ratio to the
+   ``json.loads`` loop, median over median (the target is 0.2 or more), then
+   the ``--summary`` mode's lines/s (one round) for comparison;
 4. runs ``preview --summary`` again in a fresh process on a small and on the
    large input and prints each one's peak RSS (``resource.getrusage``):
    memory is flat when the two are close.
 
 Usage::
 
-    python -m benchmarks.preview                 # 200,000 lines (about 97 MiB), best of 5 rounds
-    python -m benchmarks.preview --lines 1000000
+    python -m benchmarks.preview                 # 200,000 lines (about 97 MiB), 5 rounds
+    python -m benchmarks.preview --lines 50000
     python -m benchmarks.preview --gb 1          # about 1 GB, generated on the fly
-    python -m benchmarks.preview --profile       # cProfile of the preview, top 25 by own time
+    python -m benchmarks.preview --profile       # cProfile of the table, top 25 by own time
+    python -m benchmarks.preview --profile json  # ... of preview --json
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import json
 import os
 import pstats
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -208,8 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.preview", description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=200_000, help="lines of input (default: 200,000)")
     parser.add_argument("--gb", type=float, help="instead of --lines: about this many GB of input (e.g. 1)")
-    parser.add_argument("--rounds", type=int, help="timed rounds of each, best kept (default: 5; 1 with --gb)")
-    parser.add_argument("--profile", action="store_true", help="print a cProfile of one preview --json run")
+    parser.add_argument("--rounds", type=int, help="timed rounds of each, side by side (default: 5; 1 with --gb)")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="table",
+        choices=("table", "json"),
+        help="print a cProfile of one preview run: the table (default) or --json",
+    )
     args = parser.parse_args(argv)
     rounds = args.rounds or (1 if args.gb else 5)
     with tempfile.TemporaryDirectory() as tmp:
@@ -221,22 +230,23 @@ def main(argv: list[str] | None = None) -> int:
         size = path.stat().st_size
         print(
             f"input: {lines:,} lines, {size / 1024**2:,.1f} MiB ({CONFIG.relative_to(ROOT)}, --container "
-            f"{CONTAINER}); best of {rounds} round(s), json.loads and preview alternating",
+            f"{CONTAINER}); {rounds} round(s), json.loads, the table and --json side by side",
             flush=True,
         )
-        baseline = rate = 0.0
+        rates: dict[str, list[float]] = {"json.loads loop": [], "preview table": [], "preview --json": []}
         for _ in range(rounds):
-            baseline = max(baseline, json_loads_rate(path))
-            rate = max(rate, preview_rate(path, "--json"))
-        print(f"json.loads loop:     {baseline:12,.0f} lines/s", flush=True)
-        print(f"preview --json:      {rate:12,.0f} lines/s", flush=True)
-        print(f"ratio preview/json.loads: {rate / baseline:.3f} (target: 0.2 or more)", flush=True)
-        for mode in ("table", "--summary"):  # for comparison: one round each
-            best = preview_rate(path, mode)
-            print(
-                f"preview {mode.lstrip('-') + ':':10s} {best:12,.0f} lines/s ({best / baseline:.3f} of json.loads)",
-                flush=True,
-            )
+            rates["json.loads loop"].append(json_loads_rate(path))
+            rates["preview table"].append(preview_rate(path, "table"))
+            rates["preview --json"].append(preview_rate(path, "--json"))
+        baseline = statistics.median(rates["json.loads loop"])
+        print(f"{'':18s} {'median':>12s} {'best':>12s}  median / json.loads median", flush=True)
+        for name, values in rates.items():
+            median = statistics.median(values)
+            print(f"{name + ':':18s} {median:12,.0f} {max(values):12,.0f}  {median / baseline:.3f} (lines/s)")
+        ratio = statistics.median(rates["preview table"]) / baseline
+        print(f"ratio table/json.loads: {ratio:.3f} (target: 0.2 or more)", flush=True)
+        summary = preview_rate(path, "--summary")  # for comparison: one round
+        print(f"preview --summary: {summary:12,.0f} lines/s, one round ({summary / baseline:.3f} of json.loads)")
         small = Path(tmp) / "small.log"
         write_input(small, lines=min(SMALL_LINES, lines))
         print(
@@ -247,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
-            preview_rate(path, "--json")
+            preview_rate(path, "table" if args.profile == "table" else "--json")
             profiler.disable()
             pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     return 0

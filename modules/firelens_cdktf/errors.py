@@ -41,6 +41,17 @@ class RoutingSpecError(ConfigError):
         super().__init__("firelens-cdktf", option, value, allowed, fix)
 
 
+class OptionError(ConfigError):
+    """A command-line option whose value cannot work: an unknown ``--container``, options that do not go together.
+
+    ``where`` is the command, or the config the value is checked against.
+    """
+
+
+class PricesFileError(ConfigError):
+    """A prices file (``load_prices``, ``preview --prices``) that does not hold one region's prices; names the field."""
+
+
 class FluentBitSyntaxError(_Problem):
     """A Fluent Bit classic-format file cannot be read the way Fluent Bit reads it."""
 

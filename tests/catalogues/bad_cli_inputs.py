@@ -9,6 +9,7 @@ files it writes into a scratch folder, and says what the line must contain.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import tempfile
@@ -26,6 +27,28 @@ _VALID = (
 )
 
 
+#: A config that routes only the container ``web``.
+_WEB_ONLY = (
+    "[OUTPUT]\n    Name cloudwatch_logs\n    Match web-firelens-*\n    region ap-northeast-1\n    log_group_name /a\n"
+    "    log_stream_prefix a-\n"
+)
+#: One region's prices, as ``preview --prices`` reads them.
+_PRICES = {
+    "region": "eu-west-1",
+    "cloudwatch_standard_ingest": 0.57,
+    "cloudwatch_ia_ingest": 0.285,
+    "cloudwatch_storage": 0.03,
+    "firehose_ingest": 0.031,
+    "s3_storage": 0.023,
+    "s3_put_per_1000": 0.005,
+    "athena_per_tb": 5,
+}
+
+
+def _prices(**change: object) -> dict[str, bytes]:
+    return {"extra.conf": _VALID.encode(), "prices.json": json.dumps({**_PRICES, **change}).encode()}
+
+
 def _deep_json(depth: int) -> str:
     return '{"a":' * depth + "1" + "}" * depth + "\n"
 
@@ -39,7 +62,7 @@ class BadCommand:
         argv: Arguments after ``firelens-cdktf``; ``{dir}`` is the scratch folder.
         files: Files to write first: name -> bytes.
         stdin: What the command reads on stdin.
-        says: Text the error line must contain.
+        says: Text the error line must contain; ``{dir}`` is the scratch folder.
         exit_code: The exit status expected. Default: 2 (bad input).
     """
 
@@ -89,7 +112,7 @@ def run_case(case: BadCommand) -> CommandOutcome:
             except Exception as error:  # noqa: BLE001 - the outcome reports it as a traceback
                 err.write("Traceback (in-process)\n" + "".join(traceback.format_exception(error)))
                 code = 99
-        return CommandOutcome(case, code, err.getvalue())
+        return CommandOutcome(dataclasses.replace(case, says=case.says.replace("{dir}", tmp)), code, err.getvalue())
 
 
 def try_all(cases: tuple[BadCommand, ...] | None = None) -> list[CommandOutcome]:
@@ -115,6 +138,14 @@ _ROUTING_FILE = {
     "team_routing.py": b"""from firelens_cdktf import AppLogRouting, CloudWatchLogs, LogRouting
 REGION = "eu-west-1"
 ROUTING = LogRouting(region=REGION, apps=(AppLogRouting("web", default=CloudWatchLogs("/team/web")),))
+
+
+def needs_a_region(region):
+    return LogRouting(region=region, apps=ROUTING.apps)
+
+
+def broken():
+    return {}["missing"]
 """
 }
 
@@ -130,7 +161,7 @@ CATALOGUE: tuple[BadCommand, ...] = (
     _case("unknown-subcommand", ("frobnicate",), "invalid choice: 'frobnicate'"),
     _case("no-subcommand", (), "the following arguments are required: COMMAND"),
     # preview
-    _case("preview-config-missing", ("preview", *_cfg()), "No such file or directory"),
+    _case("preview-config-missing", ("preview", *_cfg()), "--config {dir}/extra.conf: No such file or directory"),
     _case(
         "preview-config-not-utf8",
         ("preview", *_cfg()),
@@ -161,11 +192,96 @@ CATALOGUE: tuple[BadCommand, ...] = (
         stdin='{"log": "x"}\n',
     ),
     _case("preview-bad-option", ("preview", *_cfg("--jsonn")), "unrecognized arguments: --jsonn"),
+    _case("preview-option-close-to-one", ("preview", *_cfg("--contianer", "web")), "did you mean '--container'?"),
+    _case("preview-neither-config-nor-routing", ("preview",), "one of the arguments --config --routing is required"),
+    _case(
+        "preview-config-and-routing",
+        ("preview", *_cfg(), *_routing("ROUTING")),
+        "argument --routing: not allowed with argument --config",
+    ),
+    _case(
+        "preview-container-not-routed",
+        ("preview", *_cfg("--container", "webb")),
+        "allowed: a container it routes: web. Fix: did you mean --container web?",
+        files={"extra.conf": _WEB_ONLY.encode()},
+        stdin="hello\n",
+    ),
+    _case(
+        "preview-container-not-in-the-routing",
+        ("preview", *_routing("ROUTING"), "--container", "api"),
+        "add AppLogRouting('api', ...) to the routing",
+        files=_ROUTING_FILE,
+    ),
+    _case(
+        "preview-raw-line-without-container",
+        ("preview", *_routing("ROUTING")),
+        "pass --container web",
+        files=_ROUTING_FILE,
+        stdin="=> Booting Puma\n",
+    ),
+    _case(
+        "preview-region-without-summary",
+        ("preview", *_cfg("--region", "eu-west-1")),
+        "only with --summary",
+        files={"extra.conf": _VALID.encode()},
+    ),
+    _case(
+        "preview-prices-file-missing",
+        ("preview", *_cfg("--summary", "--prices", "{dir}/none.json")),
+        "--prices {dir}/none.json: No such file or directory",
+        files={"extra.conf": _VALID.encode()},
+    ),
+    _case(
+        "preview-prices-not-json",
+        ("preview", *_cfg("--summary", "--prices", "{dir}/prices.json")),
+        "(file)='not JSON",
+        files={"extra.conf": _VALID.encode(), "prices.json": b"region = 'eu-west-1'"},
+    ),
+    _case(
+        "preview-prices-field-not-a-number",
+        ("preview", *_cfg("--summary", "--prices", "{dir}/prices.json")),
+        "s3_storage='0.023' is not valid; allowed: a number of USD per GB-month",
+        files=_prices(s3_storage="0.023"),
+    ),
+    _case(
+        "preview-prices-field-misspelled",
+        ("preview", *_cfg("--summary", "--prices", "{dir}/prices.json")),
+        "did you mean firehose_ingest?",
+        files=_prices(firehose_ingst=0.031),
+    ),
+    _case(
+        "preview-prices-field-missing",
+        ("preview", *_cfg("--summary", "--prices", "{dir}/prices.json")),
+        "add athena_per_tb (USD per TB scanned",
+        files={
+            "extra.conf": _VALID.encode(),
+            "prices.json": json.dumps({k: v for k, v in _PRICES.items() if k != "athena_per_tb"}).encode(),
+        },
+    ),
+    _case(
+        "preview-region-contradicts-prices",
+        ("preview", *_cfg("--summary", "--region", "us-east-1", "--prices", "{dir}/prices.json")),
+        "the region of the prices file",
+        files=_prices(),
+    ),
     # lint
     _case("lint-config-missing", ("lint", *_cfg()), "No such file or directory"),
     _case(
         "lint-config-not-utf8", ("lint", *_cfg()), "is not UTF-8", files={"extra.conf": b"# \xfe\n" + _VALID.encode()}
     ),
+    _case(
+        "lint-parsers-with-routing",
+        ("lint", *_routing("ROUTING"), "--parsers", "{dir}/parsers.conf"),
+        "--routing compiles its own parsers file",
+        files=_ROUTING_FILE,
+    ),
+    _case(
+        "lint-container-not-routed",
+        ("lint", *_routing("ROUTING"), "--container", "wbe"),
+        "did you mean --container web?",
+        files=_ROUTING_FILE,
+    ),
+    _case("lint-routing-not-a-routing", ("lint", *_routing("REGION")), "got str", files=_ROUTING_FILE),
     _case(
         "lint-parsers-file-missing",
         ("lint", *_cfg("--parsers", "{dir}/none.conf")),
@@ -191,6 +307,30 @@ CATALOGUE: tuple[BadCommand, ...] = (
         "compile-routing-attribute-misspelled", ("compile", *_routing("ROUTNG")), "did you mean", files=_ROUTING_FILE
     ),
     _case("compile-routing-not-a-routing", ("compile", *_routing("REGION")), "got str", files=_ROUTING_FILE),
+    _case(
+        "compile-routing-function-needs-arguments",
+        ("compile", *_routing("needs_a_region")),
+        "a function that needs no arguments",
+        files=_ROUTING_FILE,
+    ),
+    _case(
+        "compile-routing-function-raises",
+        ("compile", *_routing("broken")),
+        "it raised KeyError: 'missing'",
+        files=_ROUTING_FILE,
+    ),
+    _case(
+        "compile-routing-file-syntax-error",
+        ("compile", "--routing", "{dir}/team_routing.py:ROUTING"),
+        "fix the syntax at {dir}/team_routing.py line 1",
+        files={"team_routing.py": b"ROUTING = (\n"},
+    ),
+    _case(
+        "compile-routing-imports-a-missing-package",
+        ("compile", "--routing", "{dir}/team_routing.py:ROUTING"),
+        "imports 'payments_sdk_nowhere', which is not installed",
+        files={"team_routing.py": b"import payments_sdk_nowhere\n"},
+    ),
     # graph
     _case(
         "graph-unknown-format",

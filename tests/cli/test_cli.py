@@ -57,9 +57,11 @@ def test_container_wraps_raw_lines_with_a_fixed_task_id() -> None:
     assert json.loads(out)["deliveries"][0]["tag"] == f"rails-app-firelens-{PREVIEW_TASK_ID}"
 
 
-def test_blank_input_lines_are_skipped() -> None:
+def test_a_blank_line_of_firelens_records_routes_nothing_and_says_so() -> None:
     _, out, _ = cli("preview", "--config", str(ARTICLE / "extra.conf"), "--json", stdin="\n" + FIRELENS_LINE + "\n")
-    assert len(out.splitlines()) == 1
+    blank, record, last = (json.loads(line) for line in out.splitlines())
+    assert blank["deliveries"] == [] == last["deliveries"] and record["deliveries"]
+    assert "a blank line holds no FireLens record" in blank["notes"][0]
 
 
 def test_table_ends_with_records_and_bytes_per_output() -> None:
@@ -186,7 +188,7 @@ def test_summary_prints_records_and_bytes_per_output() -> None:
     assert (code, table[2:5]) == (
         0,
         [
-            "rails-app.sql                  3             1,600",
+            "rails-app.sql                  3             1,586",
             "rails-app.labelled             2               840",
             "rails-app.default             17             3,686",
         ],
@@ -209,7 +211,7 @@ def test_summary_prices_the_routes_with_make_runs_cost_model() -> None:
     )
     cost = out.split("\n\n")[1]
     assert cost.startswith("Cost estimate: 500 GB of app logs a month in ap-northeast-1")
-    assert "30.3% to Firehose put-s3-sample-metrics-logs" in cost
+    assert "30.1% to Firehose put-s3-sample-metrics-logs" in cost
     assert "  all logs to CloudWatch Logs Standard: $" in cost and "  routed as deployed: $" in cost
 
 

@@ -13,15 +13,22 @@ from dataclasses import dataclass
 
 
 def add_config_inputs(parser: argparse.ArgumentParser) -> None:
-    """``--config`` and ``--parsers``: a Fluent Bit classic config and its parsers files."""
-    parser.add_argument("--config", required=True, metavar="PATH", help="Fluent Bit classic config, e.g. extra.conf")
+    """``--config`` (with ``--parsers``) or ``--routing``: a Fluent Bit classic config, or a team's routing."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--config", metavar="PATH", help="Fluent Bit classic config, e.g. extra.conf")
+    source.add_argument(
+        "--routing",
+        metavar="MODULE:ATTRIBUTE",
+        help="instead of --config: your routing, compiled in memory (its config and parsers file), a LogRouting "
+        "or a function that returns one, importable as MODULE:ATTRIBUTE or FILE.py:ATTRIBUTE",
+    )
     parser.add_argument(
         "--parsers",
         action="append",
         default=[],
         metavar="PATH",
-        help="parsers file; each Parsers_File of the config resolves to the --parsers file with the same "
-        "name, else to that name next to the config (repeatable)",
+        help="with --config: a parsers file; each Parsers_File of the config resolves to the --parsers file with "
+        "the same name, else to that name next to the config (repeatable)",
     )
 
 
@@ -32,7 +39,7 @@ def add_routing(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="MODULE:ATTRIBUTE",
         help="your routing: a LogRouting, or a function that returns one, importable as MODULE:ATTRIBUTE "
-        "(e.g. payments.routing:ROUTING; the current directory is searched first)",
+        "(e.g. payments.routing:ROUTING; the current directory is searched first) or FILE.py:ATTRIBUTE",
     )
 
 
@@ -45,7 +52,7 @@ def add_preview(parser: argparse.ArgumentParser) -> None:
         "--container",
         metavar="NAME",
         help="read lines that are not FireLens records as raw stdout of this container "
-        "(tag <NAME>-firelens-<fixed task id>)",
+        "(tag <NAME>-firelens-<fixed task id>); it must be one the config routes",
     )
     parser.add_argument(
         "--summary",
@@ -63,6 +70,12 @@ def add_preview(parser: argparse.ArgumentParser) -> None:
         "--region",
         metavar="REGION",
         help="with --summary: region of the prices (default: the outputs' region, else ap-northeast-1)",
+    )
+    parser.add_argument(
+        "--prices",
+        metavar="FILE",
+        help="with --summary: one region's list prices in USD, a JSON file (TOML when named *.toml) holding region "
+        "and every field of firelens_cdktf.cost.prices.RegionPrices (default: the built-in prices of the region)",
     )
 
 
@@ -84,8 +97,43 @@ def add_lint(parser: argparse.ArgumentParser) -> None:
         "--container",
         action="append",
         metavar="NAME",
-        help="app container feeding the config (repeatable; default: any container)",
+        help="app container feeding the config (repeatable; default: the routing's containers with --routing, "
+        "else any container)",
     )
+
+
+#: The plan review's allowance options: (option, what it accepts). The families are those of
+#: firelens_cdktf.review (its ALLOW_FLAGS); repeated here so that --help imports nothing.
+REVIEW_ALLOWANCES: tuple[tuple[str, str], ...] = (
+    ("--allow-destroy", "deleting or replacing this stateful resource"),
+    ("--allow-wildcard", "wildcard grants gained by this resource's policy documents"),
+    (
+        "--allow-data-loss",
+        "data this resource's change deletes or strands in place (retention, expiration, "
+        "versioning, Firehose layout, Glue schema, a disabled KMS key)",
+    ),
+    (
+        "--allow-exposure",
+        "access this resource's change opens (an internet port, public access, public "
+        "policies, grants its policies gain)",
+    ),
+    (
+        "--allow-unprotect",
+        "protection this resource's change removes (encryption, the TLS-only Deny, deletion protection)",
+    ),
+)
+
+
+def add_review_allowances(parser: argparse.ArgumentParser) -> None:
+    """``--allow-destroy``, ``--allow-wildcard``, ``--allow-data-loss``, ``--allow-exposure``, ``--allow-unprotect``."""
+    for option, accepts in REVIEW_ALLOWANCES:
+        parser.add_argument(
+            option,
+            action="append",
+            default=[],
+            metavar="ADDRESS",
+            help=f"accept {accepts}: ADDRESS in any stack, or STACK:ADDRESS (repeatable)",
+        )
 
 
 def add_review(parser: argparse.ArgumentParser) -> None:
@@ -97,26 +145,12 @@ def add_review(parser: argparse.ArgumentParser) -> None:
         "dot (plans/pipeline.json is `pipeline`), or give STACK=PATH",
     )
     parser.add_argument("--markdown", action="store_true", help="print GitHub Markdown (the PR comment), not text")
-    parser.add_argument(
-        "--allow-destroy",
-        action="append",
-        default=[],
-        metavar="ADDRESS",
-        help="accept deleting or replacing this stateful resource: ADDRESS in any stack, or STACK:ADDRESS (repeatable)",
-    )
-    parser.add_argument(
-        "--allow-wildcard",
-        action="append",
-        default=[],
-        metavar="ADDRESS",
-        help="accept that the policy documents of this resource gain wildcard grants: ADDRESS or "
-        "STACK:ADDRESS (repeatable)",
-    )
+    add_review_allowances(parser)
     parser.add_argument(
         "--json",
         metavar="FILE",
         dest="json_out",
-        help="also write the verdict, counts, fingerprints and findings as JSON to FILE",
+        help="also write the verdict, counts, fingerprints, allowances and findings as JSON to FILE",
     )
 
 
@@ -135,7 +169,7 @@ COMMANDS: dict[str, Command] = {
     "compile": Command("print or write the compiled log router files", add_compile, "firelens_cdktf.cli.routing"),
     "lint": Command("check a Fluent Bit config for lost or looping records", add_lint, "firelens_cdktf.cli.lint"),
     "review": Command(
-        "summarize Terraform plans; exit 1 when they destroy state or widen IAM",
+        "summarize Terraform plans; exit 1 when they lose data, open access or remove protection",
         add_review,
         "firelens_cdktf.cli.review",
     ),

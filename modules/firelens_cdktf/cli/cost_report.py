@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 
 from firelens_cdktf import limits
 from firelens_cdktf.cost.estimate import VOLUME_ENV, CloudWatchShare, FirehoseShare, TrafficMix, estimate
-from firelens_cdktf.cost.prices import prices_for
-from firelens_cdktf.errors import PreviewInputError
+from firelens_cdktf.cost.prices import CHECKED, PRICES, RegionPrices, prices_file_example
+from firelens_cdktf.errors import OptionError, PreviewInputError
 from firelens_cdktf.fluentbit.config import FluentBitConfig
+from firelens_cdktf.fluentbit.preview_input import InputCounts
 from firelens_cdktf.fluentbit.preview_summary import PreviewSummary
 
 
@@ -24,8 +26,18 @@ class CostReport:
     records that reach 1,000 KiB, and stores each line with its newline.
     """
 
-    def __init__(self, config: FluentBitConfig, *, volume_gb: float | None, region: str | None) -> None:
+    def __init__(
+        self,
+        config: FluentBitConfig,
+        *,
+        volume_gb: float | None,
+        region: str | None,
+        prices: RegionPrices | None = None,
+        prices_file: str | None = None,
+        counts: InputCounts | None = None,
+    ) -> None:
         self._config = config
+        self._counts = counts
         self._kinds: dict[str, tuple[str, str]] = {}
         for section in config.outputs:
             name = config.output_name(section)
@@ -38,20 +50,34 @@ class CostReport:
             for s in config.outputs
             if (s.get("simple_aggregation") or "").lower() in ("true", "on", "yes")
         }
+        if prices is not None and region is not None and region != prices.region:
+            raise OptionError(
+                "firelens-cdktf preview",
+                "--region",
+                region,
+                f"the region of the prices file {prices_file or ''}: {prices.region}",
+                f"leave --region out, or pass a prices file for {region}",
+            )
+        self._prices = prices
+        self._prices_file = prices_file
         self._region = (
-            region or next((s.get("region") for s in config.outputs if s.get("region")), None) or "ap-northeast-1"
+            (prices.region if prices is not None else None)
+            or region
+            or next((s.get("region") for s in config.outputs if s.get("region")), None)
+            or "ap-northeast-1"
         )
-        text = str(volume_gb) if volume_gb is not None else os.environ.get(VOLUME_ENV, "1000")
+        if volume_gb is not None:
+            text, where, fix = str(volume_gb), "--gb-per-month", "give e.g. --gb-per-month 500"
+        else:
+            text = os.environ.get(VOLUME_ENV, "1000")
+            where = f"${VOLUME_ENV}"
+            fix = f"set {VOLUME_ENV} to the GB of app logs a month, e.g. 500, or pass --gb-per-month 500"
         try:
             self._volume = float(text)
         except ValueError:
             self._volume = -1.0
         if not (0 < self._volume < float("inf")):
-            raise PreviewInputError(
-                "--gb-per-month",
-                f"{text!r} is not a positive, finite number of GB of app logs a month",
-                "give e.g. --gb-per-month 500",
-            )
+            raise PreviewInputError(where, f"{text!r} is not a positive, finite number of GB of app logs a month", fix)
         self.summary = PreviewSummary(
             [config.output_name(s) for s in config.outputs],
             payload=self._payload,
@@ -67,9 +93,9 @@ class CostReport:
         """The totals, then the estimate (or why there is none)."""
         summary = self.summary
         width = max([len("output"), *(len(n) for n in summary.outputs)])
+        read = self._counts.describe() if self._counts is not None else f"{summary.records:,} record(s) read"
         lines = [
-            f"{summary.lines:,} line(s) read; {summary.baseline_bytes:,} bytes of app records (each once, "
-            "as delivered with no routing)",
+            f"{read}; {summary.baseline_bytes:,} bytes of app records (each once, as delivered with no routing)",
             f"{'output'.ljust(width)}  {'records':>12}  {'bytes':>16}",
         ]
         for name, traffic in summary.outputs.items():
@@ -89,15 +115,30 @@ class CostReport:
         lines.extend(self._cost())
         return "\n".join(lines) + "\n"
 
+    def _prices_source(self, checked: str) -> str:
+        if self._prices is not None:
+            return f"{self._prices_file or 'your prices file'}, yours"
+        return f"firelens_cdktf.cost.prices, checked {checked}"
+
+    def _no_prices(self) -> str:
+        """Why there is no estimate for the region, and the file that would give one."""
+        close = difflib.get_close_matches(self._region, list(PRICES), n=1)
+        guess = f"did you mean --region {close[0]}? Or " if close else ""
+        return (
+            f"Cost estimate: no built-in prices for region {self._region!r} (built in, checked {CHECKED}: "
+            f"{', '.join(sorted(PRICES))}). Fix: {guess}pass --prices FILE, a JSON (or *.toml) file of that "
+            f"region's list prices in USD, e.g. {prices_file_example(self._region)} (us-east-1's figures, "
+            "for the shape)"
+        )
+
     def _cost(self) -> list[str]:
         summary = self.summary
         total = summary.baseline_bytes
         if not total:
             return ["Cost estimate: no record was delivered, so there is no mix to scale."]
-        try:
-            prices = prices_for(self._region)
-        except KeyError as missing:
-            return [f"Cost estimate: {missing.args[0]}"]
+        prices = self._prices or PRICES.get(self._region)
+        if prices is None:
+            return [self._no_prices()]
         ratio = summary.compression_ratio()
         groups: dict[tuple[str, str], list[int]] = {}
         aggregated: dict[str, bool] = {}
@@ -133,8 +174,7 @@ class CostReport:
         shares += [f"{s.share:.1%} to CloudWatch Logs {s.log_group}" for s in mix.cloudwatch]
         lines = [
             f"Cost estimate: {self._volume:,.0f} GB of app logs a month in {prices.region}, scaled from these "
-            f"lines (model: firelens_cdktf.cost.estimate; prices: "
-            f"firelens_cdktf.cost.prices, checked {result.prices_checked})",
+            f"lines (model: firelens_cdktf.cost.estimate; prices: {self._prices_source(result.prices_checked)})",
             f"  mix, by bytes of app logs: {'; '.join(shares) or 'nothing priced'}",
             f"  compression (gzip level 6) of the records: {ratio:.3f}",
         ]

@@ -7,9 +7,12 @@ import time
 from typing import TextIO
 
 from firelens_cdktf.cli.cost_report import CostReport
+from firelens_cdktf.cli.inputs import ConfigInput, check_containers, load_config_input
 from firelens_cdktf.cli.main import EXIT_OK
-from firelens_cdktf.fluentbit.outcome import Outcome
-from firelens_cdktf.fluentbit.preview_io import TableWriter, line_reader, load_for_preview, split_note
+from firelens_cdktf.cost.prices import load_prices
+from firelens_cdktf.errors import OptionError, PreviewInputError
+from firelens_cdktf.fluentbit.preview_input import InputCounts, PreviewSink, input_lines, preview_lines
+from firelens_cdktf.fluentbit.preview_io import JsonWriter, TableWriter, json_escape_unicode, routed_containers
 from firelens_cdktf.fluentbit.simulator import FirelensContext, Simulator
 
 #: Seconds a preview runs before it reports progress on stderr, then how often it updates the line.
@@ -41,45 +44,77 @@ class _Progress:
 
 
 def run_preview(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    config, parsers = load_for_preview(args.config, args.parsers)
+    _check_summary_options(args)
+    source = load_config_input(args)
+    config = source.config
     firelens = FirelensContext()
-    simulator = Simulator(config, parsers, firelens=firelens)
+    simulator = Simulator(config, source.parsers, firelens=firelens)
+    if args.container is not None:
+        check_containers(source, [args.container], firelens)
+    counts = InputCounts()
+    sink: PreviewSink
     if args.summary:
-        report = CostReport(config, volume_gb=args.gb_per_month, region=args.region)
-        sink = report.summary.add
+        prices = load_prices(args.prices) if args.prices else None
+        report = CostReport(
+            config,
+            volume_gb=args.gb_per_month,
+            region=args.region,
+            prices=prices,
+            prices_file=args.prices,
+            counts=counts,
+        )
+        sink = report.summary
     elif args.json:
-        write = stdout.write
-
-        def sink(outcome: Outcome) -> None:
-            write(outcome.to_json_line() + "\n")
+        sink = JsonWriter(stdout, escape_unicode=json_escape_unicode(config))
     else:
-        table = TableWriter(stdout, simulator.output_names)
-        sink = table.write
+        sink = table = TableWriter(stdout, simulator.output_names, counts, escape_unicode=json_escape_unicode(config))
     progress = _Progress(stderr)
-    read = line_reader(container=args.container, firelens=firelens)
-    run = simulator.run
-    number = 0
-    for number, line in enumerate(stdin, start=1):
-        items = read(line, number)
-        if len(items) == 1:
-            sink(run(*items[0]))
-        else:  # blank, or a long line Docker splits: say so on each piece
-            for tag, record in items:
-                outcome = run(tag, record)
-                note = split_note(record, config)
-                if note is not None:
-                    outcome.notes = (*outcome.notes, note)
-                sink(outcome)
-        if not number & 0x1FFF:  # a clock read every 8,192 lines, not every line
-            progress.tick(number)
-    end = simulator.finish()
-    if end is not None:
-        sink(end)
-    progress.done(number)
+    with input_lines(stdin) as lines:
+        try:
+            preview_lines(
+                lines,
+                simulator,
+                sink,
+                container=args.container,
+                firelens=firelens,
+                counts=counts,
+                progress=progress.tick,
+            )
+        except PreviewInputError as exc:
+            raise _with_containers(exc, source) if args.container is None else exc from None
+    progress.done(counts.lines)
     if args.summary:
         stdout.write(report.render())
     elif not args.json:
         table.close()
     for name in config.unresolved_variables:
-        stderr.write(f"warning: ${{{name}}} is not set by @SET in {args.config}; the preview kept it as written\n")
+        stderr.write(f"warning: ${{{name}}} is not set by @SET in {source.name}; the preview kept it as written\n")
     return EXIT_OK
+
+
+def _check_summary_options(args: argparse.Namespace) -> None:
+    """``--gb-per-month``, ``--region`` and ``--prices`` only price a ``--summary``.
+
+    Raises:
+        OptionError: one is given without it.
+    """
+    if args.summary:
+        return
+    for option, value in (("--prices", args.prices), ("--region", args.region), ("--gb-per-month", args.gb_per_month)):
+        if value is not None:
+            raise OptionError(
+                "firelens-cdktf preview",
+                option,
+                value,
+                "only with --summary, which prices the routes",
+                f"add --summary, or leave {option} out",
+            )
+
+
+def _with_containers(error: PreviewInputError, source: ConfigInput) -> PreviewInputError:
+    """A line that is not a FireLens record, with the containers whose raw lines the config routes."""
+    names = list(source.containers) if source.containers is not None else routed_containers(source.config)
+    if not names:
+        return error
+    choice = " or ".join(f"--container {name}" for name in names[:3])
+    return PreviewInputError(error.where, error.problem, f"to read raw app output lines, pass {choice}")

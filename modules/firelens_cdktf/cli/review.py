@@ -23,7 +23,14 @@ def run_review(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: 
                 raise PlanReviewError(
                     path, f"not JSON ({exc})", "pass the output of `terraform show -json PLANFILE`"
                 ) from None
-    review = review_plans(plans, allow_destroy=args.allow_destroy, allow_wildcard=args.allow_wildcard)
+    review = review_plans(
+        plans,
+        allow_destroy=args.allow_destroy,
+        allow_wildcard=args.allow_wildcard,
+        allow_data_loss=args.allow_data_loss,
+        allow_exposure=args.allow_exposure,
+        allow_unprotect=args.allow_unprotect,
+    )
     stdout.write(render_review_markdown(review) if args.markdown else render_review_text(review))
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as handle:

@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import TextIO
 
 from firelens_cdktf.cli.main import EXIT_OK
-from firelens_cdktf.errors import RoutingSpecError
+from firelens_cdktf.errors import FirelensError, RoutingSpecError
 from firelens_cdktf.routing.compiler import compile_routing
 from firelens_cdktf.routing.diagram import render_mermaid
 from firelens_cdktf.routing.routes import LogRouting
@@ -48,7 +48,24 @@ def load_routing(spec: str) -> LogRouting:
         hint = f"did you mean {source}:{close[0]}?" if close else f"use one of: {', '.join(names[:8]) or 'none'}"
         raise RoutingSpecError(_OPTION, spec, f"an attribute that {source} defines", hint) from None
     if callable(value) and not isinstance(value, LogRouting):
-        value = value()
+        try:
+            value = value()
+        except FirelensError:
+            raise  # a routing that cannot be built says so itself
+        except TypeError as exc:
+            raise RoutingSpecError(
+                _OPTION,
+                spec,
+                f"a LogRouting, or a function of no arguments that returns one (calling it: {exc})",
+                "point at the routing itself, or at a function that needs no arguments",
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - the team's code failed: one line, not our traceback
+            raise RoutingSpecError(
+                _OPTION,
+                spec,
+                f"a function that returns a LogRouting (it raised {type(exc).__name__}: {exc})",
+                f"run python -c 'import {source}; {source}.{attribute}()' to see where it fails",
+            ) from None
     if not isinstance(value, LogRouting):
         raise RoutingSpecError(
             _OPTION,
@@ -65,13 +82,19 @@ def _load_module(spec: str, name: str) -> ModuleType:
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        raise RoutingSpecError(
-            _OPTION,
-            spec,
-            f"an importable module (Python found no module {exc.name!r})",
-            "run from the folder that holds your module, give its file as FILE.py:ATTRIBUTE, "
-            "or install the package that has it",
-        ) from None
+        if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
+            raise RoutingSpecError(
+                _OPTION,
+                spec,
+                f"an importable module (Python found no module {exc.name!r})",
+                "run from the folder that holds your module, give its file as FILE.py:ATTRIBUTE, "
+                "or install the package that has it",
+            ) from None
+        raise _import_failed(spec, name, exc) from None
+    except FirelensError:
+        raise  # a routing declared wrongly at import says so itself
+    except Exception as exc:  # noqa: BLE001 - the team's module failed to import: one line, not a traceback
+        raise _import_failed(spec, name, exc) from None
 
 
 def _load_file(spec: str, path: str) -> ModuleType:
@@ -82,8 +105,39 @@ def _load_file(spec: str, path: str) -> ModuleType:
     if loader_spec is None or loader_spec.loader is None:
         raise RoutingSpecError(_OPTION, spec, "a Python source file", "give a .py file")
     module = importlib.util.module_from_spec(loader_spec)
-    loader_spec.loader.exec_module(module)
+    try:
+        loader_spec.loader.exec_module(module)
+    except FirelensError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as in _load_module
+        raise _import_failed(spec, path, exc) from None
     return module
+
+
+def _import_failed(spec: str, source: str, exc: Exception) -> RoutingSpecError:
+    """The team's module is there but does not import: the fix depends on why."""
+    if isinstance(exc, ModuleNotFoundError):
+        return RoutingSpecError(
+            _OPTION,
+            spec,
+            f"a module whose imports resolve ({source} imports {exc.name!r}, which is not installed)",
+            f"install {exc.name} where firelens-cdktf runs, or run firelens-cdktf from the environment that has it",
+        )
+    if isinstance(exc, SyntaxError):
+        return RoutingSpecError(
+            _OPTION,
+            spec,
+            f"valid Python ({exc.filename} line {exc.lineno}: {exc.msg})",
+            f"fix the syntax at {exc.filename} line {exc.lineno}",
+        )
+    return RoutingSpecError(
+        _OPTION,
+        spec,
+        f"a module that imports ({source} raised {type(exc).__name__}: {exc})",
+        f"run python -c 'import {source}' to see where it fails"
+        if not source.endswith(".py")
+        else f"run python {source} to see where it fails",
+    )
 
 
 def run_graph(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:

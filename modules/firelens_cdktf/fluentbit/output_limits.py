@@ -18,6 +18,9 @@ an app's line before Fluent Bit saw it. Each rule follows its source
   on by default (src/flb_config.c): every character outside ASCII, and DEL,
   becomes ``\\uXXXX`` (two of them past U+FFFF), so the bytes counted against
   the limits are those of :func:`fluent_bit_json`, not of the UTF-8 text.
+  Bytes of a record string that are not UTF-8 (a binary line, a character
+  Docker's cut split) are written as ``flb_utils_write_str`` writes them:
+  :func:`fluent_bit_string`.
 - **cloudwatch_logs** (plugins/out_cloudwatch_logs/cloudwatch_api.c
   ``process_event`` and ``add_event``): an empty record (``{}``) is
   discarded; the JSON is escaped again as the event's message, and a message
@@ -41,6 +44,8 @@ Pure functions: no AWS, no I/O.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 
 from firelens_cdktf.fluentbit.limits import (
@@ -62,6 +67,9 @@ __all__ = [
     "fate",
     "fluent_bit_json",
     "fluent_bit_json_size",
+    "fluent_bit_string",
+    "has_undecodable",
+    "string_bytes",
 ]
 
 #: The output plugins whose limits are modelled.
@@ -108,6 +116,8 @@ def fluent_bit_json(text: str) -> str:
     past U+FFFF), lower-case hex, as ``flb_utils_write_str`` writes them
     (src/flb_utils.c). ``text`` is the preview's compact JSON, which keeps
     those characters as they are; everything else is already written alike.
+    A string holding bytes that are not UTF-8 (lone surrogates, see
+    :func:`string_bytes`) is written byte by byte as :func:`fluent_bit_string` says.
 
     Example:
         >>> fluent_bit_json('{"msg":"café 🙂"}')
@@ -115,6 +125,12 @@ def fluent_bit_json(text: str) -> str:
     """
     if text.isascii() and "\x7f" not in text:
         return text
+    if _SURROGATE.search(text) is not None:
+        return _LITERAL.sub(_fluent_bit_literal, text)
+    return _escape_characters(text)
+
+
+def _escape_characters(text: str) -> str:
     out: list[str] = []
     for ch in text:
         code = ord(ch)
@@ -128,11 +144,218 @@ def fluent_bit_json(text: str) -> str:
     return "".join(out)
 
 
+def _fluent_bit_literal(match: re.Match[str]) -> str:
+    literal = match.group()
+    if _SURROGATE.search(literal) is None:
+        return _escape_characters(literal)
+    value: str = json.loads(literal)
+    return '"' + fluent_bit_string(string_bytes(value)) + '"'
+
+
 def fluent_bit_json_size(text: str) -> int:
-    """Bytes of :func:`fluent_bit_json` of ``text``, without building it."""
+    """Bytes of :func:`fluent_bit_json` of ``text``, without building it when it is ASCII."""
     if text.isascii():
         return len(text) + 5 * text.count("\x7f")
-    return len(fluent_bit_json(text))
+    rendered = fluent_bit_json(text)
+    return len(rendered) if rendered.isascii() else len(rendered.encode("utf-8"))
+
+
+# --- bytes that are not UTF-8 ------------------------------------------------------------
+#
+# Docker's log driver sends a container's stdout bytes as they are (a msgpack string may hold any bytes), and
+# so do Fluent Bit's filters; only writing JSON looks at them. The preview holds such a byte as a lone
+# surrogate, U+DC80..U+DCFF (Python's ``surrogateescape``), as stdin is read.
+
+#: A lone surrogate: a byte that is not UTF-8, as the preview holds it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: A JSON string literal as the preview's compact JSON writes it.
+_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+#: flb_utf8_len (src/flb_utf8.c): the length its lead byte announces, 1 to 6 (1 for a continuation byte).
+_SEQUENCE_LENGTH = bytes(
+    1 if byte < 0xC0 else 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4 if byte < 0xF8 else 5 if byte < 0xFC else 6
+    for byte in range(256)
+)
+#: json_escape_table (src/flb_utils.c): the ASCII characters written as an escape.
+_ESCAPES = {
+    **{code: f"\\u{code:04x}" for code in range(0x20)},
+    0x08: "\\b",
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0C: "\\f",
+    0x0D: "\\r",
+    0x22: '\\"',
+    0x5C: "\\\\",
+    0x7F: "\\u007f",
+}
+#: FLB_UTILS_FRAGMENT_PRIVATE_BLOCK_DESCRIPTOR (src/flb_utils.c): an invalid byte XX is written as U+E0XX.
+_FRAGMENT_BLOCK = 0xE000
+
+
+def has_undecodable(text: str) -> bool:
+    """Whether ``text`` holds a byte that is not UTF-8 (a lone surrogate, see :func:`string_bytes`)."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")  # three times faster than searching for one: only a lone surrogate fails
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def string_bytes(value: str) -> bytes:
+    """The bytes a record string holds in Fluent Bit, for a preview string that may hold undecodable bytes.
+
+    A byte that is not UTF-8 is held as U+DC80..U+DCFF (``surrogateescape``);
+    any other lone surrogate (a ``\\ud800`` escape in a FireLens record line)
+    as its three bytes (``surrogatepass``), which are not UTF-8 either.
+
+    Example:
+        >>> string_bytes("a\\udcffé")
+        b'a\\xff\\xc3\\xa9'
+    """
+    try:
+        return value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return b"".join(
+            ch.encode(
+                "utf-8",
+                "surrogatepass" if "\ud800" <= ch <= "\udfff" and not "\udc80" <= ch <= "\udcff" else "surrogateescape",
+            )
+            for ch in value
+        )
+
+
+def fluent_bit_string(data: bytes, *, escape_unicode: bool = True) -> str:
+    """What Fluent Bit 4.2.2 writes between the quotes of a JSON string holding ``data``.
+
+    ``flb_utils_write_str`` (src/flb_utils.c), which ``msgpack2json``
+    (src/flb_pack.c) calls for every key and string value when an output
+    writes JSON, as built for Linux (``char`` signed: x86-64, and arm64 with
+    ``-fsigned-char``):
+
+    - ``json.escape_unicode`` on, the default: ``flb_utils_write_str_escaped``.
+      ASCII as :data:`_ESCAPES` says; a byte from 0x80 announces a sequence of
+      ``flb_utf8_len`` bytes. When fewer bytes are left in the string, the
+      byte is skipped: nothing is written. Otherwise ``flb_utf8_decode``
+      reads the sequence (overlong forms included, so ``C0 80`` is
+      ``\\u0000``): a character becomes ``\\uXXXX`` (a surrogate pair past
+      U+FFFF); bytes it rejects, up to the one it stopped at (or that one
+      byte, when it was the first), become one private-use character each,
+      U+E0XX for byte XX, written as UTF-8, unescaped; decoding goes on at
+      the byte that stopped it.
+    - ``json.escape_unicode`` off: ``flb_utils_write_str_raw``. Valid UTF-8
+      (``flb_utf8_validate_char``) is copied; every byte that does not start
+      a valid character becomes U+FFFD.
+
+    Example:
+        >>> fluent_bit_string(b"ok \\x80!")
+        'ok \\ue080!'
+        >>> fluent_bit_string(b"ok \\x80!", escape_unicode=False)
+        'ok \\ufffd!'
+        >>> fluent_bit_string(b"ok \\xff!")  # 0xFF announces 6 bytes and 1 is left: skipped
+        'ok !'
+    """
+    if escape_unicode:
+        return _write_str_escaped(data)
+    return _write_str_raw(data)
+
+
+def _write_str_escaped(data: bytes) -> str:
+    out: list[str] = []
+    i, size = 0, len(data)
+    while i < size:
+        byte = data[i]
+        if byte < 0x80:
+            out.append(_ESCAPES.get(byte) or chr(byte))
+            i += 1
+            continue
+        length = _SEQUENCE_LENGTH[byte]
+        if i + length > size:  # "skip truncated UTF-8": the byte is dropped
+            i += 1
+            continue
+        code, taken = _utf8_decode(data, i, length)
+        if taken == length:
+            if code > 0xFFFF:
+                code -= 0x10000
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{code:04x}")
+            i += length
+        else:
+            taken = max(taken, 1)  # a rejected lead byte is consumed alone
+            out.extend(chr(_FRAGMENT_BLOCK | b) for b in data[i : i + taken])
+            i += taken
+    return "".join(out)
+
+
+def _utf8_decode(data: bytes, start: int, length: int) -> tuple[int, int]:
+    """flb_utf8_decode over ``length`` bytes: (code point, bytes accepted); fewer than ``length`` when rejected."""
+    code = 0
+    expected = 0
+    for offset in range(length):
+        byte = data[start + offset]
+        if offset == 0:
+            if byte & 0xE0 == 0xC0:
+                code, expected = byte & 0x1F, 1
+            elif byte & 0xF0 == 0xE0:
+                code, expected = byte & 0x0F, 2
+            elif byte & 0xF8 == 0xF0:
+                code, expected = byte & 0x07, 3
+            else:
+                return 0, 0
+        elif byte & 0xC0 == 0x80:
+            code = (code << 6) | (byte & 0x3F)
+            expected -= 1
+        else:
+            return 0, offset
+        if expected == 0 and (0xD800 <= code <= 0xDFFF or code > 0x10FFFF):
+            return 0, offset
+    return code, length
+
+
+def _write_str_raw(data: bytes) -> str:
+    out: list[str] = []
+    i, size = 0, len(data)
+    while i < size:
+        byte = data[i]
+        if byte < 0x80:
+            out.append(_ESCAPES.get(byte) or chr(byte))
+            i += 1
+            continue
+        length = _valid_length(data, i)
+        if length:
+            out.append(data[i : i + length].decode("utf-8"))
+            i += length
+        else:
+            out.append("\ufffd")
+            i += 1
+    return "".join(out)
+
+
+def _valid_length(data: bytes, i: int) -> int:
+    """flb_utf8_validate_char: the length of the valid UTF-8 character at ``i``, or 0."""
+    lead = data[i]
+    left = len(data) - i
+    second = data[i + 1] if left > 1 else None
+    if lead & 0xE0 == 0xC0:
+        if lead < 0xC2:
+            return 0  # overlong
+        length = 2
+    elif lead & 0xF0 == 0xE0:
+        if second is not None and ((lead == 0xE0 and second < 0xA0) or (lead == 0xED and second >= 0xA0)):
+            return 0  # overlong, or a surrogate
+        length = 3
+    elif lead & 0xF8 == 0xF0:
+        if lead > 0xF4 or (
+            second is not None and ((lead == 0xF0 and second < 0x90) or (lead == 0xF4 and second > 0x8F))
+        ):
+            return 0  # overlong, or past U+10FFFF
+        length = 4
+    else:
+        return 0
+    if left < length or any(b & 0xC0 != 0x80 for b in data[i + 1 : i + length]):
+        return 0
+    return length
 
 
 def fate(plugin: str, text: str, *, log_key: bool = False, time_key: bool = False) -> Fate | None:

@@ -1,10 +1,15 @@
-"""The preview's edges: reading input lines and parser files, and printing outcomes as they come.
+"""The preview's edges: the config and parser files it reads, and the outcomes it prints as they come.
 
 :class:`~firelens_cdktf.fluentbit.simulator.Simulator` runs the config; this module
-turns what a user gives (a config path, parsers files, stdin lines) into its
-inputs, and its :class:`~firelens_cdktf.fluentbit.outcome.Outcome` values into the
-report ``firelens-cdktf preview`` prints. Everything streams: the table is
-written record by record and only per-output totals are kept.
+turns what a user gives (a config path, parsers files) into its inputs, and its
+:class:`~firelens_cdktf.fluentbit.outcome.Outcome` values into the report
+``firelens-cdktf preview`` prints. Everything streams: the table is written
+record by record and only per-output totals are kept. What is printed is
+always valid UTF-8: a record holding bytes that are not UTF-8 is shown with a
+note, in ``--json`` as Fluent Bit's outputs write it.
+
+Reading stdin lines into records, and the run itself, are
+:mod:`~firelens_cdktf.fluentbit.preview_input`'s (its names are exported here too).
 """
 
 from __future__ import annotations
@@ -12,14 +17,40 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
 from firelens_cdktf.errors import PreviewInputError
-from firelens_cdktf.fluentbit.config import FluentBitConfig, ParserSet, load_config, parse_parsers, parsers_of
-from firelens_cdktf.fluentbit.filters import EXCLUDED, HELD, WARNING, Note
-from firelens_cdktf.fluentbit.limits import DOCKER_LOG_LINE_BUFFER_BYTES
-from firelens_cdktf.fluentbit.outcome import Outcome
+from firelens_cdktf.fluentbit.config import (
+    FluentBitConfig,
+    ParserSet,
+    load_config,
+    parse_parsers,
+    parsers_of,
+)
+from firelens_cdktf.fluentbit.filters import EXCLUDED, HELD, WARNING, Note, is_active
+from firelens_cdktf.fluentbit.limits import CONTAINER_NAME_PATTERN, FIRELENS_TAG_INFIX
+from firelens_cdktf.fluentbit.outcome import Delivery, Dropped, Outcome
+from firelens_cdktf.fluentbit.output_limits import (
+    _LITERAL,
+    _SURROGATE,
+    fluent_bit_string,
+    has_undecodable,
+    string_bytes,
+)
+from firelens_cdktf.fluentbit.plugins import MatchSpec, RuleError
+from firelens_cdktf.fluentbit.preview_input import (
+    InputCounts,
+    PreviewSink,
+    blank_line_note,
+    input_lines,
+    line_reader,
+    preview_lines,
+    read_input_line,
+    read_input_records,
+    split_note,
+)
 from firelens_cdktf.fluentbit.record_accessor import (
     MISSING,
     Missing,
@@ -29,123 +60,69 @@ from firelens_cdktf.fluentbit.record_accessor import (
     encode_json,
     json_string,
 )
-from firelens_cdktf.fluentbit.simulator import FirelensContext
+from firelens_cdktf.fluentbit.records import _SOURCE
+
+__all__ = [
+    "InputCounts",
+    "JsonWriter",
+    "PreviewSink",
+    "TableWriter",
+    "blank_line_note",
+    "input_lines",
+    "json_escape_unicode",
+    "line_reader",
+    "load_for_preview",
+    "output_names",
+    "parsers_from_files",
+    "preview_lines",
+    "printable_json",
+    "read_input_line",
+    "read_input_records",
+    "render_table",
+    "resolve_parsers",
+    "routed_containers",
+    "routes_tag",
+    "split_note",
+    "summarize_record",
+    "undecodable_note",
+]
 
 
-def read_input_records(
-    line: str, number: int, *, container: str | None, firelens: FirelensContext
-) -> tuple[tuple[str, Pairs], ...]:
-    """Turn one stdin line into the ``(tag, record)`` pairs Fluent Bit receives; none for a blank line.
+def undecodable_note(*, escape_unicode: bool = True, table: bool = False) -> Note:
+    """What the preview says about a record holding bytes that are not UTF-8.
 
-    A line is a FireLens record ``{"tag": "...", "record": {...}}``; with
-    ``container`` set, any other line is that container's raw stdout line,
-    which Docker's log driver sends as one record, or as several
-    ``partial_message`` pieces when it is 16 KiB or longer
-    (:meth:`FirelensContext.wrap_line`).
-
-    Raises:
-        PreviewInputError: the line is neither.
+    Args:
+        escape_unicode: the config's ``[SERVICE] json.escape_unicode`` (:func:`json_escape_unicode`).
+        table: the note is for the table, which shows the input's bytes as
+            ``\\xNN``; otherwise for ``--json``, which shows what the outputs
+            send (:func:`printable_json`).
     """
-    text = line[:-1] if line.endswith("\n") else line
-    if text.endswith("\r"):
-        text = text[:-1]
-    if not text or text.isspace():
-        return ()
-    # a FireLens record names both keys; anything else is raw output, read without parsing it twice
-    if container is None or ('"tag"' in text and '"record"' in text):
-        value: Value | Missing
-        try:
-            value = decode_json(text)
-        except ValueError:
-            value = MISSING
-        if isinstance(value, Pairs) and sorted(value.keys()) == ["record", "tag"]:
-            tag, record = value.last("tag"), value.last("record")
-            if isinstance(tag, str) and tag and isinstance(record, Pairs):
-                return ((tag, record),)
-    if container is not None:
-        tag = firelens.tag(container)
-        return tuple((tag, record) for record in firelens.wrap_line(container, text, number))
-    raise PreviewInputError(
-        f"stdin line {number}",
-        'is not a FireLens record {"tag": "...", "record": {...}}',
-        "pass --container NAME to read raw app output lines as that container's",
-    )
-
-
-def read_input_line(
-    line: str, number: int, *, container: str | None, firelens: FirelensContext
-) -> tuple[str, Pairs] | None:
-    """Turn one stdin line into its one ``(tag, record)``; ``None`` for a blank line.
-
-    As :func:`read_input_records`, for input known to hold no raw line of
-    16 KiB or more.
-
-    Raises:
-        PreviewInputError: the line is neither a FireLens record nor (with
-            ``container``) a raw line, or it is a raw line Docker would split
-            (use :func:`read_input_records`).
-    """
-    records = read_input_records(line, number, container=container, firelens=firelens)
-    if len(records) > 1:
-        raise PreviewInputError(
-            f"stdin line {number}",
-            f"Docker's log driver sends it as {len(records)} records (16 KiB or longer)",
-            "read it with read_input_records()",
+    if escape_unicode:
+        how = (
+            "flb_utils_write_str_escaped in src/flb_utils.c, with json.escape_unicode on, the default: each invalid "
+            "byte XX becomes the private-use character U+E0XX, and a sequence cut short at the end of a string is "
+            "dropped"
         )
-    return records[0] if records else None
-
-
-def line_reader(
-    *, container: str | None, firelens: FirelensContext
-) -> Callable[[str, int], tuple[tuple[str, Pairs], ...]]:
-    """:func:`read_input_records` for one input, with what does not change from line to line worked out once.
-
-    Example:
-        >>> read = line_reader(container="web", firelens=FirelensContext())
-        >>> read("hello\\n", 1)[0][1].last("log")
-        'hello'
-    """
-    if container is None:
-        return lambda line, number: read_input_records(line, number, container=None, firelens=firelens)
-    tag = firelens.tag(container)
-    head = firelens.wrap(container, "")[:-1]
-
-    def read(line: str, number: int) -> tuple[tuple[str, Pairs], ...]:
-        if '"tag"' in line and '"record"' in line:
-            return read_input_records(line, number, container=container, firelens=firelens)
-        text = line[:-1] if line.endswith("\n") else line
-        if text.endswith("\r"):
-            text = text[:-1]
-        if not text or text.isspace():
-            return ()
-        if len(text) * 4 >= DOCKER_LOG_LINE_BUFFER_BYTES:
-            return tuple((tag, record) for record in firelens.wrap_line(container, text, number))
-        return ((tag, Pairs((*head, ("log", text)))),)
-
-    return read
-
-
-def split_note(record: Pairs, config: FluentBitConfig) -> Note | None:
-    """A warning for a record that is one piece of a stdout line Docker's log driver cut; ``None`` otherwise."""
-    if record.last("partial_message") != "true":
-        return None
-    ordinal, last = record.last("partial_ordinal"), record.last("partial_last")
-    joined = [
-        config.filter_name(s)
-        for s in config.filters
-        if s.plugin == "multiline" and (s.get("Mode") or "").lower() == "partial_message"
-    ]
-    then = (
-        f"the multiline filter {joined[0]} joins the pieces (Mode partial_message)"
-        if joined
-        else "no multiline filter with Mode partial_message joins them, so each piece is parsed and routed on its own"
-    )
+        shown = "\\ue0XX"
+    else:
+        how = (
+            "flb_utils_write_str_raw in src/flb_utils.c, with json.escape_unicode off: each invalid byte becomes U+FFFD"
+        )
+        shown = "U+FFFD"
+    if table:
+        return Note(
+            WARNING,
+            "the record holds bytes that are not UTF-8 (a binary line, or a character Docker's 16 KiB cut split), "
+            f"shown here as \\xNN; Fluent Bit's outputs write them in JSON as {how} (--json shows it)",
+        )
     return Note(
         WARNING,
-        f"piece {ordinal}{' (the last)' if last == 'true' else ''} of a stdout line of 16 KiB or "
-        f"more, which Docker's log driver sends in {DOCKER_LOG_LINE_BUFFER_BYTES:,}-byte pieces "
-        f"(moby daemon/logger/copier.go): {then}",
+        "the record holds bytes that are not UTF-8 (a binary line, or a character Docker's 16 KiB cut split): "
+        f"its strings are shown as Fluent Bit's outputs write them in JSON ({how}; shown here as {shown})",
     )
+
+
+# --- config and parsers --------------------------------------------------------------------------------------
 
 
 def resolve_parsers(config: FluentBitConfig, parser_paths: Sequence[str], config_dir: str) -> ParserSet:
@@ -195,39 +172,225 @@ def load_for_preview(config_path: str, parser_paths: Sequence[str] = ()) -> tupl
     return config, resolve_parsers(config, parser_paths, config_dir)
 
 
-def summarize_record(record: Pairs, width: int = 70) -> str:
+def parsers_from_files(config: FluentBitConfig, files: Mapping[str, str]) -> ParserSet:
+    """The parsers of a config whose files are held in memory (a compiled routing's ``files``).
+
+    Each ``Parsers_File`` entry resolves to the file of the same path, else
+    of the same file name; then come the parsers in the config itself.
+
+    Raises:
+        PreviewInputError: a ``Parsers_File`` is not among ``files``.
+        FluentBitSyntaxError: a parsers file is not valid classic format.
+    """
+    by_name = {os.path.basename(path): path for path in files}
+    parsers = ParserSet()
+    for entry in config.parsers_files:
+        path = entry if entry in files else by_name.get(os.path.basename(entry))
+        if path is None:
+            raise PreviewInputError(
+                f"{config.source}: Parsers_File {entry}",
+                f"is not among the files compiled with it ({', '.join(files)})",
+                "compile the routing again: its config and parsers file come together",
+            )
+        parsers.merge(parse_parsers(files[path], source=path), source=path)
+    parsers.merge(parsers_of(config), source=config.source)
+    return parsers
+
+
+def json_escape_unicode(config: FluentBitConfig) -> bool:
+    """``[SERVICE] json.escape_unicode``: on unless set to anything but true, on or yes (flb_utils_bool)."""
+    value = config.service_setting("json.escape_unicode")
+    return value is None or value.strip().lower() in ("true", "on", "yes")
+
+
+def routes_tag(config: FluentBitConfig, tag: str) -> bool | None:
+    """Whether a record arriving with ``tag`` meets any active filter's or any output's Match.
+
+    ``None`` when a ``Match_Regex`` the preview does not model decides. A
+    record no Match takes goes nowhere: FireLens's own metadata filter
+    (``Match *``) is not counted.
+    """
+    unknown = False
+    for section in (*(s for s in config.filters if is_active(s)), *config.outputs):
+        try:
+            matched = MatchSpec.of(section).matches(tag)
+        except RuleError:
+            unknown = True  # the simulator reports a Match_Regex that does not compile
+            continue
+        if matched:
+            return True
+        unknown = unknown or matched is None
+    return None if unknown else False
+
+
+def routed_containers(config: FluentBitConfig) -> list[str]:
+    """The containers a config's Matches name: ``rails-app`` for ``Match *rails-app-firelens-*``.
+
+    Read from each ``Match`` (and ``Match_Regex``) that holds ``-firelens-``,
+    the FireLens tag's infix: the name before it, when it is a plain name.
+
+    Example:
+        >>> from firelens_cdktf.fluentbit.config import parse_config
+        >>> routed_containers(parse_config("[OUTPUT]\\n    Name null\\n    Match *web-firelens-*\\n"))
+        ['web']
+    """
+    names: list[str] = []
+    for section in (*config.filters, *config.outputs):
+        for key in ("Match", "Match_Regex"):
+            pattern = section.get(key)
+            if pattern is None or FIRELENS_TAG_INFIX not in pattern:
+                continue
+            name = pattern.split(FIRELENS_TAG_INFIX)[0].lstrip("*^").removeprefix(".*")
+            if CONTAINER_NAME_PATTERN.match(name) and name not in names:
+                names.append(name)
+    return names
+
+
+# --- the table and JSON lines ---------------------------------------------------------------------------------
+
+
+def summarize_record(record: Pairs, width: int = 70, *, inner: Pairs | None = None) -> str:
     """A short one-line description of a record for the table.
 
     A FireLens record whose ``log`` holds a JSON object is described by
     that object's fields.
+
+    Args:
+        record: the record.
+        width: the longest description; a longer one is cut with ``…``.
+        inner: the map ``log`` holds when a json parser of the run read it
+            whole (:func:`_parsed_log`), so that it need not be decoded again.
     """
-    fields = dict(iter(record))  # the last entry of a key wins, as record accessors read it
+    if inner is not None:
+        described = _describe(_fields(inner), numbers=False)
+        if described is not None:
+            text = described or encode_json(inner)
+            return text if len(text) <= width else text[: width - 1] + "…"
+        # a number: the preview's parsers read some as Fluent Bit does (1e5 may be 1), the description as JSON
+    fields = _fields(record)
+    shown = record
     log = fields.get("log")
-    if isinstance(log, str) and log.lstrip().startswith("{"):
-        inner: Value | Missing
+    if type(log) is str and log.lstrip().startswith("{"):
+        decoded: Value | Missing
         try:
-            inner = decode_json(log)
+            decoded = decode_json(log)
         except ValueError:
-            inner = MISSING
-        if isinstance(inner, Pairs):
-            record = inner
-            fields = dict(iter(inner))
-    parts = []
-    for key in ("name", "level", "message", "log"):
-        value = fields.get(key)
-        if isinstance(value, str):
-            parts.append(f"{key}={json_string(value)}")
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            parts.append(f"{key}={json.dumps(value)}")
-    payload = fields.get("payload")
-    if isinstance(payload, Pairs) and isinstance(label := payload.last("label"), str):
-        parts.insert(1, f"payload.label={json_string(label)}")
-    text = " ".join(parts) or encode_json(record)
+            decoded = MISSING
+        if isinstance(decoded, Pairs):
+            shown = decoded
+            fields = _fields(decoded)
+    text = _describe(fields, numbers=True) or encode_json(shown)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+#: The fields a record's description shows, in order (``payload.label`` comes second when present).
+_SUMMARY_KEYS = (("name", "name="), ("level", "level="), ("message", "message="), ("log", "log="))
+_READ_KEYS = frozenset(("name", "level", "message", "log", "payload"))
+#: JSON strings of short values the descriptions repeat (logger names, levels, messages).
+_QUOTED: dict[str, str] = {}
+
+
+def _fields(record: Pairs) -> dict[str, Value]:
+    """The values of the keys a description reads; the last entry of a key wins, as record accessors read it."""
+    found: dict[str, Value] = {}
+    wanted = _READ_KEYS
+    for key, value in record:
+        if key in wanted:
+            found[key] = value
+    return found
+
+
+def _describe(fields: dict[str, Value], *, numbers: bool) -> str | None:
+    """``name="..." payload.label="..." level=...`` of a record's fields; ``None`` at a number unless ``numbers``."""
+    quoted = _QUOTED
+    get = fields.get
+    name, level, message, log = get("name"), get("level"), get("message"), get("log")
+    if type(name) is str and type(level) is str and type(message) is str and log is None:
+        # the shape of nearly every app line, without the general loop
+        parts = [
+            "name=" + (quoted.get(name) or _quote(name)),
+            "level=" + (quoted.get(level) or _quote(level)),
+            "message=" + (quoted.get(message) or _quote(message)),
+        ]
+    else:
+        parts = []
+        for prefix, value in (("name=", name), ("level=", level), ("message=", message), ("log=", log)):
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                parts.append(prefix + (quoted.get(value) or _quote(value)))  # type: ignore[arg-type]
+            elif kind is int or kind is float or (isinstance(value, int | float) and not isinstance(value, bool)):
+                if not numbers:
+                    return None
+                parts.append(prefix + json.dumps(value))
+    payload = get("payload")
+    if type(payload) is Pairs:
+        label = payload.last("label")
+        if type(label) is str:
+            parts.insert(1, "payload.label=" + json_string(label))
+    return " ".join(parts)
+
+
+def _quote(value: str) -> str:
+    """``json_string(value)``, kept for the next description when it is short."""
+    text: str = json_string(value)
+    if len(text) <= 40 and len(_QUOTED) < 4_096:
+        _QUOTED[value] = text
+    return text
+
+
+def _parsed_log(outcome: Outcome) -> Pairs | None:
+    """The map the input record's ``log`` holds, when a json parser of the run read it whole; ``None`` otherwise.
+
+    A json parser remembers the text it read a map from
+    (:func:`~firelens_cdktf.fluentbit.records.remember_source`), and a copy
+    an output receives is that map or extends it: following the first
+    copy back finds it without decoding ``log`` again.
+    """
+    log = _log_of(outcome.record)
+    if log is None:
+        return None
+    copies: tuple[Delivery, ...] | tuple[Dropped, ...] = outcome.deliveries or outcome.dropped
+    if not copies:
+        return None
+    value: Pairs = copies[0].record
+    source = getattr(value, _SOURCE, None)
+    while type(source) is tuple:  # an extension (base, tail): record_modifier's
+        value = source[0]
+        source = getattr(value, _SOURCE, None)
+    return value if type(source) is str and source == log else None
+
+
+def _summary(outcome: Outcome) -> str:
+    """:func:`summarize_record` of the outcome's input record, reusing the map a parser read from its ``log``."""
+    return summarize_record(outcome.record, inner=_parsed_log(outcome))
+
+
+#: Texts the table keeps for tags it meets again, at most (tags made from record values may be many).
+_TEXT_CACHE_LIMIT = 4_096
+
+
+def _log_of(record: Pairs) -> str | None:
+    """The record's ``log`` when it is a string (the last entry named so, as :meth:`Pairs.last` reads it)."""
+    if record:
+        key, value = record[-1]  # where Docker's log driver puts it: no need to look further
+        if key == "log":
+            return value if type(value) is str else None
+    log = record.last("log")
+    return log if type(log) is str else None
 
 
 class TableWriter:
     """Writes the readable report record by record; keeps only per-output totals.
+
+    Args:
+        out: where the report goes.
+        output_names: the config's outputs, in order.
+        counts: what the input was made of, filled in as it is read
+            (:func:`preview_lines`): the last line then counts lines, not records.
+        escape_unicode: the config's ``[SERVICE] json.escape_unicode``, for
+            the note on a record holding bytes that are not UTF-8.
 
     Example:
         >>> out = io.StringIO()
@@ -240,20 +403,76 @@ class TableWriter:
         0 not fully predicted
     """
 
-    def __init__(self, out: TextIO, output_names: Sequence[str]) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        output_names: Sequence[str],
+        counts: InputCounts | None = None,
+        *,
+        escape_unicode: bool = True,
+    ) -> None:
         self._out = out
+        self._escape_unicode = escape_unicode
+        self._write = out.write
+        self._counts = counts
         self.totals: dict[str, list[int]] = {name: [0, 0] for name in output_names}
         self.read = self.nowhere = self.dropped = self.unknown = self.held = 0
         self.discarded = self.truncated = 0
+        # texts around a record, by tag, and by (copy's tag, output): records repeat a few of them
+        self._heads: dict[str, str] = {}
+        self._arrows: dict[tuple[str, str], str] = {}
 
-    def write(self, outcome: Outcome) -> None:
-        """Print one outcome and count it."""
+    def write(self, outcome: Outcome, line: int | None = None) -> None:
+        """Print one outcome and count it; ``line`` is its input line (default: the count of records so far)."""
+        deliveries = outcome.deliveries
+        if not deliveries or outcome.notes or outcome.dropped or outcome.stops or outcome.end_of_input:
+            self._write_any(outcome, line)
+            return
+        for delivery in deliveries:
+            if delivery.fate is not None:
+                self._write_any(outcome, line)
+                return
+        # the common case: copies sent whole, nothing to note
+        self.read += 1
+        heads, arrows, totals = self._heads, self._arrows, self.totals
+        head = heads.get(outcome.tag) or self._head(outcome.tag)
+        parts = [f"#{self.read if line is None else line}{head}{_summary(outcome)}"]
+        for delivery in deliveries:
+            size = delivery.size
+            output = delivery.output
+            arrow = arrows.get((delivery.tag, output)) or self._arrow(delivery.tag, output)
+            parts.append(f"{arrow}{size} B")
+            total = totals.get(output) or totals.setdefault(output, [0, 0])
+            total[0] += 1
+            total[1] += size
+        text = "\n".join(parts) + "\n"
+        self._write(text if text.isascii() or not has_undecodable(text) else self._printable(text))
+
+    def _head(self, tag: str) -> str:
+        head = self._heads[tag] = f" {_shown(tag)}  "
+        if len(self._heads) > _TEXT_CACHE_LIMIT:
+            self._heads.clear()
+        return head
+
+    def _arrow(self, tag: str, output: str) -> str:
+        arrow = self._arrows[(tag, output)] = f"    -> {output}  [{_shown(tag)}]  "
+        if len(self._arrows) > _TEXT_CACHE_LIMIT:
+            self._arrows.clear()
+        return arrow
+
+    def _printable(self, text: str) -> str:
+        """``text`` with each byte that is not UTF-8 written ``\\xNN``, and a note saying so."""
+        note = undecodable_note(escape_unicode=self._escape_unicode, table=True)
+        return _SURROGATE.sub(_byte_escape, text) + f"    !! {note.kind}: {note.message}\n"
+
+    def _write_any(self, outcome: Outcome, line: int | None) -> None:
         lines: list[str] = []
         if outcome.end_of_input:
             lines.append("#end of input: what the filters still held, flushed as their timers would")
         else:
             self.read += 1
-            lines.append(f"#{self.read} {_shown(outcome.tag)}  {summarize_record(outcome.record)}")
+            summary = summarize_record(outcome.record, inner=_parsed_log(outcome))
+            lines.append(f"#{self.read if line is None else line} {_shown(outcome.tag)}  {summary}")
             held = any(stop.kind == HELD for stop in outcome.stops)
             if not outcome.deliveries and not held:
                 self.nowhere += 1
@@ -283,7 +502,12 @@ class TableWriter:
         self.dropped += len(outcome.dropped)
         for note in outcome.notes:
             lines.append(f"    !! {note.kind}: {note.message}")
-        self._out.write("\n".join(lines) + "\n")
+        text = "\n".join(lines) + "\n"
+        self._write(text if text.isascii() or not has_undecodable(text) else self._printable(text))
+
+    def skip(self, line: int, note: Note) -> None:
+        """Print an input line that holds no record, with why."""
+        self._write(f"#{line} (no record)\n    !! {note.kind}: {note.message}\n")
 
     def close(self) -> None:
         """Print the totals per output and the counts."""
@@ -297,11 +521,79 @@ class TableWriter:
             if self.discarded or self.truncated
             else ""
         )
+        counts = self._counts
+        read = (
+            f"{self.read} record(s) read"
+            if counts is None or (counts.lines == self.read and not counts.blank)
+            else counts.describe()
+        )
         lines.append(
-            f"{self.read} record(s) read: {self.nowhere} delivered nowhere{held}, {self.dropped} record(s) or copies "
+            f"{read}: {self.nowhere} delivered nowhere{held}, {self.dropped} record(s) or copies "
             f"dropped (no output matches), {self.unknown} not fully predicted{limits}"
         )
         self._out.write("\n".join(lines) + "\n")
+
+
+class JsonWriter:
+    """Writes one JSON line per outcome (:meth:`Outcome.to_json_line`), always valid UTF-8.
+
+    A record holding bytes that are not UTF-8 is shown as Fluent Bit's
+    outputs write it (:func:`printable_json`) and gets a note saying so.
+
+    Args:
+        out: where the lines go.
+        escape_unicode: the config's ``[SERVICE] json.escape_unicode`` (:func:`json_escape_unicode`).
+    """
+
+    def __init__(self, out: TextIO, *, escape_unicode: bool = True) -> None:
+        self._write = out.write
+        self._escape_unicode = escape_unicode
+
+    def write(self, outcome: Outcome, line: int | None = None) -> None:
+        """Print one outcome."""
+        text = outcome.to_json_line()
+        # a string holding such bytes is never written as plain ASCII, whichever way the copies are rendered
+        if not text.isascii() and (has_undecodable(text) or has_undecodable(_log_of(outcome.record) or "")):
+            outcome.notes = (*outcome.notes, undecodable_note(escape_unicode=self._escape_unicode))
+            text = printable_json(outcome.to_json_line(), escape_unicode=self._escape_unicode)
+        self._write(text + "\n")
+
+    def skip(self, line: int, note: Note) -> None:
+        """Print a line for an input line that holds no record: no deliveries, and the note."""
+        self._write(Outcome("", Pairs(), notes=(note,)).to_json_line() + "\n")
+
+
+def printable_json(text: str, *, escape_unicode: bool = True) -> str:
+    """``text``, compact JSON, with every string that holds bytes that are not UTF-8 as Fluent Bit writes it.
+
+    Each such string becomes what ``flb_utils_write_str`` writes for its
+    bytes (:func:`~firelens_cdktf.fluentbit.output_limits.fluent_bit_string`),
+    its private-use characters for invalid bytes written as ``\\ue0XX``
+    escapes, so that they show: the same JSON value the outputs send, as
+    valid UTF-8. Other strings are left as they are.
+
+    Example:
+        >>> printable_json('{"log":"a\\udc80b!"}')
+        '{"log":"a\\\\ue080b!"}'
+    """
+    return _LITERAL.sub(lambda match: _printable_literal(match.group(), escape_unicode), text)
+
+
+def _printable_literal(literal: str, escape_unicode: bool) -> str:
+    if not has_undecodable(literal):
+        return literal
+    written = fluent_bit_string(string_bytes(json.loads(literal)), escape_unicode=escape_unicode)
+    if escape_unicode:
+        written = _FRAGMENT.sub(lambda match: f"\\u{ord(match.group()):04x}", written)
+    return '"' + written + '"'
+
+
+def _byte_escape(match: re.Match[str]) -> str:
+    return string_bytes(match.group()).decode("ascii", "backslashreplace")
+
+
+#: A private-use character ``flb_utils_write_str_escaped`` writes for an invalid byte.
+_FRAGMENT = re.compile("[\ue000-\ue0ff]")
 
 
 def render_table(outcomes: Iterable[Outcome], output_names: Sequence[str]) -> str:

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from firelens_cdktf.fluentbit.filters import HELD
+from firelens_cdktf.fluentbit.filters import HELD, Note
 from firelens_cdktf.fluentbit.outcome import Outcome
 from firelens_cdktf.fluentbit.output_limits import DISCARDED, TRUNCATED
 
@@ -63,7 +63,8 @@ class PreviewSummary:
         self, output_names: Sequence[str], *, payload: PayloadSize | None = None, billing_increment: int = 5_120
     ) -> None:
         self.outputs: dict[str, OutputTraffic] = {name: OutputTraffic() for name in output_names}
-        self.lines = self.nowhere = self.dropped = self.unknown = self.held = 0
+        #: input records counted: each piece of a split line is one (input lines: preview_input.InputCounts)
+        self.records = self.nowhere = self.dropped = self.unknown = self.held = 0
         #: copies their output's plugin discards or truncates for size (fluentbit/output_limits.py)
         self.discarded = self.truncated = 0
         self.baseline_records = self.baseline_bytes = 0
@@ -73,10 +74,10 @@ class PreviewSummary:
         self._gzip_bytes = 0
         self._ratio: float | None = None
 
-    def add(self, outcome: Outcome) -> None:
-        """Count one outcome."""
+    def add(self, outcome: Outcome, line: int | None = None) -> None:
+        """Count one outcome (of input line ``line``, which the totals do not need)."""
         if not outcome.end_of_input:
-            self.lines += 1
+            self.records += 1
             if not outcome.complete:
                 self.unknown += 1
             held = any(stop.kind == HELD for stop in outcome.stops)
@@ -113,6 +114,11 @@ class PreviewSummary:
         self.baseline_records += 1
         self.baseline_bytes += len(data)
         self._gzip_bytes += len(self._gzip.compress(data + b"\n"))
+
+    write = add  # a PreviewSink (firelens_cdktf.fluentbit.preview_input.preview_lines)
+
+    def skip(self, line: int, note: Note) -> None:
+        """An input line that holds no record: nothing to count."""
 
     def compression_ratio(self) -> float:
         """gzip size / raw size of the baseline records joined by newlines (1.0 for none).
