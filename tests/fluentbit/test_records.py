@@ -9,7 +9,7 @@ import random
 import pytest
 
 from firelens_cdktf.fluentbit.parsers import parse_json_object
-from firelens_cdktf.fluentbit.records import Pairs, encode_json, remember_extension
+from firelens_cdktf.fluentbit.records import Pairs, decode_json, encode_json, fluent_bit_float, remember_extension
 
 TEXTS = [
     '{"a":"plain","b":1,"c":-2,"d":0.42,"e":12.3,"f":true,"g":null,"h":{"i":[1,"x",{"j":false}]},"k":[]}',
@@ -81,3 +81,25 @@ def test_reuse_never_changes_bytes_on_random_records() -> None:
             parsed = parse_json_object(text)
             if parsed is not None:
                 assert encode_json(parsed) == encode_json(Pairs(parsed)), text
+
+
+@pytest.mark.parametrize(
+    "value, written",
+    [
+        (2.0, "2.0"),  # a whole number: %.1f
+        (0.5, "0.5"),
+        (0.087, "0.08699999999999999"),  # %.16g shows the binary error Python's repr hides
+        (1e300, "1e+300"),
+        (float("inf"), "inf"),
+    ],
+)
+def test_floats_are_written_as_fluent_bits_outputs_write_them(value: float, written: str) -> None:
+    assert fluent_bit_float(value) == written
+
+
+def test_a_parsed_line_is_not_handed_back_as_written_when_fluent_bit_would_write_a_float_otherwise() -> None:
+    # Recorded with Fluent Bit 4.2.2 (ROUTER=fluent-bit make run): the app wrote 0.087, Firehose received this.
+    assert encode_json(decode_json('{"duration_ms":0.087,"t":"09:44:50.150298Z"}')) == (
+        '{"duration_ms":0.08699999999999999,"t":"09:44:50.150298Z"}'
+    )
+    assert encode_json(decode_json('{"duration_ms":0.5,"t":"x"}')) == '{"duration_ms":0.5,"t":"x"}'

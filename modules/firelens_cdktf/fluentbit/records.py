@@ -15,7 +15,6 @@ goes through them, so both are written for speed (the C decoder builds
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring as json_string
@@ -29,6 +28,10 @@ __all__ = [
     "decode_json",
     "encode_json",
     "encode_map",
+    "fluent_bit_float",
+    "encode_output_json",
+    "has_repeated_keys",
+    "last_keys_only",
     "freeze",
     "from_python",
     "is_array",
@@ -187,6 +190,28 @@ _NEXT_KEY: dict[str, str] = {}
 _KEY_TEXT_LIMIT = 65_536
 
 
+#: ``(double)(long long)v == v`` in msgpack2json holds only within long long's range.
+_LONG_LONG = 2.0**63
+
+
+def fluent_bit_float(value: float) -> str:
+    """A float as Fluent Bit's outputs write it in JSON (``msgpack2json``, src/flb_pack.c, v4.2.2).
+
+    A whole number is written ``%.1f`` (``2.0``); any other value ``%.16g``,
+    which shows a decimal's binary error where Python's shortest form hides
+    it (``0.087`` is written ``0.08699999999999999``). NaN and the infinities
+    come out as C prints them (``nan``, ``inf``): ``json.convert_nan_to_null``
+    is off by default.
+
+    Example:
+        >>> [fluent_bit_float(v) for v in (2.0, 0.5, 0.087)]
+        ['2.0', '0.5', '0.08699999999999999']
+    """
+    if -_LONG_LONG <= value < _LONG_LONG and value == int(value):
+        return f"{value:.1f}"
+    return f"{value:.16g}"
+
+
 def _encode(value: Value | Missing) -> str:
     kind = type(value)
     if kind is Pairs:
@@ -200,7 +225,7 @@ def _encode(value: Value | Missing) -> str:
     if value is None or value is MISSING:
         return "null"
     if kind is float:
-        return float.__repr__(value) if math.isfinite(value) else "null"  # type: ignore[arg-type]
+        return fluent_bit_float(value)  # type: ignore[arg-type]
     if isinstance(value, tuple):
         return "[" + ",".join([_encode(v) for v in value]) + "]"
     return json.dumps(value, ensure_ascii=False)
@@ -212,8 +237,7 @@ def _encode_map(
     first: dict[str, str] = _FIRST_KEY,
     following: dict[str, str] = _NEXT_KEY,
     irepr: Callable[[int], str] = int.__repr__,
-    frepr: Callable[[float], str] = float.__repr__,
-    isfinite: Callable[[float], bool] = math.isfinite,
+    frepr: Callable[[float], str] = fluent_bit_float,
 ) -> str:
     """A non-empty map: the hot path of every preview, hence bound locals, cached key texts, no concatenation."""
     parts: list[str] = []
@@ -235,7 +259,7 @@ def _encode_map(
         elif kind is Pairs:
             append(_encode_map(item) if item else "{}")
         elif kind is float:
-            append(frepr(item) if isfinite(item) else "null")
+            append(frepr(item))
         elif item is None:
             append("null")
         elif kind is bool:
@@ -260,6 +284,21 @@ _END = r"(?=[,}\]])"
 _INT = r"(?:0|-?[1-9][0-9]{0,17})" + _END
 _FLOAT = r"-?(?:0\.(?:0|0{0,3}[1-9](?:[0-9]{0,9}[1-9])?)|[1-9][0-9]{0,6}\.(?:0|[0-9]{0,6}[1-9]))" + _END
 _CANONICAL = re.compile(r"(?:[{}\[\]:,]|" + _STRING + "|" + _INT + "|" + _FLOAT + r"|true|false|null)*+")
+#: The floats of a canonical text (after it matched :data:`_CANONICAL`, so each token is whole).
+_FLOAT_TOKEN = re.compile(_STRING + "|(" + _FLOAT + ")")
+
+
+def _floats_as_written(source: str) -> bool:
+    """Whether every float literal in ``source`` is what Fluent Bit would write for it (:func:`fluent_bit_float`)."""
+    if "." not in source:
+        return True
+    for match in _FLOAT_TOKEN.finditer(source):
+        literal = match.group(1)
+        if literal is not None and fluent_bit_float(float(literal)) != literal:
+            return False
+    return True
+
+
 #: Attribute of a map holding where its JSON can come from: the text it was read from, or
 #: ``(map it extends, encoded tail)``.
 _SOURCE = "_source_json"
@@ -276,12 +315,60 @@ def remember_extension(value: Pairs, base: Pairs, tail_json: str) -> None:
         setattr(value, _SOURCE, (base, tail_json))
 
 
+# --- what an output writes -------------------------------------------------------------------------------
+#
+# Fluent Bit's outputs that write JSON (cloudwatch_logs, kinesis_firehose, file...) turn the msgpack record into
+# text with msgpack2json (src/flb_pack.c, v4.2.2): a map key that appears again later in the same map is skipped
+# (``key_exists_in_map`` looks from the next entry on), so each key is written once, the *last* one, at its own
+# position; nested maps alike. A record passing FireLens's filter twice (a route's copy with Reserve_Data, a
+# joined multiline record) holds ``ecs_*`` twice, yet CloudWatch Logs and Firehose receive them once.
+
+
+def has_repeated_keys(value: Pairs) -> bool:
+    """Whether a key appears twice at the top level of ``value``.
+
+    Only the top level is looked at: that is where FireLens's filter, a
+    parser's ``Reserve_Data`` and ``record_modifier`` repeat keys. A key
+    repeated only inside a nested map (an app's JSON object naming a key
+    twice) is not looked for: checking every level of every record would
+    cost the preview about a tenth of its speed for a case that rare.
+    """
+    return len(dict(iter(value))) != len(value)  # iter: with Pairs.keys(), dict() would read it as a mapping
+
+
+def last_keys_only(value: Value) -> Value:
+    """``value`` with every map keeping only the last entry of each key, where it stands (msgpack2json's rule)."""
+    if type(value) is Pairs:
+        entries = value
+        keep = {key: index for index, (key, _) in enumerate(entries)}  # the last index of each key wins
+        return Pairs.trusted(
+            [(key, last_keys_only(item)) for index, (key, item) in enumerate(entries) if keep[key] == index]
+        )
+    if type(value) is tuple:
+        return tuple(last_keys_only(item) for item in value)
+    return value
+
+
+def encode_output_json(value: Pairs) -> str:
+    """The JSON an output writes for the record ``value``: :func:`encode_json` with each key once, the last.
+
+    Example:
+        >>> encode_output_json(Pairs((("a", 1), ("b", 2), ("a", 3))))
+        '{"b":2,"a":3}'
+    """
+    if not value:
+        return "{}"
+    if len(dict(iter(value))) != len(value):  # has_repeated_keys, inline: every delivery passes here
+        return _encode_map(last_keys_only(value))  # type: ignore[arg-type]
+    return encode_map(value)
+
+
 def encode_map(value: Pairs) -> str:
     """:func:`encode_json` of a non-empty :class:`Pairs`, reusing the text it was read from when that is the same."""
     source = getattr(value, _SOURCE, None)
     if source is not None:
         if type(source) is str:
-            if _CANONICAL.fullmatch(source) is not None:
+            if _CANONICAL.fullmatch(source) is not None and _floats_as_written(source):
                 return source
         else:
             base: Pairs
