@@ -68,13 +68,13 @@ class Planned:
         """The value at ``path`` before the change; ``None`` when absent or sensitive."""
         if marked(self.before_sensitive, path):
             return None
-        return _value_at(self.before, path)
+        return value_at(self.before, path)
 
     def will(self, *path: object) -> Any:
         """The planned value at ``path``; ``None`` when absent, sensitive or known only after apply."""
         if marked(self.after_sensitive, path) or marked(self.unknown, path):
             return None
-        return _value_at(self.after, path)
+        return value_at(self.after, path)
 
     def can_judge(self, *path: object) -> bool:
         """Whether the planned value at ``path`` can be judged now: known (not computed at apply), not sensitive."""
@@ -91,7 +91,8 @@ class Planned:
         return self.address
 
 
-def _value_at(value: object, path: Sequence[object]) -> Any:
+def value_at(value: object, path: Sequence[object]) -> Any:
+    """The value at ``path`` (map keys and list indexes) in a plan's before or after, ``None`` when absent."""
     for step in path:
         if isinstance(value, Mapping) and isinstance(step, str):
             value = value.get(step)

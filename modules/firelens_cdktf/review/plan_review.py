@@ -56,7 +56,7 @@ from typing import Any
 
 from firelens_cdktf.errors import PlanReviewError
 from firelens_cdktf.review.access_rules import ACCESS_CHECKS, ANY_TYPE_CHECKS
-from firelens_cdktf.review.context import PlanIndex, Planned
+from firelens_cdktf.review.context import PlanIndex, Planned, value_at
 from firelens_cdktf.review.data_rules import DATA_CHECKS
 from firelens_cdktf.review.model import (
     ACTION_ORDER,
@@ -225,17 +225,6 @@ def _fingerprint(changes: Sequence[Mapping[str, Any]]) -> str:
     return hashlib.sha256("\n".join(essence).encode()).hexdigest()
 
 
-def _value_at(value: object, path: Sequence[object]) -> object:
-    for step in path:
-        if isinstance(value, dict) and isinstance(step, str):
-            value = value.get(step)
-        elif isinstance(value, list) and isinstance(step, int) and step < len(value):
-            value = value[step]
-        else:
-            return None
-    return value
-
-
 def _relevant_drift(plan: Mapping[str, Any]) -> int:
     """Resources changed outside Terraform in a way that matters to this plan.
 
@@ -256,7 +245,7 @@ def _relevant_drift(plan: Mapping[str, Any]) -> int:
         if "delete" in (change.get("actions") or []):
             count += 1
         elif any(
-            _value_at(change.get("before"), path) != _value_at(change.get("after"), path)
+            value_at(change.get("before"), path) != value_at(change.get("after"), path)
             for path in relevant.get(str(drift.get("address")), [])
         ):
             count += 1
