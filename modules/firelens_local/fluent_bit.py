@@ -355,7 +355,8 @@ class FluentBitRun:
                 return None
         for candidate in candidates:
             try:
-                if Path(f"/proc/{candidate}/exe").resolve() == self.binary:
+                # the binary, or what a launcher of the same name runs (firelens_local.router_image)
+                if (exe := Path(f"/proc/{candidate}/exe").resolve()) == self.binary or exe.name == self.binary.name:
                     return int(candidate)
             except OSError:
                 continue
