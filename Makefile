@@ -158,5 +158,15 @@ fluent-bit: ## build Fluent Bit v4.2.2 into .tools/fluent-bit/ from SRC=<a fluen
 bench-preview: install ## the preview's throughput vs a bare json.loads loop, side by side, and its peak memory
 	@$(VENV_PY) -m benchmarks.preview
 
+# The real Fluent Bit (FLUENT_BIT=/path/to/fluent-bit, else what `make fluent-bit` built), as root: the
+# router runs in private mount and network namespaces; all traffic stays on loopback.
+.PHONY: bench-router
+bench-router: install ## the real router's CPU/GB and peak RSS, shipped vs article config (outputs null); 60 s at 1 MB/s end to end (~6 min)
+	@$(VENV_PY) -m benchmarks.router $(BENCH_ARGS)
+
+.PHONY: faults
+faults: install ## the real router under outages (30 s, 90 s, 3 min), throttling, a stop after a burst, a burst: lost/duplicated (~11 min)
+	@$(VENV_PY) -m firelens_harness.faults $(FAULTS_ARGS)
+
 clean: ## remove generated files (not the installed tools, never Terraform state: it lives in the state bucket)
 	rm -rf cdktf.out cdktf.out.emulator .pytest_cache
