@@ -37,6 +37,7 @@ TASK_FAMILY = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 #: Role-name prefix characters IAM accepts; the longest suffix added here is
 #: ``exec-`` and Terraform's unique id fills the rest of the 64 characters.
 ROLE_PREFIX = re.compile(r"^[\w+=,.@-]{1,33}$")
+_FLUENT_BIT_MAX_CHUNKS_UP = 128
 _MIB = 1024 * 1024
 
 
@@ -159,6 +160,14 @@ def check_router(where: str, routing: CompiledRouting, router: LogRouter, memory
         )
 
 
+def chunks_up_in_memory(routing: CompiledRouting) -> int:
+    """The most filesystem chunks the router keeps in memory (``storage.max_chunks_up``; Fluent Bit's default
+    128, src/flb_storage.h), or 0 when it buffers in memory only (``Mem_Buf_Limit`` bounds that instead)."""
+    if (routing.config.service_setting("storage.type") or "memory").lower() != "filesystem":
+        return 0
+    return int(routing.config.service_setting("storage.max_chunks_up") or _FLUENT_BIT_MAX_CHUNKS_UP)
+
+
 def check_containers_match_routes(where: str, routing: CompiledRouting, containers: Sequence[AppContainer]) -> None:
     """Exactly one app container per routed container, by name (the one-call service gets them all at once)."""
     routed, declared = list(routing.containers), [c.name for c in containers]
@@ -248,14 +257,14 @@ def check_container_sizes(
     where: str, cpu: int, memory_mib: int, router: LogRouter, containers: Sequence[AppContainer]
 ) -> None:
     """What the containers reserve fits the task: CPU units, and memory with the router's reservation."""
-    reserved_cpu = sum(c.cpu or 0 for c in containers)
+    reserved_cpu = (router.cpu or 0) + sum(c.cpu or 0 for c in containers)
     if reserved_cpu > cpu:
         raise ConfigError(
             where,
             "cpu",
             cpu,
-            f"at least the {reserved_cpu} CPU units the app containers reserve",
-            "raise the task's cpu, or lower AppContainer(cpu=)",
+            f"at least the {reserved_cpu} CPU units the containers reserve (the router's {router.cpu or 0} included)",
+            "raise the task's cpu, or lower AppContainer(cpu=) or LogRouter(cpu=)",
         )
     reserved = router.memory_reservation_mib + sum(c.reserved_memory_mib for c in containers)
     if reserved > memory_mib:

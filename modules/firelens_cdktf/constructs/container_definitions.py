@@ -37,6 +37,7 @@ def log_router_container(router: LogRouter, *, log_group: str, http_port: int, r
         "name": LOG_ROUTER_NAME,
         "image": router.image.uri,
         "essential": True,
+        **({"cpu": router.cpu} if router.cpu is not None else {}),
         "memoryReservation": router.memory_reservation_mib,
         "stopTimeout": router.stop_timeout_seconds,
         "firelensConfiguration": {

@@ -113,7 +113,8 @@ class FirelensService(Construct):
         group, created or given), router_log_group, network (the created
         :class:`PublicNetwork` or ``None``), alarms, log_groups (the
         :class:`RouteLogGroups` used), firelens_task_definition and
-        fargate_service (the two pieces), cluster_arn, cluster_name.
+        fargate_service (the two pieces), cluster_arn, cluster_name, warnings
+        (the router sizing findings for ``LogRouter(log_mb_per_second=)``, also synth warnings).
 
     Raises:
         ConfigError: an argument AWS would reject, or one that contradicts the routes.
@@ -229,6 +230,7 @@ class FirelensService(Construct):
         self.security_group, self.service, self.network = service.security_group, service.service, service.network
         self.cluster, self.cluster_arn, self.cluster_name = service.cluster, service.cluster_arn, service.cluster_name
         self.alarms = service.alarms
+        self.warnings = task.warnings
 
     def _move_indexed_route_logs(self, routing: CompiledRouting) -> None:
         """A ``moved`` block from each created route group's old, positional address to its name's."""

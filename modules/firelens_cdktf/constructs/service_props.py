@@ -14,6 +14,7 @@ the router holds) run in the task definition, also once.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 
 from firelens_cdktf import limits as _limits
@@ -118,6 +119,12 @@ class LogRouter:
         log_driver_buffer_limit: ``log-driver-buffer-limit`` of each app
             container's awsfirelens log configuration, in log lines (0 to
             536870911). Default: 8192 (about 16 MiB at 2 KiB a line).
+        cpu: CPU units (1,024 a vCPU) reserved for the router container. Default:
+            none, it shares the task's CPU with the app containers.
+        log_mb_per_second: The most stdout the task's app containers write, in MB/s.
+            When given, the task warns at synth (and lists in ``warnings``) where the
+            router has less CPU or memory than the sizing rule gives for it
+            (:func:`firelens_cdktf.lint.sizing.router_size`). Default: none, no check.
 
     Raises:
         ConfigError: the image is not pinned, the config file is not a path in
@@ -130,9 +137,25 @@ class LogRouter:
     stop_timeout_seconds: int = DEFAULT_ROUTER_STOP_TIMEOUT_SECONDS
     health_check: RouterHealthCheck | None = RouterHealthCheck.UPTIME
     log_driver_buffer_limit: int = DEFAULT_LOG_DRIVER_BUFFER_LIMIT
+    cpu: int | None = None
+    log_mb_per_second: float | None = None
 
     def __post_init__(self) -> None:
         where = "LogRouter"
+        if self.cpu is not None:
+            check_range(where, "cpu", self.cpu, _limits.CONTAINER_CPU_RANGE, "reserve up to the task's CPU units")
+        if self.log_mb_per_second is not None and not (
+            isinstance(self.log_mb_per_second, int | float)
+            and math.isfinite(self.log_mb_per_second)
+            and self.log_mb_per_second > 0
+        ):
+            raise ConfigError(
+                where,
+                "log_mb_per_second",
+                self.log_mb_per_second,
+                "a positive number of MB/s: the most stdout the task's app containers write",
+                "give e.g. log_mb_per_second=0.5, or leave it out to skip the sizing check",
+            )
         check_pinned_image(where, "image", self.image.uri)
         if self.config_file.startswith(("s3://", "arn:")) or ":s3:::" in self.config_file:
             raise ConfigError(

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from cdktf import Annotations
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition, EcsTaskDefinitionRuntimePlatform
 from cdktf_cdktf_provider_aws.iam_role import IamRole
@@ -31,6 +32,8 @@ from firelens_cdktf.iam.policy import (
     secrets_manager_reads,
     ssm_parameter_reads,
 )
+from firelens_cdktf.lint.findings import Finding
+from firelens_cdktf.lint.sizing import check_router_size
 from firelens_cdktf.routing.compiler import CompiledRouting
 
 
@@ -87,7 +90,8 @@ class FirelensTaskDefinition(Construct):
         execution_policy (:class:`RolePolicy`), log_groups (the
         :class:`RouteLogGroups`), route_log_groups (routed group name ->
         group), router_log_group, sidecar_log_groups, containers, sidecars,
-        family, routing, log_router, cpu, memory_mib.
+        family, routing, log_router, cpu, memory_mib, warnings (the router sizing findings for
+        ``LogRouter(log_mb_per_second=)``, each also a synth warning).
 
     Raises:
         ConfigError: an argument AWS would reject, or one that contradicts the routes.
@@ -123,7 +127,24 @@ class FirelensTaskDefinition(Construct):
         checks.check_retention(where, ecs_log_retention_days)
         checks.check_role_prefix(where, role_name_prefix)
         checks.check_router(where, routing, log_router, memory_mib)
+        checks.check_container_sizes(where, cpu, memory_mib, log_router, [])
         archives = checks.archives_for_routes(where, routing, log_archives)
+        #: What the sizing rule says of the router for its declared log rate (LogRouter.log_mb_per_second);
+        #: each is also a synth warning.
+        self.warnings: tuple[Finding, ...] = (
+            check_router_size(
+                log_router.log_mb_per_second,
+                cpu_units=log_router.cpu,
+                memory_reservation_mib=log_router.memory_reservation_mib,
+                task_cpu_units=cpu,
+                max_chunks_up=checks.chunks_up_in_memory(routing),
+                where=f"{where}: log_router",
+            )
+            if log_router.log_mb_per_second is not None
+            else ()
+        )
+        for finding in self.warnings:
+            Annotations.of(self).add_warning(f"{finding} [{finding.code}]")
         self.family, self.routing, self.log_router = family, routing, log_router
         self.cpu, self.memory_mib = cpu, memory_mib
         self._retention = ecs_log_retention_days
