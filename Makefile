@@ -160,6 +160,10 @@ bench-preview: install ## the preview's throughput vs a bare json.loads loop, si
 
 # The real Fluent Bit (FLUENT_BIT=/path/to/fluent-bit, else what `make fluent-bit` built), as root: the
 # router runs in private mount and network namespaces; all traffic stays on loopback.
+.PHONY: constraints
+constraints: install ## write constraints.txt, the known-good versions a team installs the wheel with (from Pipfile.lock)
+	@$(VENV_PY) -m firelens_harness.constraints
+
 .PHONY: bench-router
 bench-router: install ## the real router's CPU/GB and peak RSS, shipped vs article config (outputs null); 60 s at 1 MB/s end to end (~6 min)
 	@$(VENV_PY) -m benchmarks.router $(BENCH_ARGS)

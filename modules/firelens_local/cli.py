@@ -1,0 +1,71 @@
+"""``firelens-local``: the local AWS emulator and Terraform's settings for it, for a team's own app.
+
+Installed with the ``[local]`` extra (``pip install 'firelens_cdktf-<version>-py3-none-any.whl[local]'``)::
+
+    firelens-local emulator start --port 4566      # moto's server, in the background, with the corrections
+    eval "$(firelens-local env --port 4566)"        # AWS_ENDPOINT_URL, fake credentials, the region
+    firelens-local terraformrc .terraformrc         # a provider mirror, when this machine has one
+    export TF_CLI_CONFIG_FILE="$PWD/.terraformrc"
+    npx cdktf deploy payments --auto-approve
+    firelens-local emulator stop --port 4566
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from firelens_local import emulator, terraform_rc
+
+__all__ = ["main"]
+
+DEFAULT_REGION = "ap-northeast-1"
+
+
+def _env(port: int, region: str) -> int:
+    endpoint = f"http://127.0.0.1:{port}"
+    if not emulator.is_up(endpoint):
+        print(
+            f"firelens-local env: no emulator answers on {endpoint}; start one first: "
+            f"firelens-local emulator start --port {port}",
+            file=sys.stderr,
+        )
+        return 1
+    for key, value in emulator.emulator_env(endpoint, region).items():
+        print(f"export {key}={shlex.quote(value)}")
+    return 0
+
+
+def _terraformrc(out: Path) -> int:
+    mirror = terraform_rc.find_mirror()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(terraform_rc.render(mirror))
+    where = f"providers from the mirror at {mirror}" if mirror else "no provider mirror here: the registry"
+    print(f"wrote {out} ({where}); export TF_CLI_CONFIG_FILE={shlex.quote(str(out.resolve()))}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="firelens-local", description=(__doc__ or "").split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    emu = sub.add_parser("emulator", help="start or stop the local AWS emulator (moto's server)")
+    emu.add_argument("action", choices=("start", "stop"))
+    emu.add_argument("--port", type=int, default=emulator.env_port(), help="default: EMULATOR_PORT, else 4566")
+    emu.add_argument("--state-dir", type=Path, default=Path(".emulator"), help="its pid and log (default: .emulator)")
+    env = sub.add_parser("env", help="print export lines that point the AWS SDKs and Terraform at the emulator")
+    env.add_argument("--port", type=int, default=emulator.env_port())
+    env.add_argument("--region", default=DEFAULT_REGION, help=f"default: {DEFAULT_REGION}")
+    rc = sub.add_parser("terraformrc", help="write a Terraform CLI config that uses this machine's provider mirror")
+    rc.add_argument("out", type=Path, help="the file to write, e.g. .terraformrc")
+    args = parser.parse_args(argv)
+    if args.command == "emulator":
+        return emulator.main([args.action, "--port", str(args.port), "--state-dir", str(args.state_dir)])
+    if args.command == "env":
+        return _env(args.port, args.region)
+    return _terraformrc(args.out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
