@@ -15,7 +15,13 @@ from dataclasses import dataclass
 def add_config_inputs(parser: argparse.ArgumentParser) -> None:
     """``--config`` (with ``--parsers``) or ``--routing``: a Fluent Bit classic config, or a team's routing."""
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--config", metavar="PATH", help="Fluent Bit classic config, e.g. extra.conf")
+    source.add_argument(
+        "--config",
+        action="append",
+        metavar="PATH",
+        help="Fluent Bit classic config, e.g. extra.conf; repeat it for several files, combined as the init image "
+        "combines them (a file holding [PARSER] is a parsers file, the others are included in order)",
+    )
     source.add_argument(
         "--routing",
         metavar="MODULE:ATTRIBUTE",
@@ -29,6 +35,13 @@ def add_config_inputs(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="with --config: a parsers file; each Parsers_File of the config resolves to the --parsers file with "
         "the same name, else to that name next to the config (repeatable)",
+    )
+    parser.add_argument(
+        "--image-root",
+        metavar="DIR",
+        help="the pinned router image's files, extracted (DIR/fluent-bit/...): the image's stock parsers and "
+        "configs (/fluent-bit/parsers/, /fluent-bit/configs/) are read from there. Default: FIRELENS_IMAGE_ROOT; "
+        "without it their parser names are known, their definitions are not",
     )
 
 
@@ -167,7 +180,12 @@ COMMANDS: dict[str, Command] = {
     "preview": Command("predict where each record on stdin goes", add_preview, "firelens_cdktf.cli.preview"),
     "graph": Command("print a routing as a Mermaid flowchart", add_graph, "firelens_cdktf.cli.routing"),
     "compile": Command("print or write the compiled log router files", add_compile, "firelens_cdktf.cli.routing"),
-    "lint": Command("check a Fluent Bit config for lost or looping records", add_lint, "firelens_cdktf.cli.lint"),
+    "lint": Command(
+        "check a Fluent Bit config for lost or looping records, for the pinned image: aws-for-fluent-bit 3.2.1 "
+        "(Fluent Bit 4.2.2 with AWS's Go outputs cloudwatch, firehose, kinesis)",
+        add_lint,
+        "firelens_cdktf.cli.lint",
+    ),
     "review": Command(
         "summarize Terraform plans; exit 1 when they lose data, open access or remove protection",
         add_review,

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from firelens_cdktf.errors import OptionError
 from firelens_cdktf.fluentbit.config import FluentBitConfig, ParserSet
 from firelens_cdktf.fluentbit.limits import FIRELENS_TAG_INFIX
-from firelens_cdktf.fluentbit.preview_io import load_for_preview, parsers_from_files, routed_containers, routes_tag
+from firelens_cdktf.fluentbit.preview_io import (
+    image_root_from,
+    load_for_preview,
+    parsers_from_files,
+    routed_containers,
+    routes_tag,
+)
 from firelens_cdktf.fluentbit.simulator import FirelensContext
 
 
@@ -45,8 +51,8 @@ def load_config_input(args: argparse.Namespace) -> ConfigInput:
         PreviewInputError, FluentBitSyntaxError, OSError: the config or a parsers file cannot be read.
     """
     if args.routing is None:
-        config, parsers = load_for_preview(args.config, args.parsers)
-        return ConfigInput(config, parsers, args.config)
+        config, parsers = load_for_preview(args.config, args.parsers, image_root_from(args.image_root))
+        return ConfigInput(config, parsers, " + ".join(args.config))
     if args.parsers:
         raise OptionError(
             f"firelens-cdktf {args.command}",

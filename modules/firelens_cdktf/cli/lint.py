@@ -22,5 +22,7 @@ def run_lint(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: Te
     for finding in findings:
         stdout.write(f"{finding.severity.value}: [{finding.code}] {finding}\n")
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
-    stdout.write(f"{errors} error(s), {len(findings) - errors} warning(s)\n")
+    notes = sum(1 for f in findings if f.severity is Severity.NOTE)
+    counts = f"{errors} error(s), {len(findings) - errors - notes} warning(s)" + (f", {notes} note(s)" if notes else "")
+    stdout.write(f"{counts}\n")
     return EXIT_FINDINGS if errors else EXIT_OK

@@ -108,6 +108,8 @@ class FluentBitConfig:
     sections: tuple[Section, ...]
     source: str = "config"
     unresolved_variables: tuple[str, ...] = ()
+    #: ``@INCLUDE``s of the image's stock files that were not read (no extracted image folder given).
+    skipped_includes: tuple[str, ...] = ()
 
     def of_kind(self, name: str) -> tuple[Section, ...]:
         """Sections named ``name`` (``FILTER``...), in file order."""
@@ -211,11 +213,17 @@ def _read_file(path: str) -> str:
         ) from None
 
 
+#: What a ``resolve`` function returns for an include it knows but cannot give (a stock file of the image
+#: without the extracted image folder): the include is left out and listed in ``skipped_includes``.
+SKIP_INCLUDE = ""
+
+
 def load_config(path: str, *, resolve: Callable[[str, str], str | None] | None = None) -> FluentBitConfig:
     """Read a config file from disk, following ``@INCLUDE``.
 
     ``resolve(name, including_dir)`` may map an include path that does not
-    exist here (such as ``/fluent-bit/etc/x.conf``) to a local file.
+    exist here (such as ``/fluent-bit/etc/x.conf``) to a local file, or
+    return :data:`SKIP_INCLUDE` to leave it out.
 
     Raises:
         FluentBitSyntaxError: the file is not valid classic format, or an
@@ -241,7 +249,10 @@ def parse_config(
     _read_into(state, text, source, depth=0)
     state.close_section()
     return FluentBitConfig(
-        sections=tuple(state.sections), source=source, unresolved_variables=tuple(sorted(state.unresolved))
+        sections=tuple(state.sections),
+        source=source,
+        unresolved_variables=tuple(sorted(state.unresolved)),
+        skipped_includes=tuple(state.skipped),
     )
 
 
@@ -257,6 +268,9 @@ class ParserSet(dict[str, ParserDefinition]):
     ) -> None:
         super().__init__(parsers or {})
         self.multiline: list[Section] = list(multiline or [])
+        #: Parser names defined in a stock parsers file of the image that was not read (no extracted image
+        #: folder given): name -> the file. Known to exist; their definitions are not.
+        self.unresolved_stock: dict[str, str] = {}
 
     def merge(self, other: ParserSet, *, source: str) -> None:
         """Add ``other``'s definitions, as loading one more parsers file does.
@@ -275,6 +289,7 @@ class ParserSet(dict[str, ParserDefinition]):
                 )
             self[name] = definition
         self.multiline.extend(other.multiline)
+        self.unresolved_stock.update(other.unresolved_stock)
 
 
 def parse_parsers(text: str, *, source: str = "parsers") -> ParserSet:
@@ -316,6 +331,7 @@ class _ReaderState:
     sections: list[Section] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
     unresolved: set[str] = field(default_factory=set)
+    skipped: list[str] = field(default_factory=list)
     current: tuple[str, list[Entry], tuple[str, ...], str, int] | None = None
     comments: list[str] = field(default_factory=list)
 
@@ -411,6 +427,9 @@ def _include(state: _ReaderState, target: str, source: str, where: str, depth: i
         if os.path.exists(path):
             resolved.append(path)
         elif state.resolve is not None and (local := state.resolve(target, base)) is not None:
+            if local == SKIP_INCLUDE:
+                state.skipped.append(target)
+                continue
             resolved.append(local)
         else:
             raise FluentBitSyntaxError(

@@ -23,13 +23,16 @@ from typing import TextIO
 
 from firelens_cdktf.errors import PreviewInputError
 from firelens_cdktf.fluentbit.config import (
+    SKIP_INCLUDE,
     FluentBitConfig,
     ParserSet,
     load_config,
+    parse_config,
     parse_parsers,
     parsers_of,
 )
 from firelens_cdktf.fluentbit.filters import EXCLUDED, HELD, WARNING, Note, is_active
+from firelens_cdktf.fluentbit.image_model import STOCK_PARSER_FILES, STOCK_ROOT_HINT, stock_file
 from firelens_cdktf.fluentbit.limits import CONTAINER_NAME_PATTERN, FIRELENS_TAG_INFIX
 from firelens_cdktf.fluentbit.outcome import Delivery, Dropped, Outcome
 from firelens_cdktf.fluentbit.output_limits import (
@@ -125,11 +128,45 @@ def undecodable_note(*, escape_unicode: bool = True, table: bool = False) -> Not
 # --- config and parsers --------------------------------------------------------------------------------------
 
 
-def resolve_parsers(config: FluentBitConfig, parser_paths: Sequence[str], config_dir: str) -> ParserSet:
+#: Where the image's extracted files are, when the user gives no ``--image-root``.
+IMAGE_ROOT_ENV = "FIRELENS_IMAGE_ROOT"
+
+
+def image_root_from(given: str | None) -> str | None:
+    """The extracted image folder: ``given`` (``--image-root``), else ``FIRELENS_IMAGE_ROOT``, else none.
+
+    Raises:
+        PreviewInputError: the folder does not hold the image's ``fluent-bit/`` folder.
+    """
+    root = given if given is not None else os.environ.get(IMAGE_ROOT_ENV) or None
+    if root is not None and not os.path.isdir(os.path.join(root, "fluent-bit")):
+        where = "--image-root" if given is not None else IMAGE_ROOT_ENV
+        raise PreviewInputError(
+            f"{where} {root}",
+            "holds no fluent-bit/ folder (the image's /fluent-bit)",
+            STOCK_ROOT_HINT,
+        )
+    return root
+
+
+def _stock_path(entry: str, image_root: str | None) -> str | None:
+    """Where stock file ``entry`` is in the extracted image, if it is one and the folder holds it."""
+    if image_root is None or not stock_file(entry):
+        return None
+    path = os.path.join(image_root, entry.strip().lstrip("/"))
+    return path if os.path.exists(path) else None
+
+
+def resolve_parsers(
+    config: FluentBitConfig, parser_paths: Sequence[str], config_dir: str, image_root: str | None = None
+) -> ParserSet:
     """Load the parsers the config's ``Parsers_File`` entries name, then those in the config itself.
 
     Each entry resolves to the ``--parsers`` file with the same file name,
-    else to that file name next to the config.
+    else to that file name next to the config, else (a stock file of the
+    image) to the extracted image folder. A stock parsers file with no folder
+    is not an error: its parser names are known (:mod:`~firelens_cdktf.fluentbit.image_model`),
+    their definitions are not (``ParserSet.unresolved_stock``).
 
     Raises:
         PreviewInputError: a ``Parsers_File`` cannot be found.
@@ -142,19 +179,52 @@ def resolve_parsers(config: FluentBitConfig, parser_paths: Sequence[str], config
         base = os.path.basename(entry)
         path = by_name.get(base) or os.path.join(config_dir, base)
         if not os.path.exists(path):
-            raise PreviewInputError(
-                f"{config.source}: Parsers_File {entry}",
-                "cannot be found",
-                f"pass --parsers PATH/{base}, or put {base} next to the config",
-            )
+            stock = _stock_path(entry, image_root)
+            if stock is None and stock_file(entry):
+                normalized = "/" + entry.strip().lstrip("/")
+                for name in STOCK_PARSER_FILES.get(normalized, ()):
+                    parsers.unresolved_stock.setdefault(name, normalized)
+                continue
+            if stock is None:
+                raise PreviewInputError(
+                    f"{config.source}: Parsers_File {entry}",
+                    "cannot be found",
+                    f"pass --parsers PATH/{base}, or put {base} next to the config",
+                )
+            path = stock
         with open(path, encoding="utf-8") as handle:
             parsers.merge(parse_parsers(handle.read(), source=path), source=path)
     parsers.merge(parsers_of(config), source=config.source)
     return parsers
 
 
-def load_for_preview(config_path: str, parser_paths: Sequence[str] = ()) -> tuple[FluentBitConfig, ParserSet]:
-    """Read a config and its parsers the way the preview CLI does."""
+def unread_stock_files(config: FluentBitConfig, parsers: ParserSet) -> tuple[str, ...]:
+    """The image's stock files the config names that were not read (no extracted image folder)."""
+    files = {*parsers.unresolved_stock.values(), *config.skipped_includes}
+    return tuple(sorted(files))
+
+
+def _is_parsers_file(text: str) -> bool:
+    """The init image's test: a file holding ``[PARSER]`` or ``[MULTILINE_PARSER]`` is passed with ``-R``
+    (aws/aws-for-fluent-bit ``init/fluent_bit_init_process.go``), every other file is ``@INCLUDE``d."""
+    return "[PARSER]" in text or "[MULTILINE_PARSER]" in text
+
+
+def load_for_preview(
+    config_path: str | Sequence[str], parser_paths: Sequence[str] = (), image_root: str | None = None
+) -> tuple[FluentBitConfig, ParserSet]:
+    """Read a config (or several, combined as the init image combines them) and its parsers, as the CLI does.
+
+    Several files: each one holding ``[PARSER]`` or ``[MULTILINE_PARSER]`` is a
+    parsers file (the init process passes it with ``-R``); the others are
+    included in the order given, after FireLens's own config, so a parser or
+    ``@SET`` of one serves the next.
+
+    Raises:
+        PreviewInputError: a file or a ``Parsers_File`` cannot be found, or every file is a parsers file.
+        FluentBitSyntaxError: a file is not valid classic format.
+    """
+    paths = [config_path] if isinstance(config_path, str) else list(config_path)
     for path in parser_paths:
         if not os.path.isfile(path):
             raise PreviewInputError(
@@ -162,14 +232,41 @@ def load_for_preview(config_path: str, parser_paths: Sequence[str] = ()) -> tupl
                 "the file does not exist",
                 "pass the path of a parsers file (Fluent Bit aborts on a missing one)",
             )
-    config_dir = os.path.dirname(os.path.abspath(config_path))
+    config_dir = os.path.dirname(os.path.abspath(paths[0]))
 
     def resolve(target: str, base: str) -> str | None:
         local = os.path.join(config_dir, os.path.basename(target))
-        return local if os.path.exists(local) else None
+        if os.path.exists(local):
+            return local
+        stock = _stock_path(target, image_root)
+        if stock is not None:
+            return stock
+        return SKIP_INCLUDE if stock_file(target) else None
 
-    config = load_config(config_path, resolve=resolve)
-    return config, resolve_parsers(config, parser_paths, config_dir)
+    if len(paths) == 1:
+        config = load_config(paths[0], resolve=resolve)
+        return config, resolve_parsers(config, parser_paths, config_dir, image_root)
+    texts = {path: _read_text(path) for path in paths}
+    parser_files = [path for path in paths if _is_parsers_file(texts[path])]
+    included = [path for path in paths if path not in parser_files]
+    if not included:
+        raise PreviewInputError(
+            f"--config {' --config '.join(paths)}",
+            "every file is a parsers file",
+            "give the configs too; parsers files may also come with --parsers",
+        )
+    main = "".join(f"@INCLUDE {os.path.abspath(path)}\n" for path in included)
+    config = parse_config(main, source=" + ".join(included), resolve=resolve)
+    parsers = resolve_parsers(config, [*parser_paths, *parser_files], config_dir, image_root)
+    for path in parser_files:
+        if os.path.basename(path) not in {os.path.basename(entry) for entry in config.parsers_files}:
+            parsers.merge(parse_parsers(texts[path], source=path), source=path)
+    return config, parsers
+
+
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
 
 
 def parsers_from_files(config: FluentBitConfig, files: Mapping[str, str]) -> ParserSet:

@@ -36,6 +36,7 @@ and *may loop* when a Match overlaps it (see :mod:`firelens_cdktf.fluentbit.tag_
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 
 from firelens_cdktf.errors import LintError
@@ -43,6 +44,7 @@ from firelens_cdktf.fluentbit import limits
 from firelens_cdktf.fluentbit import plugin_names as _plugin_names
 from firelens_cdktf.fluentbit import tag_match as _glob
 from firelens_cdktf.fluentbit.config import FluentBitConfig, ParserDefinition, Section
+from firelens_cdktf.fluentbit.image_model import GO_OUTPUTS, IMAGE_DESCRIPTION, STOCK_CONFIGS, STOCK_ROOT_HINT, GoOutput
 from firelens_cdktf.fluentbit.plugins import MatchSpec, RuleError
 from firelens_cdktf.lint import filters as _traps
 from firelens_cdktf.lint.findings import Finding, Severity
@@ -105,7 +107,41 @@ def lint_config(
                 f"set {name} in the log router's environment or replace it with its value",
             )
         )
-    return tuple(sorted(out, key=lambda f: f.severity is not Severity.ERROR))
+    _check_stock_files(config, parsers, out)
+    return tuple(sorted(out, key=lambda f: _SEVERITY_ORDER[f.severity]))
+
+
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
+
+
+def _check_stock_files(
+    config: FluentBitConfig, parsers: Mapping[str, ParserDefinition] | None, out: list[Finding]
+) -> None:
+    """A note for each stock file of the image that the config names and that was not read."""
+    stock: Mapping[str, str] = getattr(parsers, "unresolved_stock", {})
+    unread = sorted(set(stock.values()))
+    for path in sorted(unread):
+        out.append(
+            Finding(
+                Severity.NOTE,
+                "image-stock-file",
+                f"Parsers_File {path}",
+                "a stock file of the image, not read here: its parser names are known, their definitions are not, "
+                "so the preview says unknown after a parser filter that uses them",
+                STOCK_ROOT_HINT,
+            )
+        )
+    for path in config.skipped_includes:
+        what = STOCK_CONFIGS.get("/" + path.strip().lstrip("/"), "a stock file of the image")
+        out.append(
+            Finding(
+                Severity.NOTE,
+                "image-stock-file",
+                f"@INCLUDE {path}",
+                f"a stock file of the image ({what}), not read here: the checks cover the rest of the config",
+                STOCK_ROOT_HINT,
+            )
+        )
 
 
 def _check_filter_traps(
@@ -180,22 +216,63 @@ def _source_tags(config: FluentBitConfig, containers: Sequence[str] | None, out:
 
 
 def _check_plugin_names(config: FluentBitConfig, out: list[Finding]) -> None:
-    """A Name Fluent Bit 4.2.2 does not register stops it at start-up: an error, with the closest known name."""
+    """A Name the pinned image does not register (Fluent Bit 4.2.2's plugins, and AWS's Go outputs) stops it
+    at start-up: an error, with the closest known name."""
     for kind in ("INPUT", "FILTER", "OUTPUT"):
         for section in config.of_kind(kind):
             name = section.plugin
             if not name or name.lower() in _plugin_names.KNOWN[kind]:
                 continue
+            if kind == "OUTPUT" and name.lower() in GO_OUTPUTS:
+                _check_go_output(section, GO_OUTPUTS[name.lower()], out)
+                continue
             nearest = _plugin_names.closest(kind, name)
+            if kind == "OUTPUT":  # the image's Go outputs too, whichever name is nearer
+                nearest = max(
+                    [n for n in (nearest, *GO_OUTPUTS) if n is not None],
+                    key=lambda n: difflib.SequenceMatcher(None, name.lower(), n).ratio(),
+                )
+                if nearest in GO_OUTPUTS and difflib.SequenceMatcher(None, name.lower(), nearest).ratio() < 0.8:
+                    nearest = _plugin_names.closest(kind, name)
             out.append(
                 Finding(
                     Severity.ERROR,
                     "unknown-plugin",
                     section.describe(),
-                    f"Fluent Bit 4.2.2 has no {kind.lower()} plugin {name!r}, so it refuses to start",
+                    f"the pinned image, {IMAGE_DESCRIPTION}, has no {kind.lower()} plugin {name!r}, so Fluent Bit "
+                    "refuses to start",
                     f"use Name {nearest}"
                     if nearest
                     else f"use one of the {kind.lower()} plugins Fluent Bit 4.2.2 lists",
+                )
+            )
+
+
+def _check_go_output(section: Section, plugin: GoOutput, out: list[Finding]) -> None:
+    """AWS's Go output refuses to start (``FLBPluginInit`` returns ``FLB_ERROR``) without its required options, or
+    with both or neither of an exclusive pair."""
+    for option in plugin.required:
+        if not section.get(option):
+            out.append(
+                Finding(
+                    Severity.ERROR,
+                    "missing-setting",
+                    section.describe(),
+                    f"the Go plugin {plugin.name!r} ({plugin.label}) refuses to start without {option}",
+                    f"add '{option} <value>'",
+                )
+            )
+    for group in plugin.one_of:
+        given = [option for option in group if section.get(option)]
+        if len(given) != 1:
+            out.append(
+                Finding(
+                    Severity.ERROR,
+                    "missing-setting" if not given else "conflicting-settings",
+                    section.describe(),
+                    f"the Go plugin {plugin.name!r} ({plugin.label}) needs exactly one of {' or '.join(group)}, "
+                    f"and has {' and '.join(given) if given else 'neither'}; it refuses to start",
+                    f"keep one of {', '.join(group)}",
                 )
             )
 
@@ -290,7 +367,8 @@ def _check_parser_filter(section: Section, parsers: Mapping[str, ParserDefinitio
             )
         )
     elif parsers is not None:
-        missing = [n for n in names if n not in parsers]
+        stock = getattr(parsers, "unresolved_stock", {})
+        missing = [n for n in names if n not in parsers and n not in stock]
         if missing:
             severity = Severity.ERROR if len(missing) == len(names) else Severity.WARNING
             out.append(

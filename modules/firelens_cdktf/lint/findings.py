@@ -11,6 +11,8 @@ class Severity(StrEnum):
 
     ERROR = "error"
     WARNING = "warning"
+    #: Not a problem: something the checks could not see, and how to let them (a stock file of the image).
+    NOTE = "note"
 
 
 @dataclass(frozen=True)

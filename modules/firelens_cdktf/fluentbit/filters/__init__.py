@@ -37,7 +37,7 @@ from firelens_cdktf.fluentbit.filters._base import (
     unknown_options,
 )
 from firelens_cdktf.fluentbit.multiline import MultilineParser
-from firelens_cdktf.fluentbit.parsers import Parser
+from firelens_cdktf.fluentbit.parsers import CompiledParsers, Parser
 from firelens_cdktf.fluentbit.unknown import NotSimulated
 
 __all__ = [
@@ -112,6 +112,16 @@ def build_step(
         if plugin == "record_modifier":
             return record_modifier.RecordModifierStep(section, name, index)
         if plugin == "parser":
+            stock = parsers.stock if isinstance(parsers, CompiledParsers) else {}
+            unread = [n for n in section.get_all("Parser") if n not in parsers and n in stock]
+            if unread:
+                return Unmodelled(
+                    section,
+                    name,
+                    index,
+                    f"{label}: parser {unread[0]!r} is defined in the image's stock {stock[unread[0]]}, which was "
+                    "not read: results after it are unknown (pass --image-root, the pinned image's files)",
+                )
             return parser.ParserStep(section, name, index, parsers)
         if plugin == "rewrite_tag":
             return rewrite_tag.RewriteTagStep(section, name, index)

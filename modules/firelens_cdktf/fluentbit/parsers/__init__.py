@@ -204,10 +204,24 @@ def compile_parser(definition: ParserDefinition) -> Parser:
     )
 
 
-def compile_parsers(definitions: Mapping[str, ParserDefinition]) -> dict[str, Parser]:
-    """Every definition compiled, by name.
+class CompiledParsers(dict[str, Parser]):
+    """Compiled parsers by name, and the parsers of the image's stock files known only by name.
+
+    Attributes:
+        stock: Parser name -> the stock parsers file of the image that defines it, for the files that were not
+            read (``ParserSet.unresolved_stock``): a filter using one cannot be predicted.
+    """
+
+    def __init__(self, parsers: Mapping[str, Parser], stock: Mapping[str, str] | None = None) -> None:
+        super().__init__(parsers)
+        self.stock: dict[str, str] = dict(stock or {})
+
+
+def compile_parsers(definitions: Mapping[str, ParserDefinition]) -> CompiledParsers:
+    """Every definition compiled, by name (with the stock parsers known only by name, if any).
 
     Raises:
         FluentBitSyntaxError: one of them is refused (see :func:`compile_parser`).
     """
-    return {name: compile_parser(definition) for name, definition in definitions.items()}
+    stock: Mapping[str, str] | None = getattr(definitions, "unresolved_stock", None)
+    return CompiledParsers({name: compile_parser(definition) for name, definition in definitions.items()}, stock)
