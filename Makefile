@@ -160,6 +160,11 @@ bench-preview: install ## the preview's throughput vs a bare json.loads loop, si
 
 # The real Fluent Bit (FLUENT_BIT=/path/to/fluent-bit, else what `make fluent-bit` built), as root: the
 # router runs in private mount and network namespaces; all traffic stays on loopback.
+.PHONY: yardstick
+yardstick: install ## lint and preview every Fluent Bit config of AWS's FireLens examples: EXAMPLES=<a checkout of aws-samples/amazon-ecs-firelens-examples>
+	@[ -n "$(EXAMPLES)" ] || { echo "make yardstick: give EXAMPLES=<a checkout of aws-samples/amazon-ecs-firelens-examples>" >&2; exit 2; }
+	@$(VENV_PY) -m firelens_harness.yardstick "$(EXAMPLES)" $(if $(IMAGE_ROOT),--image-root "$(IMAGE_ROOT)")
+
 .PHONY: constraints
 constraints: install ## write constraints.txt, the known-good versions a team installs the wheel with (from Pipfile.lock)
 	@$(VENV_PY) -m firelens_harness.constraints
