@@ -1,5 +1,5 @@
-"""Records and their JSON: encode_json must give the same bytes whether or not it reuses the text a map
-was read from (fluentbit/records.py ``encode_map``)."""
+"""Records and their JSON: encode_json must give the same bytes whether or not a map remembers the text it
+was read from or the map it extends (fluentbit/records.py ``encode_map``)."""
 
 from __future__ import annotations
 
@@ -43,9 +43,9 @@ def test_reusing_the_source_text_gives_the_bytes_encoding_gives(text: str) -> No
     assert encode_json(parsed) == encode_json(Pairs(parsed))  # Pairs(...) is a copy without the source
 
 
-def test_the_source_text_is_reused_when_it_is_already_canonical() -> None:
+def test_a_text_already_in_canonical_form_encodes_as_itself() -> None:
     text = '{"a":"x","b":[1,2.5]}'
-    assert encode_json(parse_json_object(text)) is text  # type: ignore[arg-type]
+    assert encode_json(parse_json_object(text)) == text  # type: ignore[arg-type]
 
 
 def test_a_map_extended_with_a_tail_encodes_as_the_whole() -> None:
