@@ -6,7 +6,9 @@ definition with a FireLens log router that app containers are added to,
 one call that composes both for the common case. :class:`RouteLogGroups` owns
 the routed log groups, :class:`LogArchive` is the Firehose stream and the S3
 bucket archived logs land in, :class:`ArchiveQueries` the Glue table, Athena
-workgroup and saved queries over it; resources grant roles what they need
+workgroup and saved queries over it, :class:`RouterConfigInS3` the log
+router's files in S3 for AWS's stock init image (no image to build);
+resources grant roles what they need
 (``archive.grant_put_records(role)``, a :class:`RolePolicy`); the rest are
 their parts (a private bucket, a small public network, alarms, ECR
 repositories and image builds, the provider, ``moved`` blocks).
@@ -48,12 +50,14 @@ if TYPE_CHECKING:
     from firelens_cdktf.constructs.moves import move_from_previous_id as move_from_previous_id
     from firelens_cdktf.constructs.network import PublicNetwork as PublicNetwork
     from firelens_cdktf.constructs.provider import aws_provider as aws_provider
+    from firelens_cdktf.constructs.router_config_s3 import RouterConfigInS3 as RouterConfigInS3
     from firelens_cdktf.constructs.secure_bucket import SecureBucket as SecureBucket
     from firelens_cdktf.constructs.service_props import ClusterRef as ClusterRef
     from firelens_cdktf.constructs.service_props import LoadBalancerTarget as LoadBalancerTarget
     from firelens_cdktf.constructs.service_props import LogRouter as LogRouter
     from firelens_cdktf.constructs.service_props import NetworkPlacement as NetworkPlacement
     from firelens_cdktf.constructs.service_props import RouterAlarms as RouterAlarms
+    from firelens_cdktf.constructs.service_props import RouterConfigObjects as RouterConfigObjects
     from firelens_cdktf.constructs.service_props import RouterHealthCheck as RouterHealthCheck
     from firelens_cdktf.constructs.task_definition import FirelensTaskDefinition as FirelensTaskDefinition
 
@@ -79,6 +83,8 @@ _EXPORTS = {
     "LoadBalancerTarget": "firelens_cdktf.constructs.service_props",
     "RouterAlarms": "firelens_cdktf.constructs.service_props",
     "RouterHealthCheck": "firelens_cdktf.constructs.service_props",
+    "RouterConfigObjects": "firelens_cdktf.constructs.service_props",
+    "RouterConfigInS3": "firelens_cdktf.constructs.router_config_s3",
     "move_from_previous_id": "firelens_cdktf.constructs.moves",
     "LogArchive": "firelens_cdktf.constructs.log_archive",
     "ArchiveQueries": "firelens_cdktf.constructs.archive_queries",

@@ -31,8 +31,16 @@ def log_router_container(router: LogRouter, *, log_group: str, http_port: int, r
     """The ``log_router`` container definition; its own logs go to ``log_group`` with awslogs.
 
     ``http_port`` is Fluent Bit's HTTP server port (the compiled config's),
-    which the health check queries.
+    which the health check queries. With ``router.config_from_s3`` the
+    container names the S3 objects in ``aws_fluent_bit_init_s3_<n>``
+    variables, and FireLens includes no config file: the init image includes
+    the objects itself, and a ``config-file-value`` not in the image would
+    stop FireLens from starting. No command or entry point is set either way:
+    the image's own (the init process) must run.
     """
+    options = {"enable-ecs-log-metadata": "true"}
+    if router.config_from_s3 is None:
+        options = {"config-file-type": "file", "config-file-value": router.config_file, **options}
     out: dict[str, Any] = {
         "name": LOG_ROUTER_NAME,
         "image": router.image.uri,
@@ -40,14 +48,12 @@ def log_router_container(router: LogRouter, *, log_group: str, http_port: int, r
         **({"cpu": router.cpu} if router.cpu is not None else {}),
         "memoryReservation": router.memory_reservation_mib,
         "stopTimeout": router.stop_timeout_seconds,
-        "firelensConfiguration": {
-            "type": "fluentbit",
-            "options": {
-                "config-file-type": "file",
-                "config-file-value": router.config_file,
-                "enable-ecs-log-metadata": "true",
-            },
-        },
+        **(
+            {"environment": _environment(router.config_from_s3.environment)}
+            if router.config_from_s3 is not None
+            else {}
+        ),
+        "firelensConfiguration": {"type": "fluentbit", "options": options},
         "logConfiguration": _awslogs(log_group, region, "firelens"),
     }
     health_check = router.health_check_definition(http_port)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from firelens_cdktf import limits as _limits
 from firelens_cdktf.constructs._validation import (
@@ -24,6 +26,7 @@ from firelens_cdktf.constructs._validation import (
     check_pinned_image,
     check_range,
     check_topic_arn,
+    is_token,
 )
 from firelens_cdktf.constructs.container_props import (
     LOG_ROUTER_NAME,
@@ -32,7 +35,9 @@ from firelens_cdktf.constructs.container_props import (
     HealthCheck,
     check_port,
 )
+from firelens_cdktf.constructs.init_config import init_s3_environment
 from firelens_cdktf.errors import ConfigError
+from firelens_cdktf.fluentbit.image import FLUENT_BIT_INIT_IMAGE
 
 __all__ = [
     "DEFAULT_LOG_DRIVER_BUFFER_LIMIT",
@@ -45,6 +50,7 @@ __all__ = [
     "LogRouter",
     "NetworkPlacement",
     "RouterAlarms",
+    "RouterConfigObjects",
     "RouterHealthCheck",
 ]
 
@@ -96,6 +102,80 @@ class RouterHealthCheck(enum.StrEnum):
         return ("CMD-SHELL", f"curl -f http://127.0.0.1:{port}{self.value} || exit 1")
 
 
+#: An S3 bucket ARN in any partition (aws, aws-cn, aws-us-gov).
+_S3_BUCKET_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+@dataclass(frozen=True)
+class RouterConfigObjects:
+    """Where AWS's init image downloads the log router's config from: objects of one S3 bucket.
+
+    Made by :class:`~firelens_cdktf.constructs.RouterConfigInS3` (its
+    ``objects``), which uploads the compiled files; give it to
+    :meth:`LogRouter.from_s3`. The task definition then names each object in
+    an ``aws_fluent_bit_init_s3_<n>`` variable of the log router and grants
+    its task role ``s3:GetObject`` on exactly these objects and
+    ``s3:GetBucketLocation`` on their bucket (what the init process calls).
+
+    Args:
+        bucket_arn: The bucket's ARN (a token of the stack is fine).
+        keys: The objects' keys, each with its own file name: the init process
+            keeps only the basename, so two equal ones would overwrite each other.
+        routing_tag: The content tag of the files the objects hold; when given,
+            the task definition checks it against its own routing, so the task
+            never runs another routing's config. Default: no check.
+
+    Raises:
+        ConfigError: no keys, a key that is empty or starts with ``/``, two
+            keys with one file name, or a malformed bucket ARN.
+    """
+
+    bucket_arn: str
+    keys: tuple[str, ...]
+    routing_tag: str | None = None
+
+    def __post_init__(self) -> None:
+        where = "RouterConfigObjects"
+        check_pattern(
+            where,
+            "bucket_arn",
+            self.bucket_arn,
+            _S3_BUCKET_ARN,
+            "an S3 bucket ARN, arn:aws:s3:::<bucket>",
+            "pass the bucket's arn attribute",
+        )
+        if not self.keys:
+            raise ConfigError(where, "keys", self.keys, "at least one object key", "name the config's objects")
+        names: dict[str, str] = {}
+        for key in self.keys:
+            if is_token(key):
+                continue
+            if not key or key.startswith("/") or key.endswith("/"):
+                raise ConfigError(
+                    where, "keys", key, "an object key such as team/0123456789abcdef/extra.conf", "drop the '/'"
+                )
+            name = PurePosixPath(key).name
+            if name in names:
+                raise ConfigError(
+                    where,
+                    "keys",
+                    (names[name], key),
+                    "keys with distinct file names (the init process keeps only the basename)",
+                    "rename one of the files",
+                )
+            names[name] = key
+
+    @property
+    def object_arns(self) -> tuple[str, ...]:
+        """``<bucket arn>/<key>`` of each object, in order."""
+        return tuple(f"{self.bucket_arn}/{key}" for key in self.keys)
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """The log router's variables the init process reads: ``aws_fluent_bit_init_s3_<n>`` -> object ARN."""
+        return init_s3_environment(self.object_arns)
+
+
 @dataclass(frozen=True)
 class LogRouter:
     """The ``log_router`` container; the defaults follow AWS's guidance against losing logs.
@@ -106,6 +186,7 @@ class LogRouter:
             ``latest``/``stable``, or a digest, so a redeploy never runs a different Fluent Bit.
         config_file: The config FireLens includes; a file in the image
             (Fargate cannot read config files from S3). Default: ``/fluent-bit/etc/extra.conf``.
+            Not with ``config_from_s3``.
         memory_reservation_mib: The router's memoryReservation; the ECS agent
             bounds FireLens's forward input at half of it (AWS's OOM-prevention
             guide). Its worst case, 2 x (half of it + the routes' emitter
@@ -125,10 +206,14 @@ class LogRouter:
             When given, the task warns at synth (and lists in ``warnings``) where the
             router has less CPU or memory than the sizing rule gives for it
             (:func:`firelens_cdktf.lint.sizing.router_size`). Default: none, no check.
+        config_from_s3: The S3 objects the init image downloads the config
+            from, instead of a file in the image (see :meth:`from_s3`). Default:
+            none, the config is ``config_file`` in ``image``.
 
     Raises:
         ConfigError: the image is not pinned, the config file is not a path in
-            the image, or a number is outside what ECS accepts.
+            the image (or is given with ``config_from_s3``), or a number is
+            outside what ECS accepts.
     """
 
     image: ContainerImageRef
@@ -139,9 +224,18 @@ class LogRouter:
     log_driver_buffer_limit: int = DEFAULT_LOG_DRIVER_BUFFER_LIMIT
     cpu: int | None = None
     log_mb_per_second: float | None = None
+    config_from_s3: RouterConfigObjects | None = None
 
     def __post_init__(self) -> None:
         where = "LogRouter"
+        if self.config_from_s3 is not None and self.config_file != EXTRA_CONFIG_PATH:
+            raise ConfigError(
+                where,
+                "config_file",
+                self.config_file,
+                "no config file with config_from_s3 (the init image includes the S3 objects itself)",
+                "drop config_file=, or drop config_from_s3= to read the file from the image",
+            )
         if self.cpu is not None:
             check_range(where, "cpu", self.cpu, _limits.CONTAINER_CPU_RANGE, "reserve up to the task's CPU units")
         if self.log_mb_per_second is not None and not (
@@ -164,7 +258,8 @@ class LogRouter:
                 self.config_file,
                 "a file path inside the log router image (config-file-type file)",
                 "Fargate does not support S3 config files; bake the file into the image "
-                "(docker/firelens) and pass its path, e.g. /fluent-bit/etc/extra.conf",
+                "(docker/firelens) and pass its path, e.g. /fluent-bit/etc/extra.conf, or let the init image "
+                "fetch it: LogRouter.from_s3(RouterConfigInS3(...).objects)",
             )
         if not self.config_file.startswith("/"):
             raise ConfigError(
@@ -194,6 +289,49 @@ class LogRouter:
             self.log_driver_buffer_limit,
             _limits.LOG_DRIVER_BUFFER_LIMIT_RANGE,
             f"use e.g. {DEFAULT_LOG_DRIVER_BUFFER_LIMIT} log lines",
+        )
+
+    @classmethod
+    def from_s3(
+        cls,
+        objects: RouterConfigObjects,
+        *,
+        image: ContainerImageRef | None = None,
+        memory_reservation_mib: int = DEFAULT_ROUTER_MEMORY_RESERVATION_MIB,
+        stop_timeout_seconds: int = DEFAULT_ROUTER_STOP_TIMEOUT_SECONDS,
+        health_check: RouterHealthCheck | None = RouterHealthCheck.UPTIME,
+        log_driver_buffer_limit: int = DEFAULT_LOG_DRIVER_BUFFER_LIMIT,
+        cpu: int | None = None,
+        log_mb_per_second: float | None = None,
+    ) -> LogRouter:
+        """A log router that runs AWS's stock init image and downloads its config from S3: no image to build.
+
+        ``objects`` is :attr:`RouterConfigInS3.objects <firelens_cdktf.constructs.RouterConfigInS3>`.
+        FireLens then includes no config file (``config-file-type``/``-value``
+        are left out), the image's own command runs (the init process), and
+        the task role may read exactly these objects. The other arguments are
+        those of :class:`LogRouter`, with the same defaults.
+
+        Args:
+            objects: The S3 objects holding the compiled files.
+            image: An init image. Default: the pinned stock one,
+                ``public.ecr.aws/aws-observability/aws-for-fluent-bit:init-3.2.1``.
+
+        Example::
+
+            config = RouterConfigInS3(stack, "router-config", routing=compiled,
+                                      bucket_name="my-org-payments-router", key_prefix="payments-api")
+            router = LogRouter.from_s3(config.objects)
+        """
+        return cls(
+            image=image or ContainerImageRef.from_registry(FLUENT_BIT_INIT_IMAGE),
+            memory_reservation_mib=memory_reservation_mib,
+            stop_timeout_seconds=stop_timeout_seconds,
+            health_check=health_check,
+            log_driver_buffer_limit=log_driver_buffer_limit,
+            cpu=cpu,
+            log_mb_per_second=log_mb_per_second,
+            config_from_s3=objects,
         )
 
     @property

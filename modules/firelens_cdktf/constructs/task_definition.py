@@ -18,6 +18,7 @@ from firelens_cdktf.constructs._validation import where_of
 from firelens_cdktf.constructs.container_definitions import app_container, log_router_container, sidecar_container
 from firelens_cdktf.constructs.container_props import LOG_ROUTER_NAME, AppContainer, SecretSource, Sidecar
 from firelens_cdktf.constructs.grants import RoleLike, RolePolicy
+from firelens_cdktf.constructs.init_config import init_files_tag
 from firelens_cdktf.constructs.log_archive import LogArchive
 from firelens_cdktf.constructs.log_groups import RouteLogGroups
 from firelens_cdktf.constructs.service_props import LogRouter
@@ -29,6 +30,7 @@ from firelens_cdktf.iam.policy import (
     container_log_writes,
     ecr_pull,
     kms_decrypts,
+    router_config_reads,
     secrets_manager_reads,
     ssm_parameter_reads,
 )
@@ -53,7 +55,10 @@ class FirelensTaskDefinition(Construct):
     call, ``archive.grant_put_records`` for each routed Firehose stream and
     ``log_groups.grant_write`` for the routed groups, into one inline policy;
     the **execution role** may pull exactly the task's ECR images, write its
-    awslogs groups, and read exactly its containers' secrets.
+    awslogs groups, and read exactly its containers' secrets. With
+    :meth:`LogRouter.from_s3`, the task role may also read exactly the
+    config's S3 objects (``s3:GetObject``) and locate their bucket
+    (``s3:GetBucketLocation``): the init process fetches them with it.
 
     Args:
         scope: Parent construct.
@@ -127,6 +132,7 @@ class FirelensTaskDefinition(Construct):
         checks.check_retention(where, ecs_log_retention_days)
         checks.check_role_prefix(where, role_name_prefix)
         checks.check_router(where, routing, log_router, memory_mib)
+        _check_config_objects(where, routing, log_router)
         checks.check_container_sizes(where, cpu, memory_mib, log_router, [])
         archives = checks.archives_for_routes(where, routing, log_archives)
         #: What the sizing rule says of the router for its declared log rate (LogRouter.log_mb_per_second);
@@ -178,6 +184,10 @@ class FirelensTaskDefinition(Construct):
             archive.grant_put_records(self.task_policy)
         if self.route_log_groups:
             self.log_groups.grant_write(self.task_policy, self.route_log_groups)
+        s3_config = log_router.config_from_s3
+        if s3_config is not None:
+            # The init process fetches the router's config with the task role (not the execution role).
+            self.task_policy.add_statements(*router_config_reads(s3_config.bucket_arn, s3_config.object_arns))
 
         # Execution role: pull the images, write the awslogs groups, read the secrets (worked out at synth).
         self.execution_role: RoleLike = execution_role or IamRole(
@@ -311,3 +321,19 @@ class FirelensTaskDefinition(Construct):
             f"call add_container(AppContainer({missing[0]!r}, image=...)), or drop its AppLogRouting",
         )
         return [str(error)]
+
+
+def _check_config_objects(where: str, routing: CompiledRouting, log_router: LogRouter) -> None:
+    """The S3 objects the router downloads must hold this task's routing, not another one's."""
+    objects = log_router.config_from_s3
+    if objects is None or objects.routing_tag is None:
+        return
+    expected = init_files_tag(routing)
+    if objects.routing_tag != expected:
+        raise ConfigError(
+            where,
+            "log_router.config_from_s3",
+            objects.routing_tag,
+            f"the S3 objects of this task's routing (files tagged {expected})",
+            "give RouterConfigInS3 the same compiled routing as the task definition",
+        )

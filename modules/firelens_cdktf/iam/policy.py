@@ -173,6 +173,20 @@ def kms_decrypts(key_arns: tuple[str, ...]) -> Statement:
     return Statement(sid="DecryptSecrets", actions=("kms:Decrypt",), resources=key_arns)
 
 
+def router_config_reads(bucket_arn: str, object_arns: tuple[str, ...]) -> tuple[Statement, ...]:
+    """What AWS's init image calls with the task role to fetch the router's config from S3: these objects only.
+
+    The init process of aws-for-fluent-bit 3.2.1 asks the bucket's region
+    (``GetBucketLocation``) before it downloads each object (``GetObject``):
+    aws/aws-for-fluent-bit ``init/fluent_bit_init_process.go`` and
+    ``use_cases/init-process-for-fluent-bit/README.md``.
+    """
+    return (
+        Statement(sid="ReadRouterConfig", actions=("s3:GetObject",), resources=object_arns),
+        Statement(sid="LocateRouterConfigBucket", actions=("s3:GetBucketLocation",), resources=(bucket_arn,)),
+    )
+
+
 def merge_statements(statements: Iterable[Statement]) -> tuple[Statement, ...]:
     """One statement per (sid, effect, actions, principals, conditions), holding every resource once, in order.
 
