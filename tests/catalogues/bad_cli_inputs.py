@@ -288,6 +288,25 @@ CATALOGUE: tuple[BadCommand, ...] = (
         "does not exist",
         files={"extra.conf": _VALID.encode()},
     ),
+    # build-context
+    _case(
+        "build-context-no-out",
+        ("build-context", *_routing("ROUTING")),
+        "the following arguments are required: --out",
+        files=_ROUTING_FILE,
+    ),
+    _case(
+        "build-context-out-holds-other-files",
+        ("build-context", *_routing("ROUTING"), "--out", "{dir}"),
+        "a folder of its own",
+        files=_ROUTING_FILE,
+    ),
+    _case(
+        "build-context-out-is-a-file",
+        ("build-context", *_routing("ROUTING"), "--out", "{dir}/taken"),
+        "taken",
+        files={"taken": b"a file, not a folder", **_ROUTING_FILE},
+    ),
     # compile
     _case(
         "compile-out-is-a-file",

@@ -122,7 +122,7 @@ def test_lint_exits_with_1_on_the_articles_config() -> None:
 
 
 def test_subcommands_are_registered_in_one_table() -> None:
-    assert sorted(COMMANDS) == ["compile", "graph", "lint", "preview", "review"]
+    assert sorted(COMMANDS) == ["build-context", "compile", "graph", "lint", "preview", "review"]
 
 
 def test_preview_does_not_import_cdktf() -> None:

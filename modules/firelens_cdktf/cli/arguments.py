@@ -104,6 +104,17 @@ def add_compile(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_build_context(parser: argparse.ArgumentParser) -> None:
+    add_routing(parser)
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="the folder to write the build context into (Dockerfile, extra.conf, the parsers file, "
+        "drain-then-stop.sh); it then holds only these files",
+    )
+
+
 def add_lint(parser: argparse.ArgumentParser) -> None:
     add_config_inputs(parser)
     parser.add_argument(
@@ -180,6 +191,11 @@ COMMANDS: dict[str, Command] = {
     "preview": Command("predict where each record on stdin goes", add_preview, "firelens_cdktf.cli.preview"),
     "graph": Command("print a routing as a Mermaid flowchart", add_graph, "firelens_cdktf.cli.routing"),
     "compile": Command("print or write the compiled log router files", add_compile, "firelens_cdktf.cli.routing"),
+    "build-context": Command(
+        "write the log router image's build context for a routing; print the tag its task definition references",
+        add_build_context,
+        "firelens_cdktf.cli.build_context",
+    ),
     "lint": Command(
         "check a Fluent Bit config for lost or looping records, for the pinned image: aws-for-fluent-bit 3.2.1 "
         "(Fluent Bit 4.2.2 with AWS's Go outputs cloudwatch, firehose, kinesis)",

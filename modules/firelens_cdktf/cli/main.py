@@ -72,7 +72,7 @@ def _runner(command: str) -> _Runner:
     # Late import, for start-up time only: each command loads just what it uses
     # (the simulator, the plan review...), so --help and usage errors answer at once.
     module = importlib.import_module(COMMANDS[command].module)
-    runner: _Runner = getattr(module, f"run_{command}")
+    runner: _Runner = getattr(module, f"run_{command.replace('-', '_')}")
     return runner
 
 
