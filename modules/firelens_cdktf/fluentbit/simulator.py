@@ -45,6 +45,8 @@ from firelens_cdktf.errors import FluentBitSyntaxError
 from firelens_cdktf.fluentbit.config import Entry, FluentBitConfig, ParserDefinition, Section
 from firelens_cdktf.fluentbit.filters import UNKNOWN, Note, Run, Step, Stop, build_step, is_active
 from firelens_cdktf.fluentbit.filters.record_modifier import RecordModifierStep
+from firelens_cdktf.fluentbit.go_outputs import go_fate
+from firelens_cdktf.fluentbit.image_model import GO_OUTPUTS
 from firelens_cdktf.fluentbit.limits import FIRELENS_TAG_INFIX
 from firelens_cdktf.fluentbit.multiline import MultilineParser, load_multiline_parsers
 from firelens_cdktf.fluentbit.outcome import Delivery, Dropped, Outcome
@@ -269,6 +271,12 @@ class Simulator:
             for s in self.config.outputs
             if s.plugin in ("cloudwatch_logs", "kinesis_firehose")
         }
+        # the image's Go outputs (fluentbit/go_outputs.py): name -> (plugin, its options by lower-case name)
+        self._go_limited = {
+            self.config.output_name(s): (s.plugin.lower(), {e.key.lower(): e.value for e in s.entries})
+            for s in self.config.outputs
+            if s.plugin.lower() in GO_OUTPUTS
+        }
         self._plans = {}
         self._run = Run()  # reused: run() empties it before returning
 
@@ -336,7 +344,7 @@ class Simulator:
                 self._deliver(run, plan, tag, current, deliveries, dropped)
         if run.emitted:
             self._follow(run, deliveries, dropped)
-        if self._limited:
+        if self._limited or self._go_limited:
             self._size_limits(deliveries, run)
         if not (run.notes or run.stops or dropped):
             return Outcome(tag, record, tuple(deliveries))
@@ -364,7 +372,7 @@ class Simulator:
             if not run.emitted:
                 break
             self._follow(run, deliveries, dropped)
-        if self._limited:
+        if self._limited or self._go_limited:
             self._size_limits(deliveries, run)
         if not (deliveries or dropped or run.notes):
             return None
@@ -373,12 +381,16 @@ class Simulator:
 
     def _size_limits(self, deliveries: list[Delivery], run: Run) -> None:
         """Mark copies their output's plugin discards or truncates; a fate not modelled is an ``unknown`` note."""
-        limited = self._limited
+        limited, go_limited = self._limited, self._go_limited
         for delivery in deliveries:
             spec = limited.get(delivery.output)
             if spec is None:
-                continue
-            result = fate(spec[0], delivery.json, log_key=spec[1], time_key=spec[2])
+                go_spec = go_limited.get(delivery.output)
+                if go_spec is None:
+                    continue
+                result = go_fate(go_spec[0], delivery.record, go_spec[1])
+            else:
+                result = fate(spec[0], delivery.json, log_key=spec[1], time_key=spec[2])
             if result is not None:
                 delivery.fate = result
                 if result.kind == UNKNOWN_FATE:
