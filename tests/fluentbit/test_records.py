@@ -8,8 +8,15 @@ import random
 
 import pytest
 
-from firelens_cdktf.fluentbit.parsers import parse_json_object
-from firelens_cdktf.fluentbit.records import Pairs, decode_json, encode_json, fluent_bit_float, remember_extension
+from firelens_cdktf.fluentbit.parsers import MapReader, parse_json_object
+from firelens_cdktf.fluentbit.records import (
+    Pairs,
+    decode_json,
+    encode_json,
+    fluent_bit_float,
+    remember_extension,
+    written_as_is,
+)
 
 TEXTS = [
     '{"a":"plain","b":1,"c":-2,"d":0.42,"e":12.3,"f":true,"g":null,"h":{"i":[1,"x",{"j":false}]},"k":[]}',
@@ -103,3 +110,55 @@ def test_a_parsed_line_is_not_handed_back_as_written_when_fluent_bit_would_write
         '{"duration_ms":0.08699999999999999,"t":"09:44:50.150298Z"}'
     )
     assert encode_json(decode_json('{"duration_ms":0.5,"t":"x"}')) == '{"duration_ms":0.5,"t":"x"}'
+
+
+def _as_written(text: str) -> bool:
+    reader = MapReader()
+    reader.raw_decode(text)
+    return reader.numbers_as_written and written_as_is(text)
+
+
+@pytest.mark.parametrize("text", [t for t in TEXTS if "[" not in t])
+def test_a_text_proved_written_as_is_is_its_own_encoding(text: str) -> None:
+    parsed, _ = MapReader().raw_decode(text)
+    if _as_written(text):
+        assert encode_json(Pairs(parsed)) == text  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text, as_written",
+    [
+        ('{"a":"x y,z","b":0.5,"c":-1,"d":{"e":null,"f":true},"g":"q\\"\\\\\\n"}', True),
+        ('{"a": 1}', False),
+        ('{"a":1 }', False),
+        ('{"a":"x",\n"b":1}', False),
+        ('{"a":"x: y"}', False),  # a space by ':' inside a string: refused, only encoded
+        ('{"f":0.087}', False),  # written 0.08699999999999999
+        ('{"f":1.50}', False),
+        ('{"f":1e+16}', False),  # a whole number: written 10000000000000000.0
+        ('{"f":1e-05}', True),
+        ('{"i":-0}', False),
+        ('{"i":18446744073709551616}', False),
+        ('{"s":"a\\/b"}', False),
+        ('{"u":"\\u00e9"}', False),
+    ],
+)
+def test_written_as_is_accepts_compact_lines_and_refuses_what_encoding_changes(text: str, as_written: bool) -> None:
+    assert _as_written(text) is as_written
+    if as_written:
+        assert encode_json(Pairs(MapReader().raw_decode(text)[0])) == text  # type: ignore[arg-type]
+
+
+def test_written_as_is_never_lies_on_random_records() -> None:
+    rng = random.Random(12)
+    proved = 0
+    for _ in range(3000):
+        value = {f"k{i}": _value(rng, 0) for i in range(1 + rng.randrange(6))}
+        for text in (json.dumps(value, separators=(",", ":"), ensure_ascii=False), json.dumps(value)):
+            if "[" in text:
+                continue
+            parsed, _ = MapReader().raw_decode(text)
+            if _as_written(text):
+                proved += 1
+                assert encode_json(Pairs(parsed)) == text, text  # type: ignore[arg-type]
+    assert proved > 100

@@ -15,6 +15,7 @@ goes through them, so both are written for speed (the C decoder builds
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring as json_string
 from typing import Final, TypeAlias, Union
@@ -38,7 +39,9 @@ __all__ = [
     "pairs_hook",
     "remember_extension",
     "remember_source",
+    "remember_written",
     "to_python",
+    "written_as_is",
 ]
 
 
@@ -273,19 +276,53 @@ def _encode_map(
 #
 # A json parser notes the text it read a map from, and record_modifier notes that its result is a map it
 # extended with a fixed tail (FireLens's ecs_* keys): the table finds the map an app's line held without
-# decoding it again, and a copy with FireLens's tail reuses the tail's encoding. The source text itself is
-# not reused as the encoding: proving it is already in the form encode_json writes (compact, the same
-# escapes, each float as Fluent Bit writes it) took a regex pass and a float pass over the text, twice
-# what encoding the map costs (measured on `make bench-preview`'s lines, 2026-12-03).
+# decoding it again, and a copy with FireLens's tail reuses the tail's encoding. When the parser can also
+# prove cheaply that the text is already in the form encode_json writes (written_as_is, with the number
+# check its reader made while decoding), the text is the map's encoding and nothing is encoded at all.
 
 #: Attribute of a map holding where its JSON can come from: the text it was read from, or
 #: ``(map it extends, encoded tail)``.
 _SOURCE = "_source_json"
+#: Attribute of a map holding its encoding, when that is the text it was read from (remember_written).
+_WRITTEN = "_written_json"
+
+#: A space next to ``{}[]:,``: in a JSON text, where white space outside strings always is.
+_SPACE_BY_STRUCTURE = re.compile(r" (?:(?=[{}\[\]:,])|(?<=[{}\[\]:,] ))")
+#: An escape json_string never writes (``\/``, ``\uXXXX``), or ``\\`` before a ``/`` or ``u``.
+_ESCAPE_NOT_WRITTEN = re.compile(r"\\[/u]")
+
+
+def written_as_is(text: str) -> bool:
+    """Whether ``text`` is written as encode_json writes the map read from it, numbers aside.
+
+    ``text`` must be one JSON map, from its ``{`` to its ``}``, that a
+    strict reader (:mod:`json`'s) accepted.
+
+    Exact, and cheap (no pass over the tokens): a strict reader refuses
+    control characters inside strings, so a string's characters are written
+    as they are, and its escapes are those :func:`json_string` writes unless
+    one is ``\\/`` or ``\\u`` (looked for as text, so ``\\\\u`` also
+    counts: a false no only costs an encoding). White space outside strings
+    lies between two tokens, one of them ``{}[]:,``: a tab, CR or LF
+    anywhere, or a space next to one of those, means it may be there.
+    Numbers are for the reader to check (:class:`~firelens_cdktf.fluentbit.parsers.MapReader`).
+    """
+    if "\t" in text or "\n" in text or "\r" in text:
+        return False
+    if "\\" in text and _ESCAPE_NOT_WRITTEN.search(text) is not None:
+        return False
+    return _SPACE_BY_STRUCTURE.search(text) is None
 
 
 def remember_source(value: Pairs, text: str) -> None:
     """Note that ``value`` is exactly what a JSON reader made of ``text`` (see :func:`encode_map`)."""
     setattr(value, _SOURCE, text)
+
+
+def remember_written(value: Pairs, text: str) -> None:
+    """Note that ``text``, which ``value`` was read from, is also its encoding (see :func:`written_as_is`)."""
+    setattr(value, _SOURCE, text)
+    setattr(value, _WRITTEN, text)
 
 
 def remember_extension(value: Pairs, base: Pairs, tail_json: str) -> None:
@@ -343,7 +380,10 @@ def encode_output_json(value: Pairs) -> str:
 
 
 def encode_map(value: Pairs) -> str:
-    """:func:`encode_json` of a non-empty :class:`Pairs`, reusing the encoding of a tail it was extended with."""
+    """:func:`encode_json` of a non-empty :class:`Pairs`, reusing a text known to be its encoding, or its tail's."""
+    written = getattr(value, _WRITTEN, None)
+    if written is not None:
+        return written  # type: ignore[no-any-return]
     source = getattr(value, _SOURCE, None)
     if type(source) is tuple:  # base + a tail whose encoding is known (remember_extension)
         base: Pairs

@@ -34,10 +34,9 @@ from collections.abc import Mapping
 from firelens_cdktf.errors import FluentBitSyntaxError
 from firelens_cdktf.fluentbit.config import Section
 from firelens_cdktf.fluentbit.filters._base import WARNING, Run, Step
-from firelens_cdktf.fluentbit.parsers import Parser, parse_json_object
-from firelens_cdktf.fluentbit.parsers import decode_map_without_arrays as _decode_map
+from firelens_cdktf.fluentbit.parsers import MapReader, Parser, parse_json_object
 from firelens_cdktf.fluentbit.record_accessor import KeyPath, Pairs, Value, rule_key
-from firelens_cdktf.fluentbit.records import remember_source
+from firelens_cdktf.fluentbit.records import remember_source, remember_written, written_as_is
 from firelens_cdktf.fluentbit.split import flb_utils_bool
 
 OPTIONS = ("key_name", "parser", "reserve_data", "preserve_key", "unescape_key")
@@ -72,6 +71,7 @@ class ParserStep(Step):
         "_notes",
         "_plain_json",
         "_simple",
+        "_reader",
     )
 
     def __init__(self, section: Section, name: str, index: int, parsers: Mapping[str, Parser]) -> None:
@@ -108,6 +108,7 @@ class ParserStep(Step):
         self._notes = [f"{where}: {p.decoder_note}" for p, where in self._named if p.decoder_note]
         # one json parser with nothing to apply after the JSON (the compiled config's): call the reader directly
         self._plain_json = self._named[0][1] if len(self.parsers) == 1 and self.parsers[0].plain_json else None
+        self._reader = MapReader()
         self._simple = (
             self._plain_json is not None
             and not self.uses_accessor
@@ -116,16 +117,31 @@ class ParserStep(Step):
             and not self._notes
         )
 
+    def _read_map(self, value: str) -> Pairs | None:
+        """A text of one map without arrays, ``{`` to ``}``, read straight through; ``None``: ask parse_json_object.
+
+        A text that is not JSON makes parse_json_object return ``None`` too, so
+        the caller's fallback gives the same answer, only later.
+        """
+        reader = self._reader
+        try:
+            parsed, end = reader.raw_decode(value)
+        except (ValueError, RecursionError):
+            return None
+        if end != len(value) or type(parsed) is not Pairs:
+            return None
+        if reader.numbers_as_written and written_as_is(value):
+            remember_written(parsed, value)
+        else:
+            remember_source(parsed, value)
+        return parsed
+
     def _parse(self, value: str) -> Pairs | None:
         if self._plain_json is not None:
             # one plain json parser: the common case, a single map read straight through
             if value[-1:] == "}" and value[:1] == "{" and "[" not in value:
-                try:
-                    parsed, end = _decode_map(value)
-                except (ValueError, RecursionError):
-                    return None
-                if end == len(value) and type(parsed) is Pairs:
-                    remember_source(parsed, value)
+                parsed = self._read_map(value)
+                if parsed is not None:
                     return parsed
             return parse_json_object(value, self._plain_json)
         for parser, where in self._named:
@@ -142,12 +158,8 @@ class ParserStep(Step):
                 if entry[0] == key_name and type(entry[1]) is str:
                     value = entry[1]
                     if value[-1:] == "}" and value[:1] == "{" and "[" not in value:
-                        try:
-                            decoded, end = _decode_map(value)
-                        except (ValueError, RecursionError):
-                            return record
-                        if end == len(value) and type(decoded) is Pairs:
-                            remember_source(decoded, value)
+                        decoded = self._read_map(value)
+                        if decoded is not None:
                             return decoded
                     fallback = parse_json_object(value, self._plain_json)  # type: ignore[arg-type]
                     return record if fallback is None else fallback

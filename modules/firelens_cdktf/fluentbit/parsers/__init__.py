@@ -28,7 +28,12 @@ from firelens_cdktf.errors import FluentBitSyntaxError
 from firelens_cdktf.fluentbit.config import ParserDefinition
 from firelens_cdktf.fluentbit.onigmo import InvalidRegex, OnigmoRegex, UnsupportedRegex, compile_onigmo
 from firelens_cdktf.fluentbit.parsers._decoders import KeyDecoders, apply_decoders, read_decoders
-from firelens_cdktf.fluentbit.parsers._json import decode_json_field, decode_map_without_arrays, parse_json_object
+from firelens_cdktf.fluentbit.parsers._json import (
+    MapReader,
+    decode_json_field,
+    decode_map_without_arrays,
+    parse_json_object,
+)
 from firelens_cdktf.fluentbit.parsers._text import parse_logfmt, parse_ltsv, parse_regex
 from firelens_cdktf.fluentbit.parsers._time import ParserTime, tzone_offset_valid
 from firelens_cdktf.fluentbit.parsers._types import NOT_STRING, parse_types
@@ -38,6 +43,7 @@ from firelens_cdktf.fluentbit.unknown import NotSimulated
 
 __all__ = [
     "NOT_STRING",
+    "MapReader",
     "Parser",
     "compile_parser",
     "compile_parsers",

@@ -26,7 +26,7 @@ import json
 import math
 import re
 
-from firelens_cdktf.fluentbit.records import Pairs, pairs_hook, remember_source
+from firelens_cdktf.fluentbit.records import Pairs, fluent_bit_float, pairs_hook, remember_source
 from firelens_cdktf.fluentbit.unknown import NotSimulated
 
 _WHITE = " \t\r\n"
@@ -67,6 +67,53 @@ _YYJSON_NO_ARRAYS = json.JSONDecoder(
 #: ``raw_decode`` for a text with no ``[`` that starts with ``{``: what :func:`parse_json_object` does when the
 #: whole text is that one map (callers fall back to it otherwise).
 decode_map_without_arrays = _YYJSON_NO_ARRAYS.raw_decode
+
+
+class MapReader:
+    """:data:`decode_map_without_arrays` that also tells whether each number is written back as it was read.
+
+    Its number hooks are the only code that sees a number's text, so they
+    compare it with what the encoder writes for the value they return
+    (``int.__repr__``, :func:`~firelens_cdktf.fluentbit.records.fluent_bit_float`);
+    :attr:`numbers_as_written` is false after :meth:`raw_decode` when one
+    differs (``-0``, ``1.50``, ``0.087``, an integer beyond 64 bits). With
+    :func:`~firelens_cdktf.fluentbit.records.written_as_is` this proves a
+    text is its own encoding (:func:`~firelens_cdktf.fluentbit.records.remember_written`).
+    One reader per user, not shared between threads: the flag is its state.
+
+    Example:
+        >>> reader = MapReader()
+        >>> reader.raw_decode('{"a":0.5,"b":-0}')[0], reader.numbers_as_written
+        ((('a', 0.5), ('b', 0)), False)
+    """
+
+    __slots__ = ("numbers_as_written", "_decode")
+
+    def __init__(self) -> None:
+        self.numbers_as_written = True
+        self._decode = json.JSONDecoder(
+            object_pairs_hook=Pairs, parse_int=self._int, parse_float=self._float, parse_constant=_refuse_constant
+        ).raw_decode
+
+    def raw_decode(self, text: str) -> tuple[object, int]:
+        """As :data:`decode_map_without_arrays` (for a text with no ``[``); sets :attr:`numbers_as_written`."""
+        self.numbers_as_written = True
+        return self._decode(text)
+
+    def _int(self, text: str) -> int | float:
+        value = int(text)
+        if _INT64_MIN <= value < _UINT64_LIMIT:
+            if text == "-0":  # JSON has no other spelling of an integer that repr writes otherwise
+                self.numbers_as_written = False
+            return value
+        self.numbers_as_written = False  # beyond 64 bits: a double, written in another form
+        return float(text)
+
+    def _float(self, text: str) -> float:
+        value = _yyjson_float(text)
+        if fluent_bit_float(value) != text:
+            self.numbers_as_written = False
+        return value
 
 
 def parse_json_object(text: str, where: str = "json parser") -> Pairs | None:
