@@ -55,12 +55,14 @@ if TYPE_CHECKING:
     from firelens_cdktf.constructs.log_groups import RouteLogGroups as RouteLogGroups
     from firelens_cdktf.constructs.network import PublicNetwork as PublicNetwork
     from firelens_cdktf.constructs.provider import aws_provider as aws_provider
+    from firelens_cdktf.constructs.router_config_s3 import RouterConfigInS3 as RouterConfigInS3
     from firelens_cdktf.constructs.secure_bucket import SecureBucket as SecureBucket
     from firelens_cdktf.constructs.service_props import ClusterRef as ClusterRef
     from firelens_cdktf.constructs.service_props import LoadBalancerTarget as LoadBalancerTarget
     from firelens_cdktf.constructs.service_props import LogRouter as LogRouter
     from firelens_cdktf.constructs.service_props import NetworkPlacement as NetworkPlacement
     from firelens_cdktf.constructs.service_props import RouterAlarms as RouterAlarms
+    from firelens_cdktf.constructs.service_props import RouterConfigObjects as RouterConfigObjects
     from firelens_cdktf.constructs.service_props import RouterHealthCheck as RouterHealthCheck
     from firelens_cdktf.constructs.task_definition import FirelensTaskDefinition as FirelensTaskDefinition
     from firelens_cdktf.errors import ConfigError as ConfigError
@@ -98,6 +100,8 @@ _EXPORTS = {
     "ClusterRef": "firelens_cdktf.constructs.service_props",
     "LoadBalancerTarget": "firelens_cdktf.constructs.service_props",
     "RouterAlarms": "firelens_cdktf.constructs.service_props",
+    "RouterConfigObjects": "firelens_cdktf.constructs.service_props",
+    "RouterConfigInS3": "firelens_cdktf.constructs.router_config_s3",
     "RouterHealthCheck": "firelens_cdktf.constructs.service_props",
     "LogArchive": "firelens_cdktf.constructs.log_archive",
     "ArchiveQueries": "firelens_cdktf.constructs.archive_queries",

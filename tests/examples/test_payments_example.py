@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -153,6 +154,8 @@ def test_every_console_subcommand_runs_from_the_wheel_on_the_teams_own_files(
     assert "wrote router/extra.conf" in compiled
     assert "/payments/errors" in (tmp_path / "router" / "extra.conf").read_text()
     assert _run(cli, "graph", "--routing", "team_routing.py:ROUTING", cwd=tmp_path).startswith("flowchart LR")
+    tag = _run(cli, "build-context", "--routing", "team_routing:ROUTING", "--out", "router-image", cwd=tmp_path)
+    assert re.fullmatch(r"[0-9a-f]{16}\n", tag) and (tmp_path / "router-image" / "Dockerfile").is_file()
     linted = _run(cli, "lint", "--config", "router/extra.conf", "--container", "payments-api", cwd=tmp_path)
     assert linted.splitlines()[-1] == "0 error(s), 0 warning(s)"
     line = json.dumps({"level": "error", "message": "card declined"})
