@@ -63,7 +63,7 @@ from firelens_cdktf.fluentbit.record_accessor import (
     encode_json,
     json_string,
 )
-from firelens_cdktf.fluentbit.records import _SOURCE
+from firelens_cdktf.fluentbit.records import _SOURCE, last_values
 
 __all__ = [
     "InputCounts",
@@ -382,19 +382,14 @@ def summarize_record(record: Pairs, width: int = 70, *, inner: Pairs | None = No
 
 #: The fields a record's description shows, in order (``payload.label`` comes second when present).
 _SUMMARY_KEYS = (("name", "name="), ("level", "level="), ("message", "message="), ("log", "log="))
-_READ_KEYS = frozenset(("name", "level", "message", "log", "payload"))
 #: JSON strings of short values the descriptions repeat (logger names, levels, messages).
 _QUOTED: dict[str, str] = {}
 
 
 def _fields(record: Pairs) -> dict[str, Value]:
-    """The values of the keys a description reads; the last entry of a key wins, as record accessors read it."""
-    found: dict[str, Value] = {}
-    wanted = _READ_KEYS
-    for key, value in record:
-        if key in wanted:
-            found[key] = value
-    return found
+    """The values of the record's keys (a description reads a few); the last entry of a key wins, as record
+    accessors read it. The record's own :func:`~firelens_cdktf.fluentbit.records.last_values`: read only."""
+    return last_values(record)
 
 
 def _describe(fields: dict[str, Value], *, numbers: bool) -> str | None:

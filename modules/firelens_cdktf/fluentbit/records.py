@@ -32,6 +32,7 @@ __all__ = [
     "encode_output_json",
     "has_repeated_keys",
     "last_keys_only",
+    "last_values",
     "freeze",
     "from_python",
     "is_array",
@@ -340,6 +341,28 @@ def remember_extension(value: Pairs, base: Pairs, tail_json: str) -> None:
 # joined multiline record) holds ``ecs_*`` twice, yet CloudWatch Logs and Firehose receive them once.
 
 
+#: Attribute of a map holding :func:`last_values` of it.
+_LAST_VALUES = "_last_values"
+
+
+def last_values(value: Pairs) -> dict[str, Value]:
+    """Each top-level key of ``value`` with its last entry's value, as record accessors read a key.
+
+    Built once per map, in C, and kept on it (maps are immutable): the
+    filters, the output's repeated-key check and the table's description all
+    look keys up in the same record.
+
+    Example:
+        >>> last_values(Pairs((("a", 1), ("b", 2), ("a", 3))))
+        {'a': 3, 'b': 2}
+    """
+    found: dict[str, Value] | None = getattr(value, _LAST_VALUES, None)
+    if found is None:
+        found = dict(iter(value))  # iter: with Pairs.keys(), dict() would read it as a mapping
+        setattr(value, _LAST_VALUES, found)
+    return found
+
+
 def has_repeated_keys(value: Pairs) -> bool:
     """Whether a key appears twice at the top level of ``value``.
 
@@ -374,7 +397,7 @@ def encode_output_json(value: Pairs) -> str:
     """
     if not value:
         return "{}"
-    if len(dict(iter(value))) != len(value):  # has_repeated_keys, inline: every delivery passes here
+    if len(last_values(value)) != len(value):  # has_repeated_keys
         return _encode_map(last_keys_only(value))  # type: ignore[arg-type]
     return encode_map(value)
 

@@ -33,6 +33,7 @@ preview does not know, so it is reported, not guessed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 
 from firelens_cdktf.errors import FluentBitSyntaxError
 from firelens_cdktf.fluentbit.config import Section
@@ -54,12 +55,15 @@ OPTIONS = (
     "emitter_mem_buf_limit",
 )
 PARSER_MODE, PARTIAL_MODE = "parser", "partial_message"
+_name = itemgetter(0)
 #: Where FireLens records come from: its forward input.
 FORWARD_INPUT = "forward.0"
 
 
 def _get_key(record: Pairs, wanted: str) -> int | None:
     """``ml_get_key``: the first entry whose name ``wanted`` starts with (``strncmp`` over the key's length)."""
+    if not wanted.startswith(tuple(map(_name, record))):
+        return None  # no key is a prefix of wanted: the same answer, from one C call instead of a loop
     for index, (name, _) in enumerate(record):
         if wanted.startswith(name):
             return index

@@ -18,6 +18,7 @@ from firelens_cdktf.fluentbit.filters._base import WARNING, Run, Step
 from firelens_cdktf.fluentbit.limits import TAG_ALLOWED_CHARACTERS
 from firelens_cdktf.fluentbit.plugins import RewriteRule, RuleError, parse_rewrite_rule
 from firelens_cdktf.fluentbit.record_accessor import Literal, Pairs, walk_subkeys
+from firelens_cdktf.fluentbit.records import last_values
 from firelens_cdktf.fluentbit.unknown import NotSimulated
 
 #: Any character a tag may not hold.
@@ -64,12 +65,8 @@ class RewriteTagStep(Step):
             name = compiled.key
             if name is None:
                 continue  # $TAG or $0 as KEY: flb_ra_regex_match finds no key
-            # the last entry of the top-level key (record accessors read from the end)
-            subject = None
-            for entry in reversed(record):
-                if entry[0] == name:
-                    subject = entry[1]
-                    break
+            # the last entry of the top-level key (record accessors read from the end); absent: not a string
+            subject = last_values(record).get(name)
             if compiled.subkeys and type(subject) in (Pairs, tuple):
                 subject = walk_subkeys(subject, compiled.subkeys)
             if type(subject) is not str:
