@@ -17,7 +17,7 @@ from firelens_cdktf.fluentbit.config import Section
 from firelens_cdktf.fluentbit.filters._base import WARNING, Run, Step
 from firelens_cdktf.fluentbit.limits import TAG_ALLOWED_CHARACTERS
 from firelens_cdktf.fluentbit.plugins import RewriteRule, RuleError, parse_rewrite_rule
-from firelens_cdktf.fluentbit.record_accessor import Literal, Pairs, walk_subkeys
+from firelens_cdktf.fluentbit.record_accessor import Literal, Missing, Pairs, Value, walk_subkeys
 from firelens_cdktf.fluentbit.records import last_values
 from firelens_cdktf.fluentbit.unknown import NotSimulated
 
@@ -66,9 +66,10 @@ class RewriteTagStep(Step):
             if name is None:
                 continue  # $TAG or $0 as KEY: flb_ra_regex_match finds no key
             # the last entry of the top-level key (record accessors read from the end); absent: not a string
-            subject = last_values(record).get(name)
-            if compiled.subkeys and type(subject) in (Pairs, tuple):
-                subject = walk_subkeys(subject, compiled.subkeys)
+            value = last_values(record).get(name)
+            subject: Value | Missing = value
+            if compiled.subkeys and type(value) in (Pairs, tuple):
+                subject = walk_subkeys(value, compiled.subkeys)
             if type(subject) is not str:
                 continue
             rule = compiled.rule
