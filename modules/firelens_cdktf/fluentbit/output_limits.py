@@ -59,6 +59,7 @@ __all__ = [
     "CLOUDWATCH",
     "DISCARDED",
     "FIREHOSE",
+    "SAFE_CHARACTERS",
     "TRUNCATED",
     "UNKNOWN_FATE",
     "Fate",
@@ -81,6 +82,8 @@ DISCARDED, TRUNCATED, UNKNOWN_FATE = "discarded", "truncated", "unknown"
 #: again to more than 14: a record this short in characters meets no limit.
 _SAFE_CHARACTERS = (FLUENT_BIT_CLOUDWATCH_MAX_EVENT_BYTES - 1) // 14
 _EMPTY = "{}"
+#: :func:`fate` is ``None`` for a record other than ``{}`` of at most this many characters, whatever the plugin.
+SAFE_CHARACTERS = _SAFE_CHARACTERS
 _CW_SOURCE = "plugins/out_cloudwatch_logs/cloudwatch_api.c"
 _FH_SOURCE = "plugins/out_kinesis_firehose/firehose_api.c"
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 
 from firelens_cdktf.fluentbit.records import Pairs, fluent_bit_float, pairs_hook, remember_source
 from firelens_cdktf.fluentbit.unknown import NotSimulated
@@ -87,18 +88,24 @@ class MapReader:
         ((('a', 0.5), ('b', 0)), False)
     """
 
-    __slots__ = ("numbers_as_written", "_decode")
+    __slots__ = ("numbers_as_written", "_scan")
 
     def __init__(self) -> None:
         self.numbers_as_written = True
-        self._decode = json.JSONDecoder(
+        decoder = json.JSONDecoder(
             object_pairs_hook=Pairs, parse_int=self._int, parse_float=self._float, parse_constant=_refuse_constant
-        ).raw_decode
+        )
+        # the (C) scanner JSONDecoder.raw_decode calls, called directly: one Python frame less per line
+        # (JSONDecoder.__init__ sets scan_once; typeshed does not declare it)
+        self._scan: Callable[[str, int], tuple[object, int]] = decoder.scan_once  # type: ignore[attr-defined]
 
     def raw_decode(self, text: str) -> tuple[object, int]:
         """As :data:`decode_map_without_arrays` (for a text with no ``[``); sets :attr:`numbers_as_written`."""
         self.numbers_as_written = True
-        return self._decode(text)
+        try:
+            return self._scan(text, 0)
+        except StopIteration as stop:  # what JSONDecoder.raw_decode turns into its error
+            raise json.JSONDecodeError("Expecting value", text, stop.value) from None
 
     def _int(self, text: str) -> int | float:
         value = int(text)
