@@ -418,7 +418,7 @@ def _describe(fields: dict[str, Value], *, numbers: bool) -> str | None:
                 parts.append(prefix + json.dumps(value))
     payload = get("payload")
     if type(payload) is Pairs:
-        label = payload.last("label")
+        label = last_values(payload).get("label")
         if type(label) is str:
             parts.insert(1, "payload.label=" + json_string(label))
     return " ".join(parts)

@@ -46,6 +46,7 @@ from firelens_cdktf.fluentbit.records import (
     from_python,
     is_array,
     json_string,
+    last_values,
     pairs_hook,
     to_python,
 )
@@ -160,7 +161,7 @@ def _walk(value: Value, subkeys: tuple[str | int, ...]) -> Value | Missing:
             continue
         if not isinstance(current, Pairs):
             break
-        found = current.last(sub)
+        found = last_values(current).get(sub, MISSING)  # Pairs.last, from the map's dict (kept for other readers)
         if isinstance(found, Missing):
             continue
         current = found

@@ -30,7 +30,7 @@ OPTIONS = ("rule", "emitter_name", "emitter_storage.type", "emitter_mem_buf_limi
 class _Compiled:
     """One rule, with what the hot path needs looked up once."""
 
-    __slots__ = ("rule", "key", "subkeys", "search", "constant_tag")
+    __slots__ = ("rule", "key", "subkeys", "search", "constant_tag", "constant_tag_allowed")
 
     def __init__(self, rule: RewriteRule) -> None:
         self.rule = rule
@@ -41,6 +41,8 @@ class _Compiled:
         self.constant_tag = (
             rule.template.literal_text if all(isinstance(part, Literal) for part in rule.template.parts) else None
         )
+        # ... and so is whether a tag may hold its characters
+        self.constant_tag_allowed = bool(self.constant_tag) and not _FORBIDDEN.search(self.constant_tag or "")
 
 
 class RewriteTagStep(Step):
@@ -82,7 +84,10 @@ class RewriteTagStep(Step):
             if new_tag is None:
                 captures = [found.group(0), *found.groups()] if rule.regex.groups else None  # type: ignore[union-attr]
                 new_tag = rule.template.render(tag, record, captures)
-            if not new_tag or _FORBIDDEN.search(new_tag):
+                allowed = bool(new_tag) and not _FORBIDDEN.search(new_tag)
+            else:
+                allowed = compiled.constant_tag_allowed
+            if not allowed:
                 bad = "".join(dict.fromkeys(c for c in new_tag if c not in TAG_ALLOWED_CHARACTERS))
                 run.note(
                     WARNING,
