@@ -305,14 +305,21 @@ def written_as_is(text: str) -> bool:
     one is ``\\/`` or ``\\u`` (looked for as text, so ``\\\\u`` also
     counts: a false no only costs an encoding). White space outside strings
     lies between two tokens, one of them ``{}[]:,``: a tab, CR or LF
-    anywhere, or a space next to one of those, means it may be there.
+    anywhere means it may be there; a space next to one of those is looked
+    at again, in what stands outside the strings.
     Numbers are for the reader to check (:class:`~firelens_cdktf.fluentbit.parsers.MapReader`).
     """
     if "\t" in text or "\n" in text or "\r" in text:
         return False
     if "\\" in text and _ESCAPE_NOT_WRITTEN.search(text) is not None:
         return False
-    return _SPACE_BY_STRUCTURE.search(text) is None
+    if _SPACE_BY_STRUCTURE.search(text) is None:
+        return True
+    # A space by {}[]:, that may stand inside a string ("a, b"): look at what stands outside strings. Once
+    # each escaped backslash and then each escaped quote is taken out (escapes pair up from the left, as
+    # str.replace does), every '"' left opens or closes a string, so split('"')'s even pieces are the outside.
+    bare = text.replace("\\\\", "").replace('\\"', "") if "\\" in text else text
+    return " " not in "".join(bare.split('"')[::2])
 
 
 def remember_source(value: Pairs, text: str) -> None:
