@@ -346,7 +346,11 @@ def routed_containers(config: FluentBitConfig) -> list[str]:
 # --- the table and JSON lines ---------------------------------------------------------------------------------
 
 
-def summarize_record(record: Pairs, width: int = 70, *, inner: Pairs | None = None) -> str:
+#: The longest description of a record in the table.
+_SUMMARY_WIDTH = 70
+
+
+def summarize_record(record: Pairs, width: int = _SUMMARY_WIDTH, *, inner: Pairs | None = None) -> str:
     """A short one-line description of a record for the table.
 
     A FireLens record whose ``log`` holds a JSON object is described by
@@ -456,7 +460,12 @@ def _parsed_log(outcome: Outcome) -> Pairs | None:
 
 def _summary(outcome: Outcome) -> str:
     """:func:`summarize_record` of the outcome's input record, reusing the map a parser read from its ``log``."""
-    return summarize_record(outcome.record, inner=_parsed_log(outcome))
+    inner = _parsed_log(outcome)
+    if inner is not None:  # summarize_record's first case, inline: nearly every line of an app's JSON
+        described = _describe(last_values(inner), numbers=False)
+        if described:
+            return described if len(described) <= _SUMMARY_WIDTH else described[: _SUMMARY_WIDTH - 1] + "…"
+    return summarize_record(outcome.record, inner=inner)
 
 
 #: Texts the table keeps for tags it meets again, at most (tags made from record values may be many).

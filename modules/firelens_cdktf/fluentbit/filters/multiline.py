@@ -56,6 +56,8 @@ OPTIONS = (
 )
 PARSER_MODE, PARTIAL_MODE = "parser", "partial_message"
 _name = itemgetter(0)
+#: The key Docker's log driver marks a piece of a long line with.
+PARTIAL_MESSAGE = "partial_message"
 #: Where FireLens records come from: its forward input.
 FORWARD_INPUT = "forward.0"
 
@@ -175,6 +177,8 @@ class MultilineStep(Step):
         if origin == self.index:
             return record  # "not processing records from the emitter"
         if self.mode == PARTIAL_MODE:
+            if not PARTIAL_MESSAGE.startswith(tuple(map(_name, record))):
+                return record  # _get_key finds no partial_message key: not a piece (the common case, inline)
             return self._partial(tag, record, run, origin)
         assert self.engine is not None
         stream = (origin, tag)
@@ -186,7 +190,7 @@ class MultilineStep(Step):
         return None
 
     def _partial(self, tag: str, record: Pairs, run: Run, origin: int | None) -> Pairs | None:
-        if not _true(record, "partial_message", self.label):
+        if not _true(record, PARTIAL_MESSAGE, self.label):
             return record
         id_index = _get_key(record, "partial_id")
         if id_index is None:
