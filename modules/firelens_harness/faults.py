@@ -74,8 +74,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import boto3
-
 from firelens_app.paths import DOCKER_DIR, PROJECT_ROOT
 from firelens_cdktf.errors import StandInError
 from firelens_cdktf.fluentbit.config import FluentBitConfig, ParserSet
@@ -90,12 +88,13 @@ from firelens_harness.router_mode import (
     RealRouter,
     choose_router,
 )
-from firelens_local.emulator import FAKE_CREDENTIALS, Emulator
+from firelens_local.emulator import Emulator
 from firelens_local.fault_proxy import ProxyMode
 from firelens_local.faults import FaultPlan, PutRecordBatchFaults, read_journal, write_plan
 from firelens_local.fluent_bit import FluentBitRun
 from firelens_local.forward import FeedResult, ForwardClient, Rate, docker_messages
 from firelens_local.msgpack_encoder import EventTime
+from firelens_local.readback import stream_events
 
 __all__ = [
     "SCENARIOS",
@@ -363,29 +362,9 @@ class ScenarioResult:
 # --- one run of the router against a fresh emulator ---------------------------------------------------
 
 
-def _client(service: str, emulator: Emulator) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=emulator.endpoint,
-        region_name=REGION,
-        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
 def _stream_events(logs: Any, group: str, stream: str) -> list[tuple[str, float]]:
     """Every event of one stream, oldest first, as ``(message, ingestionTime in epoch seconds)``."""
-    events: list[tuple[str, float]] = []
-    token: str | None = None
-    while True:
-        args: dict[str, Any] = {"logGroupName": group, "logStreamName": stream, "startFromHead": True}
-        if token:
-            args["nextToken"] = token
-        page = logs.get_log_events(**args)
-        events.extend((event["message"], event["ingestionTime"] / 1000) for event in page.get("events", []))
-        if not page.get("events") or page.get("nextForwardToken") in (None, token):
-            return events
-        token = page["nextForwardToken"]
+    return [(event["message"], event["ingestionTime"] / 1000) for event in stream_events(logs, group, stream)]
 
 
 @dataclass
@@ -519,7 +498,7 @@ class Rig:
         return self.run
 
     def _deploy(self) -> None:
-        s3, firehose, logs = (_client(s, self.emulator) for s in ("s3", "firehose", "logs"))
+        s3, firehose, logs = (self.emulator.client(s, REGION) for s in ("s3", "firehose", "logs"))
         for destination in set(self.routing.destinations.values()):
             if destination.service == "Firehose":
                 s3.create_bucket(Bucket=destination.name, CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -602,7 +581,7 @@ class Rig:
 
     def observe(self) -> Observed:
         """Read back what the destinations hold, by destination and sequence number (see :class:`Observed`)."""
-        s3, logs = _client("s3", self.emulator), _client("logs", self.emulator)
+        s3, logs = self.emulator.client("s3", REGION), self.emulator.client("logs", REGION)
         seen = self.observed
         events = Stored()
         for destination in self.routing.destinations.values():

@@ -28,6 +28,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from firelens_cdktf.errors import EmulatorError
 from firelens_local.faults import FAULTS_ENV
@@ -82,17 +83,26 @@ def emulator_env(endpoint: str, region: str) -> dict[str, str]:
     }
 
 
+def emulator_client(service: str, endpoint: str, region: str) -> Any:
+    """A boto3 client of ``service`` on the emulator at ``endpoint``, with its fake credentials."""
+    import boto3  # dev dependency: only the emulator commands need it
+
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
 def empty_bucket(endpoint: str, region: str, bucket: str) -> None:
     """Delete every object version and delete marker in ``bucket`` on the emulator at ``endpoint``.
 
     Versioned buckets with ``force_destroy`` off (the state bucket) cannot be
     destroyed while they hold anything; on the emulator they are emptied first.
     """
-    import boto3  # dev dependency: only the emulator commands need it
-
-    s3 = boto3.client(
-        "s3", endpoint_url=endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
+    s3 = emulator_client("s3", endpoint, region)
     try:
         pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
         for page in pages:
@@ -181,6 +191,10 @@ class Emulator:
     def env(self, region: str) -> dict[str, str]:
         """See :func:`emulator_env`."""
         return emulator_env(self.endpoint, region)
+
+    def client(self, service: str, region: str) -> Any:
+        """See :func:`emulator_client`."""
+        return emulator_client(service, self.endpoint, region)
 
     def __enter__(self) -> Emulator:
         return self.start()

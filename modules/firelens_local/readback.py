@@ -155,17 +155,22 @@ def read_snapshot(s3: Any, logs: Any, *, buckets: Iterable[str], log_groups: Ite
 
 
 def _stream_messages(logs: Any, group: str, stream: str) -> list[str]:
-    """Every message of one stream, oldest first (GetLogEvents until the token repeats)."""
-    messages: list[str] = []
+    """Every message of one stream, oldest first."""
+    return [event["message"] for event in stream_events(logs, group, stream)]
+
+
+def stream_events(logs: Any, group: str, stream: str) -> list[dict[str, Any]]:
+    """Every event of one stream, oldest first, as GetLogEvents gives them (until the token repeats)."""
+    events: list[dict[str, Any]] = []
     token: str | None = None
     while True:
         args: dict[str, Any] = {"logGroupName": group, "logStreamName": stream, "startFromHead": True}
         if token:
             args["nextToken"] = token
         page = logs.get_log_events(**args)
-        messages.extend(event["message"] for event in page.get("events", []))
+        events.extend(page.get("events", []))
         if not page.get("events") or page.get("nextForwardToken") in (None, token):
-            return messages
+            return events
         token = page["nextForwardToken"]
 
 

@@ -17,14 +17,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from conftest import ROOT
 from firelens_cdktf.fluentbit.output_limits import fluent_bit_json
 from firelens_cdktf.fluentbit.preview_io import load_for_preview
 from firelens_cdktf.fluentbit.simulator import FirelensContext, Simulator
-from firelens_local.emulator import FAKE_CREDENTIALS, Emulator
+from firelens_local.emulator import Emulator
 from firelens_local.fault_proxy import ProxyMode
 from firelens_local.faults import FaultPlan, PutRecordBatchFaults, read_journal, write_plan
 from firelens_local.fluent_bit import FluentBitRun
@@ -110,27 +109,17 @@ def router_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _client(service: str, emu: Emulator) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=emu.endpoint,
-        region_name=REGION,
-        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
 def _deploy(emu: Emulator) -> None:
     """The destinations the config names: a Firehose stream into a bucket, and a log group."""
-    _client("s3", emu).create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    _client("firehose", emu).create_delivery_stream(
+    emu.client("s3", REGION).create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    emu.client("firehose", REGION).create_delivery_stream(
         DeliveryStreamName=STREAM,
         ExtendedS3DestinationConfiguration={
             "RoleARN": "arn:aws:iam::123456789012:role/firehose",
             "BucketARN": f"arn:aws:s3:::{BUCKET}",
         },
     )
-    _client("logs", emu).create_log_group(logGroupName=LOG_GROUP)
+    emu.client("logs", REGION).create_log_group(logGroupName=LOG_GROUP)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +149,7 @@ def predicted(router_dir: Path, firelens: FirelensContext, lines: list[str]) -> 
 
 def observed(emu: Emulator, firelens: FirelensContext) -> Counter[tuple[str, str]]:
     """What arrived: Firehose records of this task (by its tag in the records) and its default stream's events."""
-    s3, logs = _client("s3", emu), _client("logs", emu)
+    s3, logs = emu.client("s3", REGION), emu.client("logs", REGION)
     found: Counter[tuple[str, str]] = Counter()
     for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
         body = s3.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read().decode()
