@@ -130,3 +130,21 @@ def test_a_line_that_is_not_a_firelens_record_names_the_containers_to_pass(team:
     assert code == 2 and err.rstrip().endswith(
         "Fix: to read raw app output lines, pass --container web or --container worker"
     )
+
+
+def test_a_module_of_the_same_name_in_another_folder_is_read_from_the_current_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from firelens_cdktf.cli.routing import load_routing
+
+    for team, container in (("a", "api"), ("b", "worker")):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "same_name_routing.py").write_text(
+            "from firelens_cdktf import AppLogRouting, CloudWatchLogs, LogRouting\n"
+            f"ROUTING = LogRouting(region='eu-west-1', apps=(AppLogRouting({container!r}, "
+            "default=CloudWatchLogs('/t/app')),))\n"
+        )
+    monkeypatch.chdir(tmp_path / "a")
+    assert [app.container for app in load_routing("same_name_routing:ROUTING").apps] == ["api"]
+    monkeypatch.chdir(tmp_path / "b")
+    assert [app.container for app in load_routing("same_name_routing:ROUTING").apps] == ["worker"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -77,8 +78,12 @@ def load_routing(spec: str) -> LogRouting:
 
 
 def _load_module(spec: str, name: str) -> ModuleType:
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    cwd = os.getcwd()
+    if sys.path[:1] != [cwd]:  # the current directory first, as python -m puts it
+        if cwd in sys.path:
+            sys.path.remove(cwd)
+        sys.path.insert(0, cwd)
+    _forget_if_elsewhere(name)
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
@@ -95,6 +100,21 @@ def _load_module(spec: str, name: str) -> ModuleType:
         raise  # a routing declared wrongly at import says so itself
     except Exception as exc:  # noqa: BLE001 - the team's module failed to import: one line, not a traceback
         raise _import_failed(spec, name, exc) from None
+
+
+def _forget_if_elsewhere(name: str) -> None:
+    """Forget ``name``'s package if this process imported it from another place than the search path now gives
+    (a team's module of the same name in another folder): the import then reads the one meant."""
+    top = name.partition(".")[0]
+    loaded = sys.modules.get(top)
+    if loaded is None:
+        return
+    importlib.invalidate_caches()
+    found = importlib.machinery.PathFinder.find_spec(top, sys.path)
+    if found is not None and getattr(loaded, "__file__", None) == found.origin:
+        return
+    for key in [k for k in sys.modules if k == top or k.startswith(top + ".")]:
+        del sys.modules[key]
 
 
 def _load_file(spec: str, path: str) -> ModuleType:
