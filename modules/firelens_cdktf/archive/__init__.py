@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from firelens_cdktf.archive.schema import INT as INT
     from firelens_cdktf.archive.schema import PARTITION_KEYS as PARTITION_KEYS
     from firelens_cdktf.archive.schema import QUERY_PARAMETERS as QUERY_PARAMETERS
+    from firelens_cdktf.archive.schema import SERVICE_KEY as SERVICE_KEY
     from firelens_cdktf.archive.schema import STRING as STRING
     from firelens_cdktf.archive.schema import Column as Column
     from firelens_cdktf.archive.schema import HiveType as HiveType
@@ -26,10 +27,14 @@ if TYPE_CHECKING:
     from firelens_cdktf.archive.schema import Struct as Struct
     from firelens_cdktf.archive.schema import column_names as column_names
     from firelens_cdktf.archive.schema import glue_name as glue_name
+    from firelens_cdktf.archive.schema import injected_service_parameters as injected_service_parameters
     from firelens_cdktf.archive.schema import parse_hive_type as parse_hive_type
     from firelens_cdktf.archive.schema import partition_template as partition_template
     from firelens_cdktf.archive.schema import projection_parameters as projection_parameters
     from firelens_cdktf.archive.schema import quote_identifier as quote_identifier
+    from firelens_cdktf.archive.schema import service_error_prefix as service_error_prefix
+    from firelens_cdktf.archive.schema import service_prefix as service_prefix
+    from firelens_cdktf.archive.schema import service_stream_name as service_stream_name
     from firelens_cdktf.archive.schema import sql_string as sql_string
 
 _EXPORTS = {
@@ -53,6 +58,11 @@ _EXPORTS = {
     "column_names": "firelens_cdktf.archive.schema",
     "quote_identifier": "firelens_cdktf.archive.schema",
     "sql_string": "firelens_cdktf.archive.schema",
+    "injected_service_parameters": "firelens_cdktf.archive.schema",
+    "service_error_prefix": "firelens_cdktf.archive.schema",
+    "service_stream_name": "firelens_cdktf.archive.schema",
+    "service_prefix": "firelens_cdktf.archive.schema",
+    "SERVICE_KEY": "firelens_cdktf.archive.schema",
 }
 __all__ = sorted([*_EXPORTS])
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -235,6 +235,56 @@ def projection_parameters(location_template: str, first_year: int, last_year: in
     }
 
 
+# --- per-service partitions ----------------------------------------------------------------------
+
+#: The partition key of a shared archive's service: objects land under ``service=<name>/``.
+SERVICE_KEY = Column("service", STRING, "the service that wrote the record (one Firehose stream per service)")
+#: Service names a shared archive partitions by: ECS service names' characters (letters, digits, ``-``, ``_``).
+SERVICE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+
+
+def service_prefix(service: str) -> str:
+    """The key prefix of one service's partition in a shared archive: ``service=<name>/``."""
+    return f"{SERVICE_KEY.name}={service}/"
+
+
+def service_stream_name(stream_name: str, service: str) -> str:
+    """The delivery stream a shared archive gives ``service``: ``<stream_name>-<service>``.
+
+    Routing is a plain value, compiled before any construct exists: a
+    service's route names this stream in its ``FirehoseStream``.
+
+    Example:
+        >>> service_stream_name("payments-audit", "payments-api")
+        'payments-audit-payments-api'
+    """
+    return f"{stream_name}-{service}"
+
+
+def service_error_prefix(error_prefix: str, service: str) -> str:
+    """A service's error prefix: ``errors/service=<name>/...`` when the prefix starts with ``errors/``,
+    else ``service=<name>/`` before it (failed records stay apart from the data the tables read).
+
+    Example:
+        >>> service_error_prefix("errors/year=!{timestamp:yyyy}/!{firehose:error-output-type}/", "api")
+        'errors/service=api/year=!{timestamp:yyyy}/!{firehose:error-output-type}/'
+    """
+    head, slash, rest = error_prefix.partition("/")
+    if head == "errors" and slash:
+        return f"{head}/{service_prefix(service)}{rest}"
+    return service_prefix(service) + error_prefix
+
+
+def injected_service_parameters() -> dict[str, str]:
+    """Glue parameters that project ``service`` as an ``injected`` key: every query names its service.
+
+    Athena reads the value from the query's ``WHERE service = '...'`` and refuses
+    a query without one, so no query can scan every team's objects by mistake
+    (https://docs.aws.amazon.com/athena/latest/ug/partition-projection-dynamic-id-partitioning.html).
+    """
+    return {f"projection.{SERVICE_KEY.name}.type": "injected"}
+
+
 # --- the saved queries ------------------------------------------------------------------------
 
 #: The queries' ``?`` parameters, in order: the day to read.

@@ -101,12 +101,21 @@ def check_role_prefix(where: str, prefix: str | None) -> None:
         )
 
 
-def archives_for_routes(where: str, routing: CompiledRouting, log_archives: Sequence[LogArchive]) -> list[LogArchive]:
-    """The archives behind the routes' Firehose streams, in the routes' order; a route to a stream not given fails."""
-    by_name = {a.stream_name: a for a in log_archives}
+def archives_for_routes(
+    where: str, routing: CompiledRouting, log_archives: Sequence[LogArchive]
+) -> list[tuple[LogArchive, tuple[str, ...]]]:
+    """Each archive behind the routes' Firehose streams with the streams routed to it, in the routes' order
+    (a shared archive's service streams: only those the routes name); a route to a stream not given fails."""
+    by_name = {name: archive for archive in log_archives for name in archive.stream_names}
     missing = [s for s in routing.delivery_stream_names if s not in by_name]
     if missing:
-        add = f"add LogArchive(..., stream_name={missing[0]!r}) to the stack and pass it in log_archives="
+        shared = [a for a in log_archives if a.services and missing[0].startswith(a.stream_name + "-")]
+        add = (
+            f"add the service to LogArchive({shared[0].stream_name!r}, services=...) and name its stream "
+            "archive.stream_name_for(service)"
+            if shared
+            else f"add LogArchive(..., stream_name={missing[0]!r}) to the stack and pass it in log_archives="
+        )
         close = difflib.get_close_matches(missing[0], sorted(by_name), n=1)
         raise ConfigError(
             where,
@@ -115,7 +124,11 @@ def archives_for_routes(where: str, routing: CompiledRouting, log_archives: Sequ
             f"a LogArchive for every routed stream ({', '.join(missing)})",
             f"did you mean {close[0]!r}? Name it in the route's FirehoseStream, or {add}" if close else add,
         )
-    return [by_name[s] for s in routing.delivery_stream_names]
+    routed: dict[int, tuple[LogArchive, list[str]]] = {}
+    for name in routing.delivery_stream_names:
+        archive = by_name[name]
+        routed.setdefault(id(archive), (archive, []))[1].append(name)
+    return [(archive, tuple(names)) for archive, names in routed.values()]
 
 
 def check_router(where: str, routing: CompiledRouting, router: LogRouter, memory_mib: int) -> None:

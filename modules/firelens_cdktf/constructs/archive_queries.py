@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.athena_named_query import AthenaNamedQuery
 from cdktf_cdktf_provider_aws.athena_workgroup import (
@@ -80,14 +81,21 @@ class ArchiveQueries(Construct):
         archive: The archive to query. The table's partitions follow its Firehose
             prefix, which must hold ``!{timestamp:yyyy}``, ``!{timestamp:MM}`` and
             ``!{timestamp:dd}`` in that order (the default prefix does).
+        service: For an archive shared by ``services``: the one service whose partition
+            (``service=<name>/``) the table, the saved queries and the reader policy cover, so
+            a team's queries read only its own objects and its readers may read nothing else.
+            Leave it out on a shared archive for one table over every service, with ``service``
+            a partition key projected as ``injected``: Athena then refuses any query that
+            does not name its service (``WHERE service = '...'``); such a table takes no saved
+            queries (each team saves its own, with ``service=``). Default: ``None``.
         workgroup_name: The Athena workgroup (letters, digits, ``.``, ``_``, ``-``).
         first_year: First year of the year projection: the year the archive
             started; queries for earlier years find nothing. The projection covers
             :data:`~firelens_cdktf.archive.schema.PROJECTED_YEARS` years from it.
         database_name: Glue database to create. Give this or ``database``.
         database: An existing Glue database to put the table in instead.
-        table_name: The table. Default: the delivery stream's name in lower case
-            with ``_`` for every other character.
+        table_name: The table. Default: the delivery stream's name (the service's, with
+            ``service``) in lower case with ``_`` for every other character.
         results_bucket_name: Bucket to create for query results (private,
             encrypted, TLS-only; ``destroy`` may delete it with what it holds).
         results_expiration_days: Delete query results after this many days. Default: 7.
@@ -130,10 +138,12 @@ class ArchiveQueries(Construct):
         bytes_scanned_cutoff_per_query: int = DEFAULT_BYTES_SCANNED_CUTOFF,
         columns: Sequence[Column],
         queries: Callable[[str], Sequence[SavedQuery]] | None = None,
+        service: str | None = None,
     ) -> None:
         super().__init__(scope, id_)
         where = where_of(self)
-        table_name = table_name or archive_sql.glue_name(archive.stream_name)
+        layout = _Layout.of(where, archive, service, has_queries=queries is not None)
+        table_name = table_name or archive_sql.glue_name(layout.stream_name)
         if (database_name is None) == (database is None):
             raise ConfigError(
                 where,
@@ -182,17 +192,18 @@ class ArchiveQueries(Construct):
             (MIN_BYTES_SCANNED_CUTOFF, 2**63 - 1),
             "Athena's smallest limit is 10,000,000 bytes; e.g. 1073741824 (1 GiB)",
         )
-        if not columns or {c.name for c in columns} & {k.name for k in archive_sql.PARTITION_KEYS}:
+        keys = layout.partition_keys
+        if not columns or {c.name for c in columns} & {k.name for k in keys}:
             raise ConfigError(
                 where,
                 "columns",
                 [c.name for c in columns],
-                "at least one column, none named year, month or day (the partition keys)",
+                f"at least one column, none named {', '.join(k.name for k in keys[:-1])} or {keys[-1].name} "
+                "(the partition keys)",
                 "rename the column: the partition columns are added for you",
             )
         # The partitions follow the stream's own prefix, so they cannot drift apart.
-        prefix = archive.stream.extended_s3_configuration.prefix_input or ""
-        template = self._template(where, prefix)
+        template = layout.partition_prefix + self._template(where, archive.prefix)
 
         self.table_name = table_name
         self.columns = tuple(columns)
@@ -209,11 +220,12 @@ class ArchiveQueries(Construct):
             name=table_name,
             database_name=self.database.name,
             table_type="EXTERNAL_TABLE",
-            description=f"Records of Firehose stream {archive.stream_name}, one JSON object per line, GZIP",
+            description=f"Records of {layout.description}, one JSON object per line, GZIP",
             parameters={
                 "EXTERNAL": "TRUE",
                 "classification": "json",
                 "compressionType": "gzip",
+                **layout.projection,
                 **archive_sql.projection_parameters(
                     # "$${" is Terraform's escape for a literal "${": Athena fills in the keys.
                     f"s3://{bucket}/" + template.replace("${", "$${"),
@@ -222,8 +234,7 @@ class ArchiveQueries(Construct):
                 ),
             },
             partition_keys=[
-                GlueCatalogTablePartitionKeys(name=k.name, type=k.type.hive(), comment=k.comment)
-                for k in archive_sql.PARTITION_KEYS
+                GlueCatalogTablePartitionKeys(name=k.name, type=k.type.hive(), comment=k.comment) for k in keys
             ],
             storage_descriptor=GlueCatalogTableStorageDescriptor(
                 location=f"s3://{bucket}/",
@@ -251,7 +262,7 @@ class ArchiveQueries(Construct):
             "workgroup",
             name=workgroup_name,
             state="ENABLED",
-            description=f"Queries over the {archive.stream_name} archive: results expire after "
+            description=f"Queries over {layout.description}: results expire after "
             f"{results_expiration_days} days, at most {bytes_scanned_cutoff_per_query:,} bytes scanned",
             configuration=AthenaWorkgroupConfiguration(
                 enforce_workgroup_configuration=True,  # clients cannot send results elsewhere or lift the cutoff
@@ -293,7 +304,7 @@ class ArchiveQueries(Construct):
                     database_arn=self.database.arn,
                     table_arn=self.table.arn,
                     archive_bucket_arn=archive.bucket.arn,
-                    data_prefix=prefix.split("!{", 1)[0],
+                    data_prefix=layout.partition_prefix.split("${", 1)[0] + archive.prefix.split("!{", 1)[0],
                     results_bucket_arn=self.results_bucket.arn,
                 )
             ).to_json(),
@@ -346,4 +357,57 @@ class ArchiveQueries(Construct):
         """Attach the reader policy to ``role``: query this table in this workgroup, nothing else."""
         return IamRolePolicyAttachment(
             self, f"reader-{role.node.addr[:8]}", role=role.name, policy_arn=self.reader_policy.arn
+        )
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a table's objects lie in the archive: its stream, the partition keys before the day, their prefix."""
+
+    stream_name: str
+    description: str
+    partition_keys: tuple[Column, ...]
+    #: The key template's start before the day partitions: ``""``, ``service=api/`` or ``service=${service}/``.
+    partition_prefix: str
+    projection: dict[str, str]
+
+    @staticmethod
+    def of(where: str, archive: LogArchive, service: str | None, *, has_queries: bool) -> _Layout:
+        if not archive.services:
+            if service is not None:
+                raise ConfigError(
+                    where,
+                    "service",
+                    service,
+                    "None: the archive has no services (one stream, objects under its prefix)",
+                    "leave service out, or give the LogArchive services=(...)",
+                )
+            return _Layout(
+                archive.stream_name, f"Firehose stream {archive.stream_name}", archive_sql.PARTITION_KEYS, "", {}
+            )
+        if service is None:
+            if has_queries:
+                raise ConfigError(
+                    where,
+                    "queries",
+                    "given",
+                    "no saved queries on the table over every service of a shared archive",
+                    f"save a team's queries with service= (one of {list(archive.services)}), "
+                    "so they read only its partition",
+                )
+            key = archive_sql.SERVICE_KEY.name
+            return _Layout(
+                archive.stream_name,
+                f"archive {archive.stream_name}, every service (name one: WHERE {key} = '...')",
+                (archive_sql.SERVICE_KEY, *archive_sql.PARTITION_KEYS),
+                f"{key}=${{{key}}}/",
+                archive_sql.injected_service_parameters(),
+            )
+        stream_name = archive.stream_name_for(service)
+        return _Layout(
+            stream_name,
+            f"Firehose stream {stream_name} (service {service})",
+            archive_sql.PARTITION_KEYS,
+            archive_sql.service_prefix(service),
+            {},
         )

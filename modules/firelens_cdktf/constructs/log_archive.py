@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
+
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.cloudwatch_log_stream import CloudwatchLogStream
 from cdktf_cdktf_provider_aws.iam_role import IamRole
@@ -20,10 +23,18 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRuleExpiration,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition,
+    S3BucketLifecycleConfigurationRuleTransition,
 )
 
 from constructs import Construct
 from firelens_cdktf import limits as _limits
+from firelens_cdktf.archive.schema import (
+    SERVICE_NAME,
+    service_error_prefix,
+    service_prefix,
+    service_stream_name,
+)
 from firelens_cdktf.constructs._validation import (
     check_choice,
     check_pattern,
@@ -55,29 +66,48 @@ DELIVERY_ERROR_STREAM = "DestinationDelivery"
 #: Default data-freshness alarm: the buffering interval plus 15 minutes of
 #: failed or slow deliveries (records never wait longer than the interval when all is well).
 FRESHNESS_ALARM_MARGIN_SECONDS = 900
+#: Storage classes archived objects may move to, and the fewest days S3 lets an object stay in
+#: Standard first. Athena reads each of them as it reads Standard; it skips objects in S3 Glacier
+#: Flexible Retrieval and Deep Archive until they are restored
+#: (https://docs.aws.amazon.com/athena/latest/ug/querying-glacier.html), so those are not offered.
+#: Minimum days: https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html
+TRANSITION_CLASSES: dict[str, int] = {"STANDARD_IA": 30, "ONEZONE_IA": 30, "INTELLIGENT_TIERING": 0, "GLACIER_IR": 0}
 
 
 class LogArchive(Construct):
-    """Kinesis Data Firehose (direct put) -> S3, GZIP, partitioned by day.
+    """Kinesis Data Firehose (direct put) -> S3, GZIP, partitioned by day (and by service when shared).
 
     Args:
         scope: Parent construct.
         id_: Construct id.
-        stream_name: Delivery stream name; a route's ``FirehoseStream`` names it.
+        stream_name: Delivery stream name; a route's ``FirehoseStream`` names it. With ``services``,
+            the base of each service's stream name (``<stream_name>-<service>``).
         bucket_name: Name of the bucket to create (private, encrypted,
             versioned, TLS-only). Give this or ``bucket``.
         bucket: An existing bucket to deliver into instead of creating one.
+        services: The services that share this archive. Each gets its own delivery
+            stream, ``<stream_name>-<service>``
+            (:func:`~firelens_cdktf.archive.service_stream_name`), whose objects land
+            under ``service=<service>/<prefix>``, so one service's queries read only its
+            partition. Default: none, one stream named ``stream_name`` writing under
+            ``prefix`` (the layout of an archive with one writer).
         prefix: S3 key prefix. Default: ``year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/``.
         error_prefix: Prefix for records that failed; must contain
             ``!{firehose:error-output-type}`` whenever ``prefix`` uses
-            expressions (Firehose's rule). Default: ``errors/<same partitions>/!{firehose:error-output-type}/``.
+            expressions (Firehose's rule). Default: ``errors/<same partitions>/!{firehose:error-output-type}/``;
+            with ``services``, ``errors/service=<service>/...``.
         buffering_size_mib: Deliver after this much data. Default: 5 (1-128).
         buffering_interval_seconds: ... or after this long. Default: 300 (0-900).
         expiration_days: Delete archived objects (and old versions) after this
             many days. Default: 365; ``None`` keeps them forever.
+        transition_days: Move archived objects to ``transition_storage_class`` after
+            this many days. Default: ``None`` (they stay in S3 Standard). Objects under
+            128 KB never move (S3's default minimum object size for transitions).
+        transition_storage_class: ``STANDARD_IA`` (default), ``ONEZONE_IA``,
+            ``INTELLIGENT_TIERING`` or ``GLACIER_IR``: the classes Athena reads without a restore.
         error_log_retention_days: Retention of the delivery-error log group. Default: 30.
         force_destroy: Let ``destroy`` delete a non-empty bucket it created. Default: ``False``.
-        alarms: Create the stream's alarms (:class:`~firelens_cdktf.constructs.alarms.FirehoseDeliveryAlarms`:
+        alarms: Create each stream's alarms (:class:`~firelens_cdktf.constructs.alarms.FirehoseDeliveryAlarms`:
             delivery success, data freshness, throttled records). Default: ``True``.
         alarm_topic_arn: Standard SNS topic the alarms notify. Default: none
             (alarms change state but notify no one).
@@ -87,9 +117,12 @@ class LogArchive(Construct):
             plus 900 s (1200 s with the default interval).
 
     Attributes:
-        bucket: The bucket actually used. ``stream``: the delivery stream.
-        role: Firehose's delivery role. ``error_log_group``: delivery errors.
-        alarms: The :class:`~firelens_cdktf.constructs.alarms.FirehoseDeliveryAlarms`, or ``None``.
+        bucket: The bucket actually used. ``streams``: stream name -> delivery stream;
+        ``stream``: the one stream of an archive without services. ``services``: the
+        services given. ``prefix``: the prefix given (before any service partition).
+        role: Firehose's delivery role (every stream's). ``error_log_group``: delivery errors.
+        alarms: The :class:`~firelens_cdktf.constructs.alarms.FirehoseDeliveryAlarms` of an archive
+        without services, or ``None``; ``alarms_by_stream``: stream name -> alarms.
 
     Example::
 
@@ -106,11 +139,14 @@ class LogArchive(Construct):
         stream_name: str,
         bucket_name: str | None = None,
         bucket: S3Bucket | None = None,
+        services: Sequence[str] | None = None,
         prefix: str = HIVE_PREFIX,
         error_prefix: str = HIVE_ERROR_PREFIX,
         buffering_size_mib: int = 5,
         buffering_interval_seconds: int = 300,
         expiration_days: int | None = 365,
+        transition_days: int | None = None,
+        transition_storage_class: str = "STANDARD_IA",
         error_log_retention_days: int = 30,
         force_destroy: bool = False,
         alarms: bool = True,
@@ -137,6 +173,7 @@ class LogArchive(Construct):
             )
         if bucket_name is not None:
             check_bucket_name(where, "bucket_name", bucket_name)
+        self.services = _check_services(where, stream_name, services)
         _check_prefixes(where, prefix, error_prefix)
         check_range(
             where,
@@ -156,6 +193,8 @@ class LogArchive(Construct):
             check_range(
                 where, "expiration_days", expiration_days, (1, 36500), "use a number of days, or None to keep objects"
             )
+        if transition_days is not None:
+            _check_transition(where, transition_days, transition_storage_class, expiration_days)
         check_choice(
             where,
             "error_log_retention_days",
@@ -179,10 +218,11 @@ class LogArchive(Construct):
         if bucket is None:
             assert bucket_name is not None
             bucket = SecureBucket(self, "bucket", bucket_name=bucket_name, force_destroy=force_destroy).bucket
-            if expiration_days is not None:
-                self._expire(bucket, expiration_days)
+            if expiration_days is not None or transition_days is not None:
+                self._lifecycle(bucket, expiration_days, transition_days, transition_storage_class)
         self.bucket = bucket
         self.stream_name = stream_name
+        self.prefix = prefix
 
         self.error_log_group = CloudwatchLogGroup(
             self,
@@ -215,68 +255,145 @@ class LogArchive(Construct):
             ).to_json(),
         )
 
-        self.stream = KinesisFirehoseDeliveryStream(
-            self,
-            "stream",
-            name=stream_name,
-            destination="extended_s3",
-            server_side_encryption=KinesisFirehoseDeliveryStreamServerSideEncryption(
-                enabled=True, key_type="AWS_OWNED_CMK"
-            ),
-            extended_s3_configuration=KinesisFirehoseDeliveryStreamExtendedS3Configuration(
-                role_arn=self.role.arn,
-                bucket_arn=bucket.arn,
-                prefix=prefix,
-                error_output_prefix=error_prefix,
-                buffering_size=buffering_size_mib,
-                buffering_interval=buffering_interval_seconds,
-                compression_format="GZIP",
-                cloudwatch_logging_options=KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions(
-                    enabled=True, log_group_name=self.error_log_group.name, log_stream_name=DELIVERY_ERROR_STREAM
-                ),
-            ),
+        # (stream name, construct id suffix, prefix, error prefix): the one stream keeps the ids it always had
+        layout = (
+            [
+                (
+                    service_stream_name(stream_name, s),
+                    f"-{s}",
+                    service_prefix(s) + prefix,
+                    service_error_prefix(error_prefix, s),
+                )
+                for s in self.services
+            ]
+            if self.services
+            else [(stream_name, "", prefix, error_prefix)]
         )
-        self.alarms = (
-            FirehoseDeliveryAlarms(
+        self.streams: dict[str, KinesisFirehoseDeliveryStream] = {}
+        self.alarms_by_stream: dict[str, FirehoseDeliveryAlarms] = {}
+        for name, suffix, stream_prefix, stream_error_prefix in layout:
+            self.streams[name] = KinesisFirehoseDeliveryStream(
                 self,
-                "alarms",
-                stream_name=stream_name,
-                freshness_threshold_seconds=freshness,
-                topic_arn=alarm_topic_arn,
+                f"stream{suffix}",
+                name=name,
+                destination="extended_s3",
+                server_side_encryption=KinesisFirehoseDeliveryStreamServerSideEncryption(
+                    enabled=True, key_type="AWS_OWNED_CMK"
+                ),
+                extended_s3_configuration=KinesisFirehoseDeliveryStreamExtendedS3Configuration(
+                    role_arn=self.role.arn,
+                    bucket_arn=bucket.arn,
+                    prefix=stream_prefix,
+                    error_output_prefix=stream_error_prefix,
+                    buffering_size=buffering_size_mib,
+                    buffering_interval=buffering_interval_seconds,
+                    compression_format="GZIP",
+                    cloudwatch_logging_options=KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions(
+                        enabled=True, log_group_name=self.error_log_group.name, log_stream_name=DELIVERY_ERROR_STREAM
+                    ),
+                ),
             )
-            if alarms
-            else None
-        )
+            if alarms:
+                self.alarms_by_stream[name] = FirehoseDeliveryAlarms(
+                    self,
+                    f"alarms{suffix}",
+                    stream_name=name,
+                    freshness_threshold_seconds=freshness,
+                    topic_arn=alarm_topic_arn,
+                )
+        self.alarms = None if self.services else self.alarms_by_stream.get(stream_name)
 
-    def _expire(self, bucket: S3Bucket, days: int) -> None:
-        S3BucketLifecycleConfiguration(
-            self,
-            "lifecycle",
-            bucket=bucket.id,
-            rule=[
+    @property
+    def stream_names(self) -> tuple[str, ...]:
+        """Every delivery stream of the archive: ``stream_name``, or one per service."""
+        return tuple(self.streams)
+
+    @property
+    def stream(self) -> KinesisFirehoseDeliveryStream:
+        """The delivery stream of an archive without ``services``.
+
+        Raises:
+            ConfigError: the archive has one stream per service (use :meth:`stream_for`).
+        """
+        if self.services:
+            raise ConfigError(
+                where_of(self),
+                "stream",
+                self.stream_names,
+                "one stream: this archive has one per service",
+                f"use archive.stream_for({self.services[0]!r}) or archive.streams",
+            )
+        return self.streams[self.stream_name]
+
+    def stream_name_for(self, service: str) -> str:
+        """The delivery stream ``service`` writes to (its routes' ``FirehoseStream`` names it).
+
+        Raises:
+            ConfigError: ``service`` is not one of the archive's ``services``.
+        """
+        if service not in self.services:
+            close = difflib.get_close_matches(service, self.services, n=1)
+            raise ConfigError(
+                where_of(self),
+                "service",
+                service,
+                f"one of the archive's services {list(self.services)}",
+                f"did you mean {close[0]!r}?" if close else "add it to LogArchive(services=...)",
+            )
+        return service_stream_name(self.stream_name, service)
+
+    def stream_for(self, service: str) -> KinesisFirehoseDeliveryStream:
+        """The delivery stream of ``service`` (see :meth:`stream_name_for`)."""
+        return self.streams[self.stream_name_for(service)]
+
+    def _lifecycle(
+        self, bucket: S3Bucket, expiration_days: int | None, transition_days: int | None, storage_class: str
+    ) -> None:
+        rules = []
+        if expiration_days is not None:
+            rules.append(
                 S3BucketLifecycleConfigurationRule(
                     id="expire-archived-logs",
                     status="Enabled",
                     filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=days)],
+                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=expiration_days)],
                     noncurrent_version_expiration=[
-                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=days)
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=expiration_days)
                     ],
                     abort_incomplete_multipart_upload=[
                         S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
                     ],
                 )
-            ],
-        )
+            )
+        if transition_days is not None:
+            rules.append(
+                S3BucketLifecycleConfigurationRule(
+                    id="tier-archived-logs",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    transition=[
+                        S3BucketLifecycleConfigurationRuleTransition(days=transition_days, storage_class=storage_class)
+                    ],
+                    noncurrent_version_transition=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition(
+                            noncurrent_days=transition_days, storage_class=storage_class
+                        )
+                    ],
+                )
+            )
+        S3BucketLifecycleConfiguration(self, "lifecycle", bucket=bucket.id, rule=rules)
 
-    def grant_put_records(self, grantee: RoleLike | RolePolicy) -> RolePolicy:
-        """Let ``grantee`` call ``firehose:PutRecordBatch`` on this stream, and nothing else.
+    def grant_put_records(
+        self, grantee: RoleLike | RolePolicy, *, stream_names: Sequence[str] | None = None
+    ) -> RolePolicy:
+        """Let ``grantee`` call ``firehose:PutRecordBatch`` on this archive's streams, and nothing else.
 
         Args:
             grantee: A role (an inline policy ``put-records-<archive id>`` is
                 added to it) or a :class:`~firelens_cdktf.constructs.RolePolicy`
                 (the statement joins it: how a task definition gathers its
                 routes' grants into one policy).
+            stream_names: Only these of the archive's streams (a service's own). Default: all of them.
 
         Returns:
             The policy that holds the grant.
@@ -286,12 +403,84 @@ class LogArchive(Construct):
             self,
             f"put-records-{grantee.node.addr[:8]}",
             f"put-records-{self.node.id}",
-            self.put_records_statement(),
+            self.put_records_statement(stream_names=stream_names),
         )
 
-    def put_records_statement(self) -> Statement:
-        """What :meth:`grant_put_records` grants, as a value."""
-        return firehose_put_records((self.stream.arn,))
+    def put_records_statement(self, *, stream_names: Sequence[str] | None = None) -> Statement:
+        """What :meth:`grant_put_records` grants, as a value.
+
+        Raises:
+            ConfigError: a name in ``stream_names`` that is not one of the archive's streams.
+        """
+        names = self.stream_names if stream_names is None else tuple(stream_names)
+        unknown = [n for n in names if n not in self.streams]
+        if unknown:
+            raise ConfigError(
+                where_of(self),
+                "stream_names",
+                unknown,
+                f"streams of this archive {list(self.streams)}",
+                "name the stream of the service that writes, e.g. archive.stream_name_for(service)",
+            )
+        return firehose_put_records(tuple(self.streams[n].arn for n in names))
+
+
+def _check_services(where: str, stream_name: str, services: Sequence[str] | None) -> tuple[str, ...]:
+    """The services of a shared archive: valid names, each once, each stream name within Firehose's limit."""
+    if services is None:
+        return ()
+    if isinstance(services, str) or not services:
+        raise ConfigError(
+            where,
+            "services",
+            services,
+            "a non-empty list of service names",
+            "pass services=('api', 'worker'), or leave it out for an archive with one writer",
+        )
+    seen: set[str] = set()
+    for service in services:
+        check_pattern(
+            where,
+            "services",
+            service,
+            SERVICE_NAME,
+            "1-255 letters, digits, '-' or '_' (ECS service names)",
+            "use the ECS service's name",
+        )
+        if service in seen:
+            raise ConfigError(where, "services", service, "each service once", "remove the repeated name")
+        seen.add(service)
+        name = service_stream_name(stream_name, service)
+        if not _limits.FIREHOSE_STREAM_NAME.match(name):
+            raise ConfigError(
+                where,
+                "services",
+                service,
+                f"a service whose stream name {name!r} fits Firehose's 64 characters",
+                f"shorten stream_name ({len(stream_name)} characters) or the service name",
+            )
+    return tuple(services)
+
+
+def _check_transition(where: str, days: int, storage_class: str, expiration_days: int | None) -> None:
+    """S3's rules for a lifecycle transition, and Athena's: a class it reads, before the objects expire."""
+    check_choice(
+        where,
+        "transition_storage_class",
+        storage_class,
+        tuple(TRANSITION_CLASSES),
+        "pick a class Athena reads without a restore (S3 Glacier Flexible Retrieval and Deep Archive it skips)",
+    )
+    minimum = TRANSITION_CLASSES[storage_class]
+    upper = (expiration_days - 1) if expiration_days is not None else 36500
+    check_range(
+        where,
+        "transition_days",
+        days,
+        (max(minimum, 1), upper),
+        f"at least {max(minimum, 1)} day(s) for {storage_class} (S3's minimum), and before expiration_days "
+        f"({expiration_days})",
+    )
 
 
 def _check_prefixes(where: str, prefix: str, error_prefix: str) -> None:

@@ -180,8 +180,8 @@ class FirelensTaskDefinition(Construct):
         self.task_policy = RolePolicy(
             self, "task-policy", role=self.task_role, name=f"{own if task_role else ''}route-logs"
         )
-        for archive in archives:
-            archive.grant_put_records(self.task_policy)
+        for archive, stream_names in archives:
+            archive.grant_put_records(self.task_policy, stream_names=stream_names)
         if self.route_log_groups:
             self.log_groups.grant_write(self.task_policy, self.route_log_groups)
         s3_config = log_router.config_from_s3
