@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from firelens_cdktf.errors import LintError as LintError
     from firelens_cdktf.errors import RouteError as RouteError
     from firelens_cdktf.fluentbit.image import FLUENT_BIT_INIT_IMAGE as FLUENT_BIT_INIT_IMAGE
+    from firelens_cdktf.limits import LogClass as LogClass
     from firelens_cdktf.routing.compiler import CompiledRouting as CompiledRouting
     from firelens_cdktf.routing.compiler import compile_routing as compile_routing
     from firelens_cdktf.routing.routes import AppLogRouting as AppLogRouting
@@ -119,6 +120,7 @@ _EXPORTS = {
     "Destination": "firelens_cdktf.routing.routes",
     "CloudWatchLogs": "firelens_cdktf.routing.routes",
     "FirehoseStream": "firelens_cdktf.routing.routes",
+    "LogClass": "firelens_cdktf.limits",
     "compile_routing": "firelens_cdktf.routing.compiler",
     "CompiledRouting": "firelens_cdktf.routing.compiler",
     "FLUENT_BIT_INIT_IMAGE": "firelens_cdktf.fluentbit.image",

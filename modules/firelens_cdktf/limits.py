@@ -6,6 +6,7 @@ Each value cites the page it comes from.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 #: Provider constraint written into ``required_providers`` instead of the
 #: bindings' exact ``5.99.1`` pin: the bindings target the 5.99 schema, and any
@@ -64,6 +65,42 @@ LOG_RETENTION_DAYS: tuple[int, ...] = (
 #: Log group names: 1-512 chars of a-z A-Z 0-9 _ - / . #
 #: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
 LOG_GROUP_NAME = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}$")
+
+
+class LogClass(StrEnum):
+    """A log group's class (``logGroupClass``), fixed when the group is created.
+
+    Infrequent Access halves the ingestion price and lacks the features in
+    :data:`INFREQUENT_ACCESS_LACKS`. The third class, ``DELIVERY``, keeps
+    events for one day and takes only AWS-vended Lambda logs, so a route
+    cannot use it.
+    https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html
+    """
+
+    STANDARD = "STANDARD"
+    INFREQUENT_ACCESS = "INFREQUENT_ACCESS"
+
+
+#: Where AWS lists what each log class supports.
+LOG_CLASSES_PAGE = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html"
+
+#: Features of a Standard log group that an Infrequent Access group does not
+#: have (feature -> what it is). The ones the library can see something use
+#: are checked (:mod:`firelens_cdktf.lint.log_classes`); the rest are
+#: documented. Logs Insights works in both classes (without ``pattern``,
+#: ``diff``, ``filterIndex``, ``unmask``).
+#: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html
+#: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData_Classes.html
+INFREQUENT_ACCESS_LACKS: dict[str, str] = {
+    "metric filter": "metric filters (aws_cloudwatch_log_metric_filter; no alarm on a log pattern)",
+    "subscription filter": "subscription filters (aws_cloudwatch_log_subscription_filter) to Lambda, Kinesis "
+    "or Firehose",
+    "embedded metric format": "metrics extracted from embedded metric format (EMF) events",
+    "live tail": "Live Tail",
+    "data protection": "data protection policies (masking of sensitive data)",
+    "anomaly detection": "log anomaly detection",
+}
 
 #: Firehose delivery stream names: 1-64 chars of a-z A-Z 0-9 _ . -
 #: https://docs.aws.amazon.com/firehose/latest/APIReference/API_CreateDeliveryStream.html

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import difflib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from firelens_cdktf.errors import OptionError
 from firelens_cdktf.fluentbit.config import FluentBitConfig, ParserSet
@@ -23,6 +23,7 @@ from firelens_cdktf.fluentbit.preview_io import (
     routes_tag,
 )
 from firelens_cdktf.fluentbit.simulator import FirelensContext
+from firelens_cdktf.limits import LogClass
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,15 @@ class ConfigInput:
         config, parsers: the config and every parser it can use.
         name: how messages name it: the config's path, or ``the routing MODULE:ATTRIBUTE``.
         containers: the routing's app containers; ``None`` for a config file.
+        log_classes: the routing's log groups and their classes; empty for a
+            config file (its groups are taken as Standard).
     """
 
     config: FluentBitConfig
     parsers: ParserSet
     name: str
     containers: tuple[str, ...] | None = None
+    log_classes: Mapping[str, LogClass] = field(default_factory=dict)
 
 
 def load_config_input(args: argparse.Namespace) -> ConfigInput:
@@ -74,6 +78,7 @@ def load_config_input(args: argparse.Namespace) -> ConfigInput:
         parsers_from_files(compiled.config, compiled.files),
         f"the routing {args.routing}",
         tuple(app.container for app in routing.apps),
+        routing.log_classes,
     )
 
 

@@ -18,7 +18,7 @@ def run_lint(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: Te
         check_containers(source, containers, FirelensContext())
     elif source.containers is not None:
         containers = list(source.containers)  # a routing names the containers that feed its config
-    findings = lint_config(source.config, containers=containers, parsers=source.parsers)
+    findings = lint_config(source.config, containers=containers, parsers=source.parsers, log_classes=source.log_classes)
     for finding in findings:
         stdout.write(f"{finding.severity.value}: [{finding.code}] {finding}\n")
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)

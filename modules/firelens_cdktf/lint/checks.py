@@ -18,6 +18,9 @@ Errors (records lost, looping, or Fluent Bit refusing to start):
   tag may not contain.
 - ``missing-match``, ``missing-setting``, ``unknown-parser``,
   ``duplicate-emitter``: sections Fluent Bit unloads or refuses.
+- ``log-class-lacks-feature``: an output needs a feature its log group's
+  class lacks (embedded metric format to an Infrequent Access group; see
+  :mod:`firelens_cdktf.lint.log_classes`).
 - ``typed-key-never-matches``, ``logfmt-before-json``,
   ``grep-unreachable-output``, ``multiline-key-removed``: traps of the
   grep, parser and multiline filters (see
@@ -46,8 +49,10 @@ from firelens_cdktf.fluentbit import tag_match as _glob
 from firelens_cdktf.fluentbit.config import FluentBitConfig, ParserDefinition, Section
 from firelens_cdktf.fluentbit.image_model import GO_OUTPUTS, IMAGE_DESCRIPTION, STOCK_CONFIGS, STOCK_ROOT_HINT, GoOutput
 from firelens_cdktf.fluentbit.plugins import MatchSpec, RuleError
+from firelens_cdktf.limits import LogClass
 from firelens_cdktf.lint import filters as _traps
 from firelens_cdktf.lint.findings import Finding, Severity
+from firelens_cdktf.lint.log_classes import check_log_classes, config_log_group_uses
 from firelens_cdktf.lint.rewrites import Rewrite, activate, check_copies, check_loops, check_tag_values, read_rewrites
 
 
@@ -56,6 +61,7 @@ def check_config(
     *,
     containers: Sequence[str] | None = None,
     parsers: Mapping[str, ParserDefinition] | None = None,
+    log_classes: Mapping[str, LogClass | str] | None = None,
 ) -> tuple[Finding, ...]:
     """Lint ``config``; raise on errors, return the warnings.
 
@@ -65,11 +71,13 @@ def check_config(
             any container (``*-firelens-*``).
         parsers: parser definitions loaded from its ``Parsers_File`` files.
             Default: parser references are not checked.
+        log_classes: log group name -> class, for ``log-class-lacks-feature``.
+            Default: every group is taken as Standard.
 
     Raises:
         LintError: at least one error finding; the message lists them all.
     """
-    findings = lint_config(config, containers=containers, parsers=parsers)
+    findings = lint_config(config, containers=containers, parsers=parsers, log_classes=log_classes)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
         raise LintError(config.source, errors)
@@ -81,9 +89,12 @@ def lint_config(
     *,
     containers: Sequence[str] | None = None,
     parsers: Mapping[str, ParserDefinition] | None = None,
+    log_classes: Mapping[str, LogClass | str] | None = None,
 ) -> tuple[Finding, ...]:
-    """Every finding for ``config``, errors first, in file order within each."""
+    """Every finding for ``config``, errors first, in file order within each (arguments: :func:`check_config`)."""
     out: list[Finding] = []
+    if log_classes:
+        out.extend(check_log_classes(log_classes, config_log_group_uses(config)))
     sources = _source_tags(config, containers, out)
     rewrites = read_rewrites(config, out)
     _check_sections(config, parsers, out)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from firelens_cdktf._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from firelens_cdktf.limits import LogClass as LogClass
     from firelens_cdktf.routing.compiler import CompiledRouting as CompiledRouting
     from firelens_cdktf.routing.compiler import compile_routing as compile_routing
     from firelens_cdktf.routing.diagram import render_mermaid as render_mermaid
@@ -38,6 +39,7 @@ _EXPORTS = {
     "Destination": "firelens_cdktf.routing.routes",
     "CloudWatchLogs": "firelens_cdktf.routing.routes",
     "FirehoseStream": "firelens_cdktf.routing.routes",
+    "LogClass": "firelens_cdktf.limits",
     "ROUTED_TAG_PREFIX": "firelens_cdktf.routing.routes",
     "compile_routing": "firelens_cdktf.routing.compiler",
     "CompiledRouting": "firelens_cdktf.routing.compiler",

@@ -246,7 +246,9 @@ def compile_routing(
     )
     config = parse_config(extra_conf, source=config_file)
     parsers = parse_parsers(parsers_conf, source=parsers_file)
-    warnings = check_config(config, containers=[app.container for app in routing.apps], parsers=parsers)
+    warnings = check_config(
+        config, containers=[app.container for app in routing.apps], parsers=parsers, log_classes=routing.log_classes
+    )
     return CompiledRouting(
         routing=routing,
         extra_conf=extra_conf,

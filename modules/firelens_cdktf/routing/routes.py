@@ -45,6 +45,7 @@ from firelens_cdktf.fluentbit import limits
 from firelens_cdktf.fluentbit import tag_match as _glob
 from firelens_cdktf.fluentbit.onigmo import InvalidRegex, UnsupportedRegex, compile_onigmo
 from firelens_cdktf.fluentbit.record_accessor import KeyPath
+from firelens_cdktf.limits import LOG_CLASSES_PAGE, LogClass
 
 #: First part of every tag a route re-emits. FireLens tags start with a
 #: container name, which cannot contain a dot, so no app ``Match`` can ever
@@ -90,12 +91,22 @@ class CloudWatchLogs(Destination):
             (the article's).
         retention_days: retention Terraform sets on the group. Default: 30
             days (the article's); ``None`` keeps logs forever.
+        log_class: the group's class, fixed when it is created.
+            ``LogClass.INFREQUENT_ACCESS`` (or ``"INFREQUENT_ACCESS"``) halves
+            the ingestion price but has no metric filters, subscription
+            filters or Live Tail (``limits.INFREQUENT_ACCESS_LACKS``); changing
+            the class of a group that exists replaces it, and its events are
+            lost. Default: not set, so Terraform leaves ``log_group_class``
+            out: AWS creates the group in the Standard class and Terraform
+            keeps the class of a group that exists. Set ``LogClass.STANDARD``
+            to have Terraform hold the group to Standard.
     """
 
     plugin: ClassVar[str] = "cloudwatch_logs"
     log_group: str
     stream_prefix: str = "fluentbit-"
     retention_days: int | None = 30
+    log_class: LogClass | None = None
 
     def __post_init__(self) -> None:
         where = f"CloudWatchLogs({self.log_group!r})"
@@ -123,6 +134,29 @@ class CloudWatchLogs(Destination):
                 ", ".join(str(d) for d in limits.LOG_RETENTION_DAYS) + " or None",
                 "pick the nearest allowed number of days",
             )
+        if self.log_class is not None:
+            try:
+                # A plain string is accepted as written in AWS's API; equality then holds either way.
+                object.__setattr__(self, "log_class", LogClass(self.log_class))
+            except ValueError:
+                raise RouteError(
+                    where,
+                    "log_class",
+                    self.log_class,
+                    "LogClass.STANDARD or LogClass.INFREQUENT_ACCESS ('STANDARD', 'INFREQUENT_ACCESS') or None",
+                    "use INFREQUENT_ACCESS for logs read rarely (half the ingestion price, no metric or "
+                    f"subscription filters: {LOG_CLASSES_PAGE}); the DELIVERY class cannot take a router's logs",
+                ) from None
+
+    @property
+    def effective_class(self) -> LogClass:
+        """The class the group has once created: ``log_class``, or Standard when it is not set."""
+        return self.log_class or LogClass.STANDARD
+
+    @property
+    def infrequent_access(self) -> bool:
+        """Whether the group is in the Infrequent Access class (no features of ``INFREQUENT_ACCESS_LACKS``)."""
+        return self.effective_class is LogClass.INFREQUENT_ACCESS
 
     def output_options(self, region: str) -> tuple[tuple[str, str], ...]:
         """Options of a ``cloudwatch_logs`` output; the group must already exist."""
@@ -408,6 +442,19 @@ class LogRouting:
         seen: dict[tuple[str, str], Destination] = {}
         for destination in self.destinations:
             earlier = seen.setdefault(destination.identity, destination)
+            if (
+                isinstance(earlier, CloudWatchLogs)
+                and isinstance(destination, CloudWatchLogs)
+                and earlier.effective_class != destination.effective_class
+            ):
+                raise RouteError(
+                    "LogRouting",
+                    "log_class",
+                    f"{destination.log_group} as {earlier.effective_class} and as {destination.effective_class}",
+                    "one class per log group (a group's class is fixed when it is created)",
+                    "declare the CloudWatchLogs destination once and reuse it, or give the Infrequent Access "
+                    "routes a log group of their own",
+                )
             if earlier != destination:
                 raise RouteError(
                     "LogRouting",
@@ -431,6 +478,11 @@ class LogRouting:
     def log_groups(self) -> tuple[CloudWatchLogs, ...]:
         """The CloudWatch log groups used (Terraform creates them)."""
         return tuple(d for d in self.destinations if isinstance(d, CloudWatchLogs))
+
+    @property
+    def log_classes(self) -> dict[str, LogClass]:
+        """Log group name -> the class it is created in."""
+        return {group.log_group: group.effective_class for group in self.log_groups}
 
     @property
     def firehose_streams(self) -> tuple[FirehoseStream, ...]:
