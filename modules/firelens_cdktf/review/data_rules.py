@@ -50,6 +50,28 @@ def log_retention(p: Planned, index: PlanIndex) -> Iterator[Effect]:
         )
 
 
+def log_class_change(p: Planned, index: PlanIndex) -> Iterator[Effect]:
+    """``log-group-class-changed``: a log group is replaced to change its class, which is fixed at creation.
+
+    The provider marks ``log_group_class`` ForceNew (terraform-provider-aws,
+    internal/service/logs/group.go), so the plan is a replacement; this says
+    why, and what to do instead.
+    """
+    if p.action is not Action.REPLACE or not p.can_judge("log_group_class"):
+        return
+    before, after = p.was("log_group_class"), p.will("log_group_class")
+    if not isinstance(before, str) or not isinstance(after, str) or not before or not after or before == after:
+        return
+    yield Effect(
+        "log-group-class-changed",
+        p.address,
+        f"deletes {p.label} and every event in it to recreate it empty as {after} (log_group_class {before} -> "
+        f"{after}; a class is fixed when the group is created). Instead, keep this group's class and send the "
+        f"route to a new group under a new name, e.g. CloudWatchLogs('{p.label}-ia', log_class='{after}'); "
+        "delete the old group once its retention has passed",
+    )
+
+
 def _retention_text(value: float) -> str:
     return "0 (never expire)" if value == math.inf else f"{value:g}"
 
@@ -265,7 +287,7 @@ def kms_disabled(p: Planned, index: PlanIndex) -> Iterator[Effect]:
 
 #: The data-loss checks by resource type.
 DATA_CHECKS: Mapping[str, tuple[Check, ...]] = {
-    "aws_cloudwatch_log_group": (log_retention,),
+    "aws_cloudwatch_log_group": (log_retention, log_class_change),
     "aws_s3_bucket_lifecycle_configuration": (s3_expiration,),
     "aws_s3_bucket_versioning": (s3_versioning,),
     "aws_kinesis_firehose_delivery_stream": (firehose_layout,),

@@ -53,6 +53,14 @@ _RULES = (
         "a wildcard grants every present and future action or resource that matches it, not the ones the code needs",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     ),
+    Rule(
+        "log-group-class-changed",
+        FindingKind.DESTROY,
+        "a log group's log_group_class changes (STANDARD <-> INFREQUENT_ACCESS), which replaces the group",
+        "a log group's class is fixed when it is created: the provider deletes the group, with every "
+        "event in it, and creates an empty one in the new class",
+        "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+    ),
     # --- data deleted in place -------------------------------------------------------------------
     Rule(
         "log-retention-lowered",
