@@ -71,7 +71,7 @@ def test_lint_on_a_routing_checks_the_routings_containers_by_default(
 
     seen: list[Any] = []
     monkeypatch.setattr(
-        lint_command, "lint_config", lambda config, *, containers, parsers: seen.append(containers) or []
+        lint_command, "lint_config", lambda config, *, containers, parsers, log_classes: seen.append(containers) or []
     )
     cli("lint", "--routing", team)
     assert seen == [["web", "worker"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Mapping
 
 from firelens_cdktf import limits
 from firelens_cdktf.cost.estimate import VOLUME_ENV, CloudWatchShare, FirehoseShare, TrafficMix, estimate
@@ -12,6 +13,7 @@ from firelens_cdktf.errors import OptionError, PreviewInputError
 from firelens_cdktf.fluentbit.config import FluentBitConfig
 from firelens_cdktf.fluentbit.preview_input import InputCounts
 from firelens_cdktf.fluentbit.preview_summary import PreviewSummary
+from firelens_cdktf.limits import LogClass
 
 
 class CostReport:
@@ -35,8 +37,10 @@ class CostReport:
         prices: RegionPrices | None = None,
         prices_file: str | None = None,
         counts: InputCounts | None = None,
+        log_classes: Mapping[str, LogClass] | None = None,
     ) -> None:
         self._config = config
+        self._log_classes = dict(log_classes or {})
         self._counts = counts
         self._kinds: dict[str, tuple[str, str]] = {}
         for section in config.outputs:
@@ -158,7 +162,13 @@ class CostReport:
             baseline_avg_event_bytes=total / summary.baseline_records,
             baseline_compression_ratio=ratio,
             cloudwatch=tuple(
-                CloudWatchShare(target, size / total, size / max(count, 1), ratio)
+                CloudWatchShare(
+                    target,
+                    size / total,
+                    size / max(count, 1),
+                    ratio,
+                    self._log_classes.get(target) == LogClass.INFREQUENT_ACCESS,
+                )
                 for (kind, target), (count, size, _) in groups.items()
                 if kind == "cloudwatch"
             ),
@@ -171,7 +181,10 @@ class CostReport:
         )
         result = estimate(mix, self._volume, prices)
         shares = [f"{s.share:.1%} to Firehose {s.delivery_stream}" for s in mix.firehose]
-        shares += [f"{s.share:.1%} to CloudWatch Logs {s.log_group}" for s in mix.cloudwatch]
+        shares += [
+            f"{s.share:.1%} to CloudWatch Logs {s.log_group}" + (" (Infrequent Access)" if s.infrequent_access else "")
+            for s in mix.cloudwatch
+        ]
         lines = [
             f"Cost estimate: {self._volume:,.0f} GB of app logs a month in {prices.region}, scaled from these "
             f"lines (model: firelens_cdktf.cost.estimate; prices: {self._prices_source(result.prices_checked)})",

@@ -62,6 +62,7 @@ def run_preview(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr:
             prices=prices,
             prices_file=args.prices,
             counts=counts,
+            log_classes=source.log_classes,
         )
         sink = report.summary
     elif args.json:

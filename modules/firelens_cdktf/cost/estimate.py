@@ -18,8 +18,11 @@ Definitions (``V`` is the monthly volume in GB, AWS's 2**30-byte GB):
   bytes delivered there per byte of app logs in the run (copies make the
   shares add up to more than 1).
 
-  - CloudWatch Logs groups: as the baseline, at their share (Standard class:
-    the pipeline creates its groups with the default class).
+  - CloudWatch Logs groups: as the baseline, at their share, each at its
+    class's ingestion price (Infrequent Access for a route's
+    ``CloudWatchLogs(log_class=INFREQUENT_ACCESS)``, else Standard); storage
+    is priced the same in both classes (AWS: the classes "differ in ingestion
+    costs only", https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html).
   - Firehose: ingestion bills every record rounded up to 5 KB. Without
     aggregation every log line is a record, so the run's lines give the
     ratio billed/actual. With Fluent Bit's ``simple_aggregation`` a record
@@ -81,12 +84,15 @@ class CloudWatchShare:
         share: bytes delivered there per byte of app logs.
         avg_event_bytes: average message size.
         compression_ratio: compressed / raw size of its messages.
+        infrequent_access: the group is in the Infrequent Access class
+            (priced at ``cloudwatch_ia_ingest``). Default: Standard.
     """
 
     log_group: str
     share: float
     avg_event_bytes: float
     compression_ratio: float
+    infrequent_access: bool = False
 
 
 @dataclass(frozen=True)
@@ -269,11 +275,11 @@ def _routed(name: str, mix: TrafficMix, volume_gb: float, prices: RegionPrices, 
     for group in mix.cloudwatch:
         lines.extend(
             _cloudwatch_lines(
-                f"CloudWatch Logs {group.log_group}",
+                f"CloudWatch Logs {group.log_group}" + (" (Infrequent Access)" if group.infrequent_access else ""),
                 group.share * volume_gb,
                 group.avg_event_bytes,
                 group.compression_ratio,
-                prices.cloudwatch_standard_ingest.usd,
+                (prices.cloudwatch_ia_ingest if group.infrequent_access else prices.cloudwatch_standard_ingest).usd,
                 prices,
             )
         )
@@ -414,6 +420,7 @@ def observe_mix(
     flush_seconds: float = 1.0,
     tasks: int = 1,
     athena: Sequence[AthenaScan] = (),
+    infrequent_access: Iterable[str] = (),
 ) -> TrafficMix:
     """The mix of one run.
 
@@ -430,6 +437,7 @@ def observe_mix(
         flush_seconds: the log router's Flush.
         tasks: tasks running the log router.
         athena: what each saved query read (queries that read nothing are left out).
+        infrequent_access: the log groups in the Infrequent Access class.
 
     Raises:
         ValueError: the run produced no records to scale from.
@@ -438,6 +446,7 @@ def observe_mix(
     if not total:
         raise ValueError("the run delivered no records: there is no mix to scale")
     ratio = compression_ratio(b + b"\n" for b in baseline)
+    ia = frozenset(infrequent_access)
 
     def size(stream: ObservedStream) -> int:
         return sum(len(p) for p in stream.payloads)
@@ -446,7 +455,8 @@ def observe_mix(
         baseline_avg_event_bytes=total / len(baseline),
         baseline_compression_ratio=ratio,
         cloudwatch=tuple(
-            CloudWatchShare(s.name, size(s) / total, size(s) / max(len(s.payloads), 1), ratio) for s in cloudwatch
+            CloudWatchShare(s.name, size(s) / total, size(s) / max(len(s.payloads), 1), ratio, s.name in ia)
+            for s in cloudwatch
         ),
         firehose=tuple(
             FirehoseShare(

@@ -128,8 +128,9 @@ PRICES: dict[str, RegionPrices] = {
             UNITS["cloudwatch_storage"],
             "https://c3x.dev/blog/cloudwatch-logs-cost-optimization; "
             "https://hykell.com/kb/platform-specific-guides/aws-cloudwatch-logs-pricing; AWS: " + _CLOUDWATCH,
-            note="applied to both log classes; one third-party page lists $0.05 for Infrequent Access, which no "
-            "other source confirms",
+            note="applied to both log classes: AWS's log classes page says they 'differ in ingestion costs only' "
+            "(https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html, as quoted "
+            "in a stored copy); one third-party page lists $0.05 for Infrequent Access, which that contradicts",
         ),
         firehose_ingest=Price(
             0.029,
@@ -179,7 +180,7 @@ PRICES: dict[str, RegionPrices] = {
             UNITS["cloudwatch_storage"],
             "https://awsi.click/en/articles/cloudwatch-logs-cost-structure-surprise/ "
             "($0.033 per GB per month); AWS: " + _CLOUDWATCH,
-            note="applied to both log classes",
+            note="applied to both log classes (they 'differ in ingestion costs only', AWS's log classes page)",
         ),
         firehose_ingest=Price(
             0.036,
