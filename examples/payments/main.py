@@ -11,7 +11,9 @@ Two services on one cluster, one shared audit archive and one set of log groups:
 Their routes: errors (``level: error``) are copied to ``/payments/errors``,
 kept 90 days; audit records (``audit: true``) move to the archive, S3 through
 Firehose, with the container they came from; everything else goes to
-``/payments/app``.
+``/payments/app``. The archive is shared: each service writes its own stream,
+under its own ``service=<name>/`` partition, and each service's team gets a
+table, saved queries and a reader policy over that partition only.
 
 Run with ``npx cdktf synth`` (or ``python main.py``). The images are referenced
 by tags in the team's own ECR repositories; the log router's is the content
@@ -23,6 +25,7 @@ import firelens_cdktf
 firelens_cdktf.use_fast_provider_imports()  # before anything imports the provider bindings
 
 from cdktf import App, LocalBackend, TerraformOutput, TerraformStack  # noqa: E402
+from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase  # noqa: E402
 from cdktf_cdktf_provider_aws.lb import Lb  # noqa: E402
 from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction  # noqa: E402
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck  # noqa: E402
@@ -49,7 +52,16 @@ from firelens_cdktf import (  # noqa: E402
     aws_provider,
     compile_routing,
 )
+from firelens_cdktf.archive import (  # noqa: E402
+    BIGINT,
+    STRING,
+    Column,
+    SavedQuery,
+    quote_identifier,
+    service_stream_name,
+)
 from firelens_cdktf.constructs import (  # noqa: E402
+    ArchiveQueries,
     FirelensFargateService,
     FirelensTaskDefinition,
     HealthCheck,
@@ -70,16 +82,45 @@ ERRORS = Route(
     destination=CloudWatchLogs("/payments/errors", retention_days=90),
     keep_original=True,
 )
-AUDIT = Route("audit", field="audit", pattern="^true$", destination=FirehoseStream("payments-audit"))
+AUDIT_ARCHIVE = "payments-audit"
+SERVICES = ("payments-api", "payments-worker")
+AUDIT_COLUMNS = (
+    Column("timestamp", STRING),
+    Column("message", STRING),
+    Column("amount_cents", BIGINT),
+    Column("container_name", STRING),
+    Column("ecs_task_arn", STRING),
+)
 
 
-def routing_for(*containers: str) -> LogRouting:
-    """Each container's logs: errors copied, audit records archived (with their container's name), the rest
-    to the app group."""
+def audit_queries(table: str) -> tuple[SavedQuery, ...]:
+    """A team's saved query over its own audit table: records per container on one UTC day."""
+    return (
+        SavedQuery(
+            "per_container",
+            f"{table}: audit records per container",
+            "Audit records per container on one UTC day (parameters: year, month, day).",
+            f"SELECT container_name, count(*) AS records, sum(amount_cents) AS amount_cents\n"
+            f"FROM {quote_identifier(table)}\n"
+            'WHERE "year" = ? AND "month" = ? AND "day" = ? AND message IS NOT NULL\n'
+            "GROUP BY 1\nORDER BY 1",
+        ),
+    )
+
+
+def routing_for(service: str, *containers: str) -> LogRouting:
+    """Each container's logs: errors copied, audit records archived in the service's own partition (with their
+    container's name), the rest to the app group."""
+    audit = Route(
+        "audit",
+        field="audit",
+        pattern="^true$",
+        destination=FirehoseStream(service_stream_name(AUDIT_ARCHIVE, service)),
+    )
     return LogRouting(
         region=REGION,
         apps=tuple(
-            AppLogRouting(name, default=APP_LOGS, routes=(ERRORS, AUDIT), keep_metadata=True) for name in containers
+            AppLogRouting(name, default=APP_LOGS, routes=(ERRORS, audit), keep_metadata=True) for name in containers
         ),
     )
 
@@ -95,11 +136,29 @@ class PaymentsStack(TerraformStack):
         archive = LogArchive(
             self,
             "audit",
-            stream_name="payments-audit",
+            stream_name=AUDIT_ARCHIVE,
             bucket_name="payments-audit-archive",
+            services=SERVICES,  # one stream per service, objects under service=<name>/year=.../
             expiration_days=365,
+            transition_days=90,  # to S3 Standard-IA, which Athena still reads
             force_destroy=True,
         )
+        database = GlueCatalogDatabase(self, "audit-database", name="payments_logs")
+        audit_tables = [
+            ArchiveQueries(
+                self,
+                f"audit-queries-{service}",
+                archive=archive,
+                service=service,  # the team's table, queries and readers cover its own partition only
+                database=database,
+                workgroup_name=f"{service}-audit",
+                results_bucket_name=f"{service}-audit-results",
+                first_year=2026,
+                columns=AUDIT_COLUMNS,
+                queries=audit_queries,
+            )
+            for service in SERVICES
+        ]
         log_groups = RouteLogGroups(self, "log-groups")  # one owner for the groups both services write
         network = PublicNetwork(self, "network", availability_zones=(f"{REGION}a", f"{REGION}c"))
         placement = NetworkPlacement.existing(vpc_id=network.vpc.id, subnet_ids=tuple(network.subnet_ids))
@@ -145,7 +204,7 @@ class PaymentsStack(TerraformStack):
             default_action=[LbListenerDefaultAction(type="forward", target_group_arn=target_group.arn)],
         )
 
-        api_routing = compile_routing(routing_for("web", "metrics"))
+        api_routing = compile_routing(routing_for("payments-api", "web", "metrics"))
         api = FirelensTaskDefinition(
             self,
             "payments-api",
@@ -191,7 +250,7 @@ class PaymentsStack(TerraformStack):
             health_check_grace_period_seconds=60,
         )
 
-        worker_routing = compile_routing(routing_for("worker"))
+        worker_routing = compile_routing(routing_for("payments-worker", "worker"))
         worker = FirelensTaskDefinition(
             self,
             "payments-worker",
@@ -216,6 +275,9 @@ class PaymentsStack(TerraformStack):
         TerraformOutput(self, "cluster_name", value=api_service.cluster_name)
         TerraformOutput(self, "services", value=[api_service.service.name, worker_service.service.name])
         TerraformOutput(self, "archive_bucket", value=archive.bucket.bucket)
+        TerraformOutput(
+            self, "audit_tables", value=[f"{database.name}.{queries.table_name}" for queries in audit_tables]
+        )
         TerraformOutput(self, "load_balancer", value=alb.dns_name)
 
 

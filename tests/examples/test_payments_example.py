@@ -221,6 +221,53 @@ class Deployed:
     state: dict[str, Any]
     after_destroy: list[str]
     transcript: str
+    #: ``firelens-local query`` of the API team's audit table, after both services' streams took records.
+    api_query: str
+    #: Stored bytes under each service's partition (``service=<name>/``), and in the whole bucket.
+    partition_bytes: dict[str, int]
+    bucket_bytes: int
+
+
+#: Audit records each service's stream takes on the emulator (the worker's are larger: its partition is not the API's).
+AUDIT_RECORDS = {"payments-api": 40, "payments-worker": 120}
+
+
+def _put_audit_records(port: int, installed: Installed) -> tuple[str, dict[str, int], int]:
+    """Records into each service's stream, as its router would put them; then the API team's saved query."""
+    from firelens_local.emulator import emulator_client
+
+    endpoint = f"http://127.0.0.1:{port}"
+    firehose = emulator_client("firehose", endpoint, "ap-northeast-1")
+    for service, count in AUDIT_RECORDS.items():
+        lines = [
+            json.dumps({"message": f"{service} charge {i}", "amount_cents": 100 + i, "container_name": service})
+            for i in range(count)
+        ]
+        data = ("\n".join(lines) + "\n\n").encode()  # one simple_aggregation record, as Fluent Bit sends it
+        firehose.put_record_batch(DeliveryStreamName=f"payments-audit-{service}", Records=[{"Data": data}])
+    s3 = emulator_client("s3", endpoint, "ap-northeast-1")
+    sizes = {o["Key"]: o["Size"] for o in s3.list_objects_v2(Bucket="payments-audit-archive").get("Contents", [])}
+    partition_bytes = {
+        service: sum(size for key, size in sizes.items() if key.startswith(f"service={service}/year="))
+        for service in AUDIT_RECORDS
+    }
+    query = subprocess.run(
+        [
+            installed.bin / "firelens-local",
+            "query",
+            "--port",
+            str(port),
+            "--table",
+            "payments_logs.payments_audit_payments_api",
+            "--workgroup",
+            "payments-api-audit",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert query.returncode == 0, query.stderr
+    return query.stdout, partition_bytes, sum(sizes.values())
 
 
 def _bash(lines: list[str], app: Path, env: dict[str, str], port: int) -> str:
@@ -258,6 +305,7 @@ def deployed(installed: Installed) -> Deployed:
             setup + ["terraform -chdir=cdktf.out/stacks/payments state pull > state.json"], app, env, port
         )
         state = json.loads((app / "state.json").read_text())
+        api_query, partition_bytes, bucket_bytes = _put_audit_records(port, installed)
         synthesized = json.loads((app / "cdktf.out" / "stacks" / STACK / "cdk.tf.json").read_text())
         rest = [c for c in commands if c.startswith(("export ", "eval "))] + commands[deploy + 1 :]
         rest.insert(len(rest) - 1, "terraform -chdir=cdktf.out/stacks/payments state list > left.txt")
@@ -266,7 +314,16 @@ def deployed(installed: Installed) -> Deployed:
         subprocess.run(
             [installed.bin / "firelens-local", "emulator", "stop", "--port", str(port)], cwd=app, check=False
         )
-    return Deployed(app, synthesized, state, (app / "left.txt").read_text().split(), transcript)
+    return Deployed(
+        app,
+        synthesized,
+        state,
+        (app / "left.txt").read_text().split(),
+        transcript,
+        api_query,
+        partition_bytes,
+        bucket_bytes,
+    )
 
 
 def _resources(doc: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -284,7 +341,21 @@ def test_the_example_deploys_two_services_on_one_cluster_with_one_archive(deploy
     assert services == ["payments-api", "payments-worker"]
     assert {"aws_lb", "aws_lb_target_group", "aws_kinesis_firehose_delivery_stream", "aws_ecs_cluster"} <= kinds
     assert len(_resources(deployed.synthesized, "aws_ecs_cluster")) == 1
-    assert len(_resources(deployed.synthesized, "aws_kinesis_firehose_delivery_stream")) == 1
+    streams = sorted(s["name"] for s in _resources(deployed.synthesized, "aws_kinesis_firehose_delivery_stream"))
+    assert streams == ["payments-audit-payments-api", "payments-audit-payments-worker"]  # one archive, one per service
+    assert len(_resources(deployed.synthesized, "aws_s3_bucket")) == 1 + 2  # the archive + each team's results
+
+
+def test_a_teams_saved_query_reads_only_its_own_partition_of_the_shared_archive(deployed: Deployed) -> None:
+    """The API team's query scans exactly the bytes under service=payments-api/, not the worker's."""
+    api, worker = deployed.partition_bytes["payments-api"], deployed.partition_bytes["payments-worker"]
+    assert api > 0 and worker > api  # both services delivered; the worker wrote more
+    head = deployed.api_query.splitlines()[0]
+    assert "partition s3://payments-audit-archive/service=payments-api/year=" in head
+    assert f"{api:,} bytes stored" in head
+    assert "1 row(s)" in deployed.api_query and f"{AUDIT_RECORDS['payments-api']}" in deployed.api_query
+    assert f"({1} row(s); {api:,} bytes scanned)" in deployed.api_query
+    assert deployed.bucket_bytes >= api + worker
 
 
 def test_the_api_registers_its_web_port_with_the_target_group_and_opens_it_to_the_load_balancer_only(
