@@ -325,6 +325,42 @@ CATALOGUE: tuple[BadInput, ...] = (
         "use a prefix such as",
     ),
     _case(
+        "log-class-delivery",
+        lambda: CloudWatchLogs("/team/app", log_class="DELIVERY"),  # type: ignore[arg-type]
+        RouteError,
+        "CloudWatchLogs('/team/app')",
+        "log_class",
+        "DELIVERY",
+        "LogClass.STANDARD or LogClass.INFREQUENT_ACCESS",
+        "the DELIVERY class cannot take a router's logs",
+    ),
+    _case(
+        "log-group-in-two-classes",
+        lambda: LogRouting(
+            region="ap-northeast-1",
+            apps=(
+                AppLogRouting(
+                    "app",
+                    default=CloudWatchLogs("/team/app"),
+                    routes=(
+                        Route(
+                            "audit",
+                            field="kind",
+                            pattern="^audit$",
+                            destination=CloudWatchLogs("/team/app", log_class="INFREQUENT_ACCESS"),  # type: ignore[arg-type]
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        RouteError,
+        "LogRouting",
+        "log_class",
+        "/team/app as INFREQUENT_ACCESS and as STANDARD",
+        "one class per log group",
+        "give the Infrequent Access routes a log group of their own",
+    ),
+    _case(
         "firehose-name-too-long",
         lambda: _archive(stream_name="s" * 65),
         ConfigError,
