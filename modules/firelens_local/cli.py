@@ -51,7 +51,8 @@ def _terraformrc(out: Path) -> int:
 
 
 def _query(port: int, region: str, table: str, workgroup: str, day: date | None) -> int:
-    from firelens_local.query import query_archive, render  # DuckDB: only this command needs it
+    # start-up time: DuckDB loads only for this command, not for emulator start/stop or env
+    from firelens_local.query import query_archive, render
 
     endpoint = f"http://127.0.0.1:{port}"
     if not emulator.is_up(endpoint):
