@@ -70,6 +70,30 @@ _YYJSON_NO_ARRAYS = json.JSONDecoder(
 decode_map_without_arrays = _YYJSON_NO_ARRAYS.raw_decode
 
 
+#: Number texts a :class:`MapReader` keeps, per kind, with their values: enough for the numbers an app repeats
+#: (status codes, counts, short durations), and memory stays flat whatever the input holds.
+_NUMBER_CACHE_LIMIT = 8_192
+
+
+class _KnownNumbers(dict[str, "int | float"]):
+    """Number texts read before, with their values: the scanner's number hook as one lookup in C.
+
+    The JSON scanner calls its hook with each number's text; a bound
+    ``__getitem__`` of this dict is a hook that runs no Python for a text it
+    holds. A text it does not hold goes to ``read``, which decides whether
+    it may be kept.
+    """
+
+    __slots__ = ("_read",)
+
+    def __init__(self, read: Callable[[str], int | float]) -> None:
+        super().__init__()
+        self._read = read
+
+    def __missing__(self, text: str) -> int | float:
+        return self._read(text)
+
+
 class MapReader:
     """:data:`decode_map_without_arrays` that also tells whether each number is written back as it was read.
 
@@ -82,18 +106,30 @@ class MapReader:
     text is its own encoding (:func:`~firelens_cdktf.fluentbit.records.remember_written`).
     One reader per user, not shared between threads: the flag is its state.
 
+    Numbers repeat from line to line, so the hooks keep each text written
+    back as read with its value (:class:`_KnownNumbers`, at most
+    :data:`_NUMBER_CACHE_LIMIT` per kind) and the scanner finds it again
+    without a Python call: the same value, and nothing for the flag to learn.
+    A text written otherwise is never kept, so it always reaches the hook
+    that clears the flag.
+
     Example:
         >>> reader = MapReader()
         >>> reader.raw_decode('{"a":0.5,"b":-0}')[0], reader.numbers_as_written
         ((('a', 0.5), ('b', 0)), False)
     """
 
-    __slots__ = ("numbers_as_written", "_scan")
+    __slots__ = ("numbers_as_written", "_scan", "_ints", "_floats")
 
     def __init__(self) -> None:
         self.numbers_as_written = True
+        self._ints = _KnownNumbers(self._int)
+        self._floats = _KnownNumbers(self._float)
         decoder = json.JSONDecoder(
-            object_pairs_hook=Pairs, parse_int=self._int, parse_float=self._float, parse_constant=_refuse_constant
+            object_pairs_hook=Pairs,
+            parse_int=self._ints.__getitem__,
+            parse_float=self._floats.__getitem__,
+            parse_constant=_refuse_constant,
         )
         # the (C) scanner JSONDecoder.raw_decode calls, called directly: one Python frame less per line
         # (JSONDecoder.__init__ sets scan_once; typeshed does not declare it)
@@ -112,6 +148,8 @@ class MapReader:
         if _INT64_MIN <= value < _UINT64_LIMIT:
             if text == "-0":  # JSON has no other spelling of an integer that repr writes otherwise
                 self.numbers_as_written = False
+            elif len(self._ints) < _NUMBER_CACHE_LIMIT:
+                self._ints[text] = value
             return value
         self.numbers_as_written = False  # beyond 64 bits: a double, written in another form
         return float(text)
@@ -120,6 +158,8 @@ class MapReader:
         value = _yyjson_float(text)
         if fluent_bit_float(value) != text:
             self.numbers_as_written = False
+        elif len(self._floats) < _NUMBER_CACHE_LIMIT:
+            self._floats[text] = value
         return value
 
 

@@ -1,0 +1,87 @@
+"""The preview's fast paths give what its general paths give, on inputs chosen to trip them.
+
+Each fast path (numbers the JSON reader knows from earlier lines, the
+table's one-text line) is compared with the path it shortcuts, value for
+value and byte for byte.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from firelens_cdktf.fluentbit.parsers import MapReader, parse_json_object
+from firelens_cdktf.fluentbit.records import encode_json
+
+#: Map texts without arrays whose numbers are written back as read, or not (-0, 1.50, 0.087, 1e5, beyond 64 bits).
+NUMBER_TEXTS = [
+    '{"a":1,"b":-1,"c":0,"d":200}',
+    '{"i":-0}',
+    '{"i":0,"j":-0,"k":0}',
+    '{"f":1.50}',
+    '{"f":1.5}',
+    '{"f":0.087}',
+    '{"f":1e5}',
+    '{"f":1e+16}',
+    '{"f":1e-05}',
+    '{"f":2.0,"g":-0.0,"h":0.0}',
+    '{"i":18446744073709551615,"j":18446744073709551616,"k":-9223372036854775809}',
+    '{"i":9223372036854775807,"j":-9223372036854775808}',
+    '{"n":{"a":1.301,"b":{"c":-0,"d":33.07}},"m":1.301}',
+    '{"a": 1.5, "b" : -0}',
+    '{"a":1,"a":1.50,"a":-0}',
+]
+
+
+def _same(left: object, right: object) -> bool:
+    """Equal, and of the same types all the way down (1 and 1.0 differ here; so do 0.0 and -0.0)."""
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, tuple):
+        return len(left) == len(right) and all(_same(a, b) for a, b in zip(left, right, strict=True))  # type: ignore[arg-type]
+    if isinstance(left, float):
+        return left == right and math.copysign(1, left) == math.copysign(1, right)  # type: ignore[arg-type]
+    return left == right
+
+
+@pytest.mark.parametrize("text", NUMBER_TEXTS)
+def test_a_reader_that_met_the_numbers_before_reads_them_as_a_new_reader_does(text: str) -> None:
+    warm = MapReader()
+    for other in NUMBER_TEXTS:  # every number of every text met once, in both orders
+        warm.raw_decode(other)
+    for other in reversed(NUMBER_TEXTS):
+        warm.raw_decode(other)
+    fresh = MapReader()
+    expected, expected_end = fresh.raw_decode(text)
+    got, end = warm.raw_decode(text)
+    assert _same(got, expected) and end == expected_end
+    assert warm.numbers_as_written is fresh.numbers_as_written
+    # and both read what the json parser format reads
+    assert _same(got, parse_json_object(text))
+
+
+def test_numbers_written_otherwise_are_never_taken_for_written_as_read() -> None:
+    reader = MapReader()
+    for _ in range(3):
+        reader.raw_decode('{"i":-0,"f":1.50,"g":0.087,"h":1e5}')
+        assert reader.numbers_as_written is False
+        reader.raw_decode('{"i":0,"f":1.5,"g":0.5,"h":100000}')
+        assert reader.numbers_as_written is True
+
+
+def test_a_number_too_large_for_a_double_is_refused_each_time() -> None:
+    reader = MapReader()
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            reader.raw_decode('{"f":1e999}')
+        assert parse_json_object('{"f":1e999}') is None
+
+
+def test_the_reader_keeps_a_bounded_number_of_texts() -> None:
+    reader = MapReader()
+    for value in range(20_000):
+        got, _ = reader.raw_decode(f'{{"i":{value},"f":{value}.5}}')
+        assert encode_json(got) == f'{{"i":{value},"f":{value}.5}}'  # type: ignore[arg-type]
+    # the reader's own caches: what keeps memory flat on any input
+    assert len(reader._ints) <= 8_192 and len(reader._floats) <= 8_192
