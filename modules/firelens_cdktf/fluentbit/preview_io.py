@@ -401,30 +401,34 @@ def _describe(fields: dict[str, Value], *, numbers: bool) -> str | None:
     quoted = _QUOTED
     get = fields.get
     name, level, message, log = get("name"), get("level"), get("message"), get("log")
-    if type(name) is str and type(level) is str and type(message) is str and log is None:
-        # the shape of nearly every app line, without the general loop
-        parts = [
-            "name=" + (quoted.get(name) or _quote(name)),
-            "level=" + (quoted.get(level) or _quote(level)),
-            "message=" + (quoted.get(message) or _quote(message)),
-        ]
-    else:
-        parts = []
-        for prefix, value in (("name=", name), ("level=", level), ("message=", message), ("log=", log)):
-            if value is None:
-                continue
-            kind = type(value)
-            if kind is str:
-                parts.append(prefix + (quoted.get(value) or _quote(value)))  # type: ignore[arg-type]
-            elif kind is int or kind is float or (isinstance(value, int | float) and not isinstance(value, bool)):
-                if not numbers:
-                    return None
-                parts.append(prefix + json.dumps(value))
+    label = None
     payload = get("payload")
     if type(payload) is Pairs:
         label = last_values(payload).get("label")
+    if type(name) is str and type(level) is str and type(message) is str and log is None:
+        # the shape of nearly every app line, in one format instead of the general loop
         if type(label) is str:
-            parts.insert(1, "payload.label=" + json_string(label))
+            return (
+                f"name={quoted.get(name) or _quote(name)} payload.label={json_string(label)} "
+                f"level={quoted.get(level) or _quote(level)} message={quoted.get(message) or _quote(message)}"
+            )
+        return (
+            f"name={quoted.get(name) or _quote(name)} level={quoted.get(level) or _quote(level)} "
+            f"message={quoted.get(message) or _quote(message)}"
+        )
+    parts = []
+    for prefix, value in (("name=", name), ("level=", level), ("message=", message), ("log=", log)):
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is str:
+            parts.append(prefix + (quoted.get(value) or _quote(value)))  # type: ignore[arg-type]
+        elif kind is int or kind is float or (isinstance(value, int | float) and not isinstance(value, bool)):
+            if not numbers:
+                return None
+            parts.append(prefix + json.dumps(value))
+    if type(label) is str:
+        parts.insert(1, "payload.label=" + json_string(label))
     return " ".join(parts)
 
 
@@ -444,9 +448,6 @@ def _parsed_log(outcome: Outcome) -> Pairs | None:
     an output receives is that map or extends it: following the first
     copy back finds it without decoding ``log`` again.
     """
-    log = _log_of(outcome.record)
-    if log is None:
-        return None
     copies: tuple[Delivery, ...] | tuple[Dropped, ...] = outcome.deliveries or outcome.dropped
     if not copies:
         return None
@@ -455,7 +456,7 @@ def _parsed_log(outcome: Outcome) -> Pairs | None:
     while type(source) is tuple:  # an extension (base, tail): record_modifier's
         value = source[0]
         source = getattr(value, _SOURCE, None)
-    return value if type(source) is str and source == log else None
+    return value if type(source) is str and source == _log_of(outcome.record) else None
 
 
 def _summary(outcome: Outcome) -> str:
@@ -533,20 +534,18 @@ class TableWriter:
             if delivery.fate is not None:
                 self._write_any(outcome, line)
                 return
-        # the common case: copies sent whole, nothing to note
-        self.read += 1
-        heads, arrows, totals = self._heads, self._arrows, self.totals
-        head = heads.get(outcome.tag) or self._head(outcome.tag)
-        parts = [f"#{self.read if line is None else line}{head}{_summary(outcome)}"]
+        # the common case: copies sent whole, nothing to note; one text built as it goes
+        self.read = read = self.read + 1
+        tag = outcome.tag
+        text = f"#{read if line is None else line}{self._heads.get(tag) or self._head(tag)}{_summary(outcome)}\n"
+        arrows, totals = self._arrows, self.totals
         for delivery in deliveries:
             size = delivery.size
             output = delivery.output
-            arrow = arrows.get((delivery.tag, output)) or self._arrow(delivery.tag, output)
-            parts.append(f"{arrow}{size} B")
+            text += f"{arrows.get((delivery.tag, output)) or self._arrow(delivery.tag, output)}{size} B\n"
             total = totals.get(output) or totals.setdefault(output, [0, 0])
             total[0] += 1
             total[1] += size
-        text = "\n".join(parts) + "\n"
         self._write(text if text.isascii() or not has_undecodable(text) else self._printable(text))
 
     def _head(self, tag: str) -> str:
