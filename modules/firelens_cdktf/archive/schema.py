@@ -180,6 +180,18 @@ SERDE_PARAMETERS: Mapping[str, str] = {"ignore.malformed.json": "TRUE"}
 #: Text files (gzip is recognised by the ``.gz`` extension).
 INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
 OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+#: The archive's record formats: GZIP-compressed JSON lines as Fluent Bit sends them, or Parquet that
+#: Firehose converts them to, with the table's columns as its schema.
+JSON_FORMAT = "JSON"
+PARQUET_FORMAT = "PARQUET"
+RECORD_FORMATS = (JSON_FORMAT, PARQUET_FORMAT)
+#: Parquet's SerDe and formats (Athena reads Firehose's Parquet with them).
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+PARQUET_INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQUET_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+#: Firehose refuses format conversion with less buffer ("BufferingHints.SizeInMBs must be at least 64 when
+#: data format conversion is enabled").
+PARQUET_MIN_BUFFER_MIB = 64
 #: How many years the year projection covers (37,200 day partitions in all,
 #: under Athena's 1,000,000 per query; every saved query names one day).
 PROJECTED_YEARS = 100

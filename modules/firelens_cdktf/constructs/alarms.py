@@ -75,9 +75,27 @@ class AlarmSpec:
     dimensions: Mapping[str, str] = field(default_factory=dict)
 
 
-def firehose_alarm_specs(stream_name: str, *, freshness_threshold_seconds: int) -> tuple[AlarmSpec, ...]:
-    """The three alarms of a delivery stream (see the module docstring)."""
+def firehose_alarm_specs(
+    stream_name: str, *, freshness_threshold_seconds: int, converts: bool = False
+) -> tuple[AlarmSpec, ...]:
+    """The three alarms of a delivery stream (see the module docstring), and a fourth when it converts
+    records to Parquet: ``FailedConversion.Records`` above 0 (records Firehose could not convert went to the
+    error prefix, out of the table's reach)."""
     dimensions = {"DeliveryStreamName": stream_name}
+    conversion = (
+        AlarmSpec(
+            name=f"{stream_name}-failed-conversion",
+            description=f"Firehose {stream_name} could not convert records to Parquet (FailedConversion.Records "
+            "> 0): they are under the bucket's errors/.../format-conversion-failed/ prefix, as JSON, and no query "
+            "of the table reads them. Fix the records or the table's columns.",
+            namespace="AWS/Firehose",
+            metric="FailedConversion.Records",
+            statistic="Sum",
+            comparison="GreaterThanThreshold",
+            threshold=0,
+            dimensions=dimensions,
+        ),
+    )
     return (
         AlarmSpec(
             name=f"{stream_name}-delivery-success",
@@ -112,7 +130,7 @@ def firehose_alarm_specs(stream_name: str, *, freshness_threshold_seconds: int) 
             threshold=0,
             dimensions=dimensions,
         ),
-    )
+    ) + (conversion if converts else ())
 
 
 def router_alarm_spec(service_name: str, log_group_name: str) -> AlarmSpec:
@@ -160,6 +178,7 @@ class FirehoseDeliveryAlarms(Construct):
         stream_name: The delivery stream watched.
         freshness_threshold_seconds: Alarm when the oldest undelivered record is older.
         topic_arn: SNS topic notified. Default: none.
+        converts: The stream converts records to Parquet: alarm on failed conversions too. Default: ``False``.
 
     Attributes:
         alarms: The ``aws_cloudwatch_metric_alarm`` resources, by short name.
@@ -173,14 +192,15 @@ class FirehoseDeliveryAlarms(Construct):
         stream_name: str,
         freshness_threshold_seconds: int,
         topic_arn: str | None = None,
+        converts: bool = False,
     ) -> None:
         super().__init__(scope, id_)
         check_topic_arn(where_of(self), topic_arn)
-        specs = firehose_alarm_specs(stream_name, freshness_threshold_seconds=freshness_threshold_seconds)
-        self.alarms = {
-            short: _alarm(self, short, spec, topic_arn)
-            for short, spec in zip(("delivery-success", "data-freshness", "throttled-records"), specs, strict=True)
-        }
+        specs = firehose_alarm_specs(
+            stream_name, freshness_threshold_seconds=freshness_threshold_seconds, converts=converts
+        )
+        shorts = ("delivery-success", "data-freshness", "throttled-records", "failed-conversion")
+        self.alarms = {short: _alarm(self, short, spec, topic_arn) for short, spec in zip(shorts, specs, strict=False)}
 
 
 class RouterLogLossAlarm(Construct):

@@ -214,17 +214,18 @@ class ArchiveQueries(Construct):
             description="FireLens log archives: tables over the Firehose archive buckets",
         )
         bucket = archive.bucket.bucket
+        parquet = archive.record_format == archive_sql.PARQUET_FORMAT
         self.table = GlueCatalogTable(
             self,
             "table",
             name=table_name,
             database_name=self.database.name,
             table_type="EXTERNAL_TABLE",
-            description=f"Records of {layout.description}, one JSON object per line, GZIP",
+            description=f"Records of {layout.description}, "
+            + ("Parquet (Snappy)" if parquet else "one JSON object per line, GZIP"),
             parameters={
                 "EXTERNAL": "TRUE",
-                "classification": "json",
-                "compressionType": "gzip",
+                **({"classification": "parquet"} if parquet else {"classification": "json", "compressionType": "gzip"}),
                 **layout.projection,
                 **archive_sql.projection_parameters(
                     # "$${" is Terraform's escape for a literal "${": Athena fills in the keys.
@@ -238,13 +239,19 @@ class ArchiveQueries(Construct):
             ],
             storage_descriptor=GlueCatalogTableStorageDescriptor(
                 location=f"s3://{bucket}/",
-                input_format=archive_sql.INPUT_FORMAT,
-                output_format=archive_sql.OUTPUT_FORMAT,
-                compressed=True,
-                ser_de_info=GlueCatalogTableStorageDescriptorSerDeInfo(
-                    name="openx-json",
-                    serialization_library=archive_sql.JSON_SERDE,
-                    parameters=dict(archive_sql.SERDE_PARAMETERS),
+                input_format=archive_sql.PARQUET_INPUT_FORMAT if parquet else archive_sql.INPUT_FORMAT,
+                output_format=archive_sql.PARQUET_OUTPUT_FORMAT if parquet else archive_sql.OUTPUT_FORMAT,
+                compressed=not parquet,
+                ser_de_info=(
+                    GlueCatalogTableStorageDescriptorSerDeInfo(
+                        name="parquet", serialization_library=archive_sql.PARQUET_SERDE
+                    )
+                    if parquet
+                    else GlueCatalogTableStorageDescriptorSerDeInfo(
+                        name="openx-json",
+                        serialization_library=archive_sql.JSON_SERDE,
+                        parameters=dict(archive_sql.SERDE_PARAMETERS),
+                    )
                 ),
                 columns=[
                     GlueCatalogTableStorageDescriptorColumns(name=c.name, type=c.type.hive(), comment=c.comment or None)
@@ -292,6 +299,17 @@ class ArchiveQueries(Construct):
         partition = DataAwsPartition(self, "partition")
         region = DataAwsRegion(self, "region")
         caller = DataAwsCallerIdentity(self, "caller")
+        catalog_arn = f"arn:{partition.partition}:glue:{region.name}:{caller.account_id}:catalog"
+        if parquet:  # the table Athena reads is the schema Firehose converts with
+            for stream_name in layout.schema_of:
+                archive.convert_with_table(
+                    stream_name,
+                    database_name=self.database.name,
+                    table_name=table_name,
+                    catalog_arn=catalog_arn,
+                    database_arn=self.database.arn,
+                    table_arn=self.table.arn,
+                )
         self.reader_policy = IamPolicy(
             self,
             "reader-policy",
@@ -300,7 +318,7 @@ class ArchiveQueries(Construct):
             policy=PolicyDocument(
                 archive_reader(
                     workgroup_arn=self.workgroup.arn,
-                    catalog_arn=f"arn:{partition.partition}:glue:{region.name}:{caller.account_id}:catalog",
+                    catalog_arn=catalog_arn,
                     database_arn=self.database.arn,
                     table_arn=self.table.arn,
                     archive_bucket_arn=archive.bucket.arn,
@@ -370,6 +388,8 @@ class _Layout:
     #: The key template's start before the day partitions: ``""``, ``service=api/`` or ``service=${service}/``.
     partition_prefix: str
     projection: dict[str, str]
+    #: The streams whose records a Parquet archive converts with this table's columns.
+    schema_of: tuple[str, ...] = ()
 
     @staticmethod
     def of(where: str, archive: LogArchive, service: str | None, *, has_queries: bool) -> _Layout:
@@ -383,7 +403,12 @@ class _Layout:
                     "leave service out, or give the LogArchive services=(...)",
                 )
             return _Layout(
-                archive.stream_name, f"Firehose stream {archive.stream_name}", archive_sql.PARTITION_KEYS, "", {}
+                archive.stream_name,
+                f"Firehose stream {archive.stream_name}",
+                archive_sql.PARTITION_KEYS,
+                "",
+                {},
+                (archive.stream_name,),
             )
         if service is None:
             if has_queries:
@@ -410,4 +435,5 @@ class _Layout:
             archive_sql.PARTITION_KEYS,
             archive_sql.service_prefix(service),
             {},
+            (stream_name,),
         )

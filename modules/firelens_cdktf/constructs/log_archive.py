@@ -30,11 +30,16 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from constructs import Construct
 from firelens_cdktf import limits as _limits
 from firelens_cdktf.archive.schema import (
+    JSON_FORMAT,
+    PARQUET_FORMAT,
+    PARQUET_MIN_BUFFER_MIB,
+    RECORD_FORMATS,
     SERVICE_NAME,
     service_error_prefix,
     service_prefix,
     service_stream_name,
 )
+from firelens_cdktf.constructs._synth_time import add_check
 from firelens_cdktf.constructs._validation import (
     check_choice,
     check_pattern,
@@ -96,7 +101,14 @@ class LogArchive(Construct):
             ``!{firehose:error-output-type}`` whenever ``prefix`` uses
             expressions (Firehose's rule). Default: ``errors/<same partitions>/!{firehose:error-output-type}/``;
             with ``services``, ``errors/service=<service>/...``.
-        buffering_size_mib: Deliver after this much data. Default: 5 (1-128).
+        record_format: ``"JSON"`` (default): the records as Fluent Bit sends them, JSON lines, GZIP. Or
+            ``"PARQUET"``: Firehose converts them to Parquet (Snappy inside the files, the stream itself
+            uncompressed), with the columns of the :class:`~firelens_cdktf.constructs.ArchiveQueries` table
+            over each stream as schema (each stream needs one), reading them with the OpenX JSON deserializer.
+            Keys the table has no column for are not stored; records that cannot be converted go to the
+            error prefix (``format-conversion-failed``) as JSON, and an alarm watches them.
+        buffering_size_mib: Deliver after this much data. Default: 5 (1-128); 64 with Parquet, Firehose's minimum
+            for conversion.
         buffering_interval_seconds: ... or after this long. Default: 300 (0-900).
         expiration_days: Delete archived objects (and old versions) after this
             many days. Default: 365; ``None`` keeps them forever.
@@ -142,7 +154,8 @@ class LogArchive(Construct):
         services: Sequence[str] | None = None,
         prefix: str = HIVE_PREFIX,
         error_prefix: str = HIVE_ERROR_PREFIX,
-        buffering_size_mib: int = 5,
+        record_format: str = JSON_FORMAT,
+        buffering_size_mib: int | None = None,
         buffering_interval_seconds: int = 300,
         expiration_days: int | None = 365,
         transition_days: int | None = None,
@@ -175,6 +188,20 @@ class LogArchive(Construct):
             check_bucket_name(where, "bucket_name", bucket_name)
         self.services = _check_services(where, stream_name, services)
         _check_prefixes(where, prefix, error_prefix)
+        check_choice(
+            where, "record_format", record_format, RECORD_FORMATS, "JSON keeps the records as sent; PARQUET converts"
+        )
+        parquet = record_format == PARQUET_FORMAT
+        if buffering_size_mib is None:
+            buffering_size_mib = PARQUET_MIN_BUFFER_MIB if parquet else 5
+        if parquet:
+            check_range(
+                where,
+                "buffering_size_mib",
+                buffering_size_mib,
+                (PARQUET_MIN_BUFFER_MIB, _limits.FIREHOSE_BUFFER_MIB[1]),
+                "Firehose converts to Parquet only with 64 MiB of buffer or more: leave it out, or give 64-128",
+            )
         check_range(
             where,
             "buffering_size_mib",
@@ -223,6 +250,9 @@ class LogArchive(Construct):
         self.bucket = bucket
         self.stream_name = stream_name
         self.prefix = prefix
+        self.record_format = record_format
+        #: stream name -> the Glue table (database name, table name, table ARN, database ARN) it converts with
+        self._schemas: dict[str, tuple[str, str, str, str]] = {}
 
         self.error_log_group = CloudwatchLogGroup(
             self,
@@ -287,7 +317,9 @@ class LogArchive(Construct):
                     error_output_prefix=stream_error_prefix,
                     buffering_size=buffering_size_mib,
                     buffering_interval=buffering_interval_seconds,
-                    compression_format="GZIP",
+                    # with conversion, Snappy inside the Parquet files; the stream must not compress again
+                    compression_format="UNCOMPRESSED" if parquet else "GZIP",
+                    file_extension=".parquet" if parquet else None,
                     cloudwatch_logging_options=KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions(
                         enabled=True, log_group_name=self.error_log_group.name, log_stream_name=DELIVERY_ERROR_STREAM
                     ),
@@ -300,8 +332,97 @@ class LogArchive(Construct):
                     stream_name=name,
                     freshness_threshold_seconds=freshness,
                     topic_arn=alarm_topic_arn,
+                    converts=parquet,
                 )
         self.alarms = None if self.services else self.alarms_by_stream.get(stream_name)
+        if parquet:
+            add_check(self, self._streams_without_schema)
+
+    def convert_with_table(
+        self,
+        stream_name: str,
+        *,
+        database_name: str,
+        table_name: str,
+        catalog_arn: str,
+        database_arn: str,
+        table_arn: str,
+    ) -> None:
+        """Make ``stream_name`` convert its records to Parquet with this Glue table's columns as schema.
+
+        :class:`~firelens_cdktf.constructs.ArchiveQueries` calls it for the streams its table covers: the
+        table Athena reads is the schema Firehose writes, so the two cannot drift apart. The delivery role
+        may read that table (``glue:GetTable*``), nothing more of the catalog.
+
+        Raises:
+            ConfigError: the archive keeps JSON, or the stream already converts with another table.
+        """
+        where = where_of(self)
+        if self.record_format != PARQUET_FORMAT:
+            raise ConfigError(
+                where,
+                "record_format",
+                self.record_format,
+                "PARQUET to convert",
+                "give LogArchive record_format='PARQUET'",
+            )
+        if stream_name in self._schemas:
+            raise ConfigError(
+                where,
+                "stream_names",
+                stream_name,
+                f"one schema table per stream (it converts with {self._schemas[stream_name][1]!r})",
+                "give one ArchiveQueries per service of the archive",
+            )
+        self._schemas[stream_name] = (database_name, table_name, table_arn, database_arn)
+        stream = self.streams[stream_name]
+        stream.add_override(
+            "extended_s3_configuration.data_format_conversion_configuration",
+            {
+                "enabled": True,
+                "input_format_configuration": {"deserializer": {"open_x_json_ser_de": {}}},
+                "output_format_configuration": {"serializer": {"parquet_ser_de": {"compression": "SNAPPY"}}},
+                "schema_configuration": {
+                    "database_name": database_name,
+                    "table_name": table_name,
+                    "role_arn": self.role.arn,
+                    "version_id": "LATEST",
+                },
+            },
+        )
+        suffix = "" if stream_name == self.stream_name else f"-{stream_name[len(self.stream_name) + 1 :]}"
+        IamRolePolicy(
+            self,
+            f"schema-policy{suffix}",
+            role=self.role.name,
+            name=f"read-schema{suffix}"[:128],
+            policy=PolicyDocument(
+                (
+                    Statement(
+                        sid="ReadConversionSchema",
+                        actions=("glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"),
+                        resources=(catalog_arn, database_arn, table_arn),
+                    ),
+                )
+            ).to_json(),
+        )
+
+    def _streams_without_schema(self) -> list[str]:
+        missing = [name for name in self.streams if name not in self._schemas]
+        if not missing:
+            return []
+        service = f", service={self.services[0]!r}" if self.services else ""
+        return [
+            str(
+                ConfigError(
+                    where_of(self),
+                    "record_format",
+                    self.record_format,
+                    f"a schema table for every stream (none for {', '.join(missing)})",
+                    f"add ArchiveQueries(archive=...{service}) for each, whose columns Firehose converts with",
+                )
+            )
+        ]
 
     @property
     def stream_names(self) -> tuple[str, ...]:
