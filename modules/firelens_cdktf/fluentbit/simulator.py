@@ -199,13 +199,20 @@ class _Output:
     match: MatchSpec
 
 
-@dataclass(frozen=True)
 class _Plan:
-    """What one tag meets: the filters that take it, the outputs that do, and notes about unknown matches."""
+    """What one tag meets: the filters that take it, the outputs that do, and notes about unknown matches.
 
-    steps: tuple[Step, ...]
-    outputs: tuple[str, ...]
-    unknown_outputs: tuple[str, ...]
+    ``single`` is the one output that takes the tag when no other may: the
+    common case, delivered without :meth:`Simulator._deliver`.
+    """
+
+    __slots__ = ("steps", "outputs", "unknown_outputs", "single")
+
+    def __init__(self, steps: tuple[Step, ...], outputs: tuple[str, ...], unknown_outputs: tuple[str, ...]) -> None:
+        self.steps = steps
+        self.outputs = outputs
+        self.unknown_outputs = unknown_outputs
+        self.single = outputs[0] if len(outputs) == 1 and not unknown_outputs else None
 
 
 @dataclass
@@ -242,6 +249,7 @@ class Simulator:
     _plans: dict[str, _Plan] = field(init=False, repr=False)
     _run: Run = field(init=False, repr=False)
     _limited: dict[str, tuple[str, bool, bool]] = field(init=False, repr=False)
+    _sized: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         compiled = compile_parsers(self.parsers)
@@ -277,6 +285,7 @@ class Simulator:
             for s in self.config.outputs
             if s.plugin.lower() in GO_OUTPUTS
         }
+        self._sized = bool(self._limited or self._go_limited)
         self._plans = {}
         self._run = Run()  # reused: run() empties it before returning
 
@@ -338,13 +347,13 @@ class Simulator:
             if current is None:
                 break
         if current is not None:
-            if len(plan.outputs) == 1 and not plan.unknown_outputs:  # the common case, without the general path
-                deliveries.append(Delivery(plan.outputs[0], tag, current))
+            if plan.single is not None:  # the common case, without the general path
+                deliveries.append(Delivery(plan.single, tag, current))
             else:
                 self._deliver(run, plan, tag, current, deliveries, dropped)
         if run.emitted:
             self._follow(run, deliveries, dropped)
-        if self._limited or self._go_limited:
+        if self._sized:
             self._size_limits(deliveries, run)
         if not (run.notes or run.stops or dropped):
             return Outcome(tag, record, tuple(deliveries))
@@ -372,7 +381,7 @@ class Simulator:
             if not run.emitted:
                 break
             self._follow(run, deliveries, dropped)
-        if self._limited or self._go_limited:
+        if self._sized:
             self._size_limits(deliveries, run)
         if not (deliveries or dropped or run.notes):
             return None
@@ -400,41 +409,32 @@ class Simulator:
                     run.notes.append(Note(UNKNOWN, f"output {delivery.output}: {result.reason}"))
 
     def _follow(self, run: Run, deliveries: list[Delivery], dropped: list[Dropped]) -> None:
-        """Every copy the filters emitted, in the order they were emitted (their own copies join the end)."""
+        """Every copy the filters emitted, in the order they were emitted (their own copies join the end),
+        each through the filters its tag meets, then to the outputs."""
         pending = run.emitted
+        plans = self._plans
         index = 0
         while index < len(pending):
-            tag, record, source, lineage = pending[index]
+            tag, record, origin, lineage = pending[index]
             index += 1
-            self._walk(run, tag, record, lineage, source, deliveries, dropped)
-        pending.clear()
-
-    def _walk(
-        self,
-        run: Run,
-        tag: str,
-        record: Pairs,
-        lineage: tuple[tuple[int, str], ...],
-        origin: int | None,
-        deliveries: list[Delivery],
-        dropped: list[Dropped],
-    ) -> None:
-        """One record (or copy) through the filters its tag meets, then to the outputs."""
-        plan = self._plans.get(tag) or self._plan(tag)
-        run.lineage = lineage
-        current: Pairs | None = record
-        for step in plan.steps:
-            try:
-                current = step.apply(tag, current, run, origin)  # type: ignore[arg-type]
-            except NotSimulated as exc:
-                run.notes.append(Note(UNKNOWN, str(exc)))
-                return
+            plan = plans.get(tag) or self._plan(tag)
+            run.lineage = lineage
+            current: Pairs | None = record
+            for step in plan.steps:
+                try:
+                    current = step.apply(tag, current, run, origin)  # type: ignore[arg-type]
+                except NotSimulated as exc:
+                    run.notes.append(Note(UNKNOWN, str(exc)))
+                    current = None
+                if current is None:
+                    break
             if current is None:
-                return
-        if len(plan.outputs) == 1 and not plan.unknown_outputs:
-            deliveries.append(Delivery(plan.outputs[0], tag, current))  # type: ignore[arg-type]
-        else:
-            self._deliver(run, plan, tag, current, deliveries, dropped)  # type: ignore[arg-type]
+                continue
+            if plan.single is not None:
+                deliveries.append(Delivery(plan.single, tag, current))
+            else:
+                self._deliver(run, plan, tag, current, deliveries, dropped)
+        pending.clear()
 
     @staticmethod
     def _deliver(
