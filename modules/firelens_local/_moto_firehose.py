@@ -11,11 +11,13 @@ where and how the object is stored:
   (:mod:`firelens_local.firehose_keys`): ``!{timestamp:...}`` is the
   call's arrival time in UTC (or the stream's ``CustomTimeZone``), and the
   name ends in ``.gz`` for a GZIP stream;
-- the body is gzip-compressed when the stream's ``CompressionFormat`` is ``GZIP``.
+- the body is gzip-compressed when the stream's ``CompressionFormat`` is ``GZIP``;
+- a stream with ``DataFormatConversionConfiguration`` converts the records to
+  Parquet with its Glue table's columns (:mod:`firelens_local.parquet`); the
+  documents it cannot convert go under the error prefix, with
+  ``!{firehose:error-output-type}`` = ``format-conversion-failed``, as JSON.
 
-Nothing fails in the emulator's delivery, so the error prefix
-(``!{firehose:error-output-type}``) is never written; :func:`~firelens_local.firehose_keys.evaluate_prefix`
-evaluates it all the same.
+Nothing else fails in the emulator's delivery, so no other error objects are written.
 
 Throttling, when asked for: with a fault plan named by ``FIRELENS_EMULATOR_FAULTS``
 (:mod:`firelens_local.faults`), ``PutRecordBatch`` answers some calls with a
@@ -31,6 +33,7 @@ import gzip
 import json
 import os
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,11 +42,14 @@ from zoneinfo import ZoneInfo
 from moto.core.responses import ActionResult
 from moto.firehose.models import FirehoseBackend
 from moto.firehose.responses import FirehoseResponse
+from moto.glue.models import glue_backends
 from moto.moto_api._internal import mock_random
 from moto.s3.models import s3_backends
 
+from firelens_cdktf.archive.schema import Column, parse_hive_type
 from firelens_local.faults import FAULTS_ENV, FaultPlan, journal_path
 from firelens_local.firehose_keys import evaluate_prefix, object_name
+from firelens_local.parquet import CONVERSION_FAILED, convert_records, failure_document
 
 #: The error code a throttled record or call carries (PutRecordBatchResponseEntry ``ErrorCode``).
 _THROTTLED = "ServiceUnavailableException"
@@ -57,7 +63,7 @@ def stored_object(
     arrived: datetime,
     uuid: str,
 ) -> tuple[str, str, bytes]:
-    """``(bucket, key, body)`` Firehose stores for ``records`` arriving at ``arrived`` (UTC).
+    """``(bucket, key, body)`` Firehose stores for ``records`` arriving at ``arrived`` (UTC), unconverted.
 
     Args:
         destination: the stream's S3 or extended S3 destination, as moto keeps it.
@@ -67,16 +73,73 @@ def stored_object(
         arrived: when the call arrived, timezone-aware.
         uuid: the object name's random part.
     """
-    zone = destination.get("CustomTimeZone")
-    local = arrived.astimezone(ZoneInfo(zone)) if zone else arrived.astimezone(UTC)
     compression = destination.get("CompressionFormat", "UNCOMPRESSED")
     body = b"".join(record["Data"] for record in records)
     if compression == "GZIP":
         body = gzip.compress(body, mtime=int(arrived.timestamp()))
-    key = evaluate_prefix(destination.get("Prefix", ""), local) + object_name(
-        stream, version, local, uuid, compression=compression, file_extension=destination.get("FileExtension")
-    )
+    return _placed(destination, stream, version, arrived, uuid, body)
+
+
+def _placed(
+    destination: dict[str, Any],
+    stream: str,
+    version: str,
+    arrived: datetime,
+    uuid: str,
+    body: bytes,
+    *,
+    error_output_type: str | None = None,
+) -> tuple[str, str, bytes]:
+    """``body`` under the stream's prefix (its error prefix with ``error_output_type``), named as Firehose names it."""
+    zone = destination.get("CustomTimeZone")
+    local = arrived.astimezone(ZoneInfo(zone)) if zone else arrived.astimezone(UTC)
+    if error_output_type is None:
+        prefix = evaluate_prefix(destination.get("Prefix", ""), local)
+        extension = destination.get("FileExtension")
+        compression = destination.get("CompressionFormat", "UNCOMPRESSED")
+    else:
+        prefix = evaluate_prefix(destination.get("ErrorOutputPrefix", ""), local, error_output_type=error_output_type)
+        extension, compression = None, "UNCOMPRESSED"
+    key = prefix + object_name(stream, version, local, uuid, compression=compression, file_extension=extension)
     return destination["BucketARN"].split(":")[-1], key, body
+
+
+def converted_objects(
+    destination: dict[str, Any],
+    stream: str,
+    version: str,
+    records: list[dict[str, bytes]],
+    arrived: datetime,
+    columns: Sequence[Column],
+    table: tuple[str, str],
+) -> list[tuple[str, str, bytes]]:
+    """What a converting stream stores for ``records``: a Parquet object of the documents that convert, and
+    an error object (JSON lines) of those that do not (:mod:`firelens_local.parquet`)."""
+    conversion = convert_records([record["Data"] for record in records], columns)
+    stored = []
+    if conversion.parquet is not None:
+        stored.append(_placed(destination, stream, version, arrived, str(mock_random.uuid4()), conversion.parquet))
+    if conversion.failed:
+        body = b"".join(failure_document(raw, arrived, table) for raw in conversion.failed)
+        stored.append(
+            _placed(
+                destination,
+                stream,
+                version,
+                arrived,
+                str(mock_random.uuid4()),
+                body,
+                error_output_type=CONVERSION_FAILED,
+            )
+        )
+    return stored
+
+
+def _schema_columns(backend: FirehoseBackend, schema: dict[str, Any]) -> tuple[Column, ...]:
+    """The columns of the Glue table a conversion names, from the emulator's own Glue."""
+    glue = glue_backends[backend.account_id][schema.get("Region") or backend.region_name]
+    table = glue.get_table(schema["DatabaseName"], schema["TableName"]).as_dict()
+    return tuple(Column(c["Name"], parse_hive_type(c["Type"])) for c in table["StorageDescriptor"].get("Columns", []))
 
 
 def _put_s3_records(
@@ -86,13 +149,30 @@ def _put_s3_records(
     s3_destination: dict[str, Any],
     records: list[dict[str, bytes]],
 ) -> list[dict[str, str]]:
+    arrived = datetime.now(UTC)
+    conversion = s3_destination.get("DataFormatConversionConfiguration") or {}
     try:
-        bucket, key, body = stored_object(
-            s3_destination, delivery_stream_name, version_id, records, datetime.now(UTC), str(mock_random.uuid4())
-        )
+        if conversion.get("Enabled", True) and conversion.get("SchemaConfiguration"):
+            schema = conversion["SchemaConfiguration"]
+            objects = converted_objects(
+                s3_destination,
+                delivery_stream_name,
+                version_id,
+                records,
+                arrived,
+                _schema_columns(self, schema),
+                (schema["DatabaseName"], schema["TableName"]),
+            )
+        else:
+            objects = [
+                stored_object(
+                    s3_destination, delivery_stream_name, version_id, records, arrived, str(mock_random.uuid4())
+                )
+            ]
     except ValueError as error:  # a prefix or compression the correction does not model
         raise RuntimeError(f"emulated Firehose {delivery_stream_name}: {error}") from error
-    s3_backends[self.account_id][self.partition].put_object(bucket, key, body)
+    for bucket, key, body in objects:
+        s3_backends[self.account_id][self.partition].put_object(bucket, key, body)
     return [{"RecordId": str(mock_random.uuid4())} for _ in records]
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from firelens_cdktf.archive.schema import Column, parse_hive_type
+from firelens_cdktf.archive.schema import PARQUET_SERDE, Column, parse_hive_type
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,7 @@ class DeployedTable:
         bucket: the bucket of its ``storage.location.template``.
         template: the template's key part, e.g. ``year=${year}/month=${month}/day=${day}/``.
         digits: partition key -> zero-padding (``projection.<key>.digits``; 0 for none).
+        parquet: the objects are Parquet (the table's SerDe is Parquet's), not GZIP JSON lines.
     """
 
     database: str
@@ -203,6 +204,7 @@ class DeployedTable:
     bucket: str
     template: str
     digits: Mapping[str, int]
+    parquet: bool = False
 
     def partition_prefix(self, day: date) -> str:
         """The key prefix of one day's partition: ``year=2026/month=11/day=30/``."""
@@ -249,7 +251,8 @@ def read_deployed_table(glue: Any, qualified_name: str) -> DeployedTable:
         for c in table["StorageDescriptor"]["Columns"]
     )
     digits = {key: int(parameters.get(f"projection.{key}.digits", 0)) for key in ("year", "month", "day")}
-    return DeployedTable(database, name, columns, bucket, template, digits)
+    serde = table["StorageDescriptor"].get("SerdeInfo", {}).get("SerializationLibrary", "")
+    return DeployedTable(database, name, columns, bucket, template, digits, parquet=serde == PARQUET_SERDE)
 
 
 @dataclass(frozen=True)
