@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from firelens_cdktf.constructs.container_props import Sidecar as Sidecar
     from firelens_cdktf.constructs.fargate_service import FirelensFargateService as FirelensFargateService
     from firelens_cdktf.constructs.firelens_service import FirelensService as FirelensService
+    from firelens_cdktf.constructs.kms import LogKey as LogKey
     from firelens_cdktf.constructs.log_archive import LogArchive as LogArchive
     from firelens_cdktf.constructs.log_groups import RouteLogGroups as RouteLogGroups
     from firelens_cdktf.constructs.network import PublicNetwork as PublicNetwork
@@ -105,6 +106,7 @@ _EXPORTS = {
     "RouterConfigInS3": "firelens_cdktf.constructs.router_config_s3",
     "RouterHealthCheck": "firelens_cdktf.constructs.service_props",
     "LogArchive": "firelens_cdktf.constructs.log_archive",
+    "LogKey": "firelens_cdktf.constructs.kms",
     "ArchiveQueries": "firelens_cdktf.constructs.archive_queries",
     "SecureBucket": "firelens_cdktf.constructs.secure_bucket",
     "PublicNetwork": "firelens_cdktf.constructs.network",

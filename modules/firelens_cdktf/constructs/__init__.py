@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from firelens_cdktf.constructs.firelens_service import FirelensService as FirelensService
     from firelens_cdktf.constructs.grants import RoleLike as RoleLike
     from firelens_cdktf.constructs.grants import RolePolicy as RolePolicy
+    from firelens_cdktf.constructs.kms import LogKey as LogKey
     from firelens_cdktf.constructs.log_archive import LogArchive as LogArchive
     from firelens_cdktf.constructs.log_groups import RouteLogGroups as RouteLogGroups
     from firelens_cdktf.constructs.moves import move_from_previous_id as move_from_previous_id
@@ -87,6 +88,7 @@ _EXPORTS = {
     "RouterConfigInS3": "firelens_cdktf.constructs.router_config_s3",
     "move_from_previous_id": "firelens_cdktf.constructs.moves",
     "LogArchive": "firelens_cdktf.constructs.log_archive",
+    "LogKey": "firelens_cdktf.constructs.kms",
     "ArchiveQueries": "firelens_cdktf.constructs.archive_queries",
     "SecureBucket": "firelens_cdktf.constructs.secure_bucket",
     "PublicNetwork": "firelens_cdktf.constructs.network",

@@ -46,6 +46,7 @@ from constructs import Construct
 from firelens_cdktf.archive import schema as archive_sql
 from firelens_cdktf.archive.schema import Column, SavedQuery
 from firelens_cdktf.constructs._validation import check_pattern, check_range, is_token, where_of
+from firelens_cdktf.constructs.kms import LogKey
 from firelens_cdktf.constructs.log_archive import HIVE_PREFIX, LogArchive
 from firelens_cdktf.constructs.secure_bucket import SecureBucket, check_bucket_name
 from firelens_cdktf.errors import ConfigError
@@ -106,10 +107,16 @@ class ArchiveQueries(Construct):
         queries: The saved queries: a function of the table's name that returns
             :class:`~firelens_cdktf.archive.SavedQuery` values, each becoming an
             Athena named query in the workgroup. Default: none are saved.
+        kms_key: Encrypt the results bucket (SSE-KMS, S3 Bucket Key) and the workgroup's
+            results (``SSE_KMS``) with this :class:`~firelens_cdktf.constructs.LogKey`.
+            The reader policy then also allows ``kms:GenerateDataKey`` and
+            ``kms:Decrypt`` on it, only through S3 and only for the results bucket; with
+            an archive under a key, ``kms:Decrypt`` of the archive's objects likewise.
+            Default: the archive's ``kms_key``; SSE-S3 when it has none.
 
     Attributes:
         database, table, workgroup, results_bucket, reader_policy (``aws_iam_policy``),
-        named_queries (key -> ``aws_athena_named_query``), table_name, columns.
+        named_queries (key -> ``aws_athena_named_query``), table_name, columns, kms_key (the key used, or ``None``).
 
     Raises:
         ConfigError: a name, year, limit or prefix that cannot work.
@@ -139,9 +146,11 @@ class ArchiveQueries(Construct):
         columns: Sequence[Column],
         queries: Callable[[str], Sequence[SavedQuery]] | None = None,
         service: str | None = None,
+        kms_key: LogKey | None = None,
     ) -> None:
         super().__init__(scope, id_)
         where = where_of(self)
+        self.kms_key = kms_key = kms_key if kms_key is not None else archive.kms_key
         layout = _Layout.of(where, archive, service, has_queries=queries is not None)
         table_name = table_name or archive_sql.glue_name(layout.stream_name)
         if (database_name is None) == (database is None):
@@ -261,8 +270,12 @@ class ArchiveQueries(Construct):
         )
 
         self.results_bucket = SecureBucket(
-            self, "results", bucket_name=results_bucket_name, force_destroy=True
-        ).bucket  # results are a cache, not a record
+            self,
+            "results",
+            bucket_name=results_bucket_name,
+            force_destroy=True,  # results are a cache, not a record
+            kms_key_arn=kms_key.arn if kms_key is not None else None,
+        ).bucket
         self._expire(self.results_bucket, results_expiration_days)
         self.workgroup = AthenaWorkgroup(
             self,
@@ -278,6 +291,10 @@ class ArchiveQueries(Construct):
                 result_configuration=AthenaWorkgroupConfigurationResultConfiguration(
                     output_location=f"s3://{self.results_bucket.bucket}/",
                     encryption_configuration=AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
+                        encryption_option="SSE_KMS", kms_key_arn=kms_key.arn
+                    )
+                    if kms_key is not None
+                    else AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
                         encryption_option="SSE_S3"
                     ),
                 ),
@@ -310,6 +327,13 @@ class ArchiveQueries(Construct):
                     database_arn=self.database.arn,
                     table_arn=self.table.arn,
                 )
+        key_statements = []
+        if archive.kms_key is not None:
+            key_statements.append(
+                archive.kms_key.s3_statement("DecryptArchiveObjects", (archive.bucket.arn,), write=False)
+            )
+        if kms_key is not None:
+            key_statements.append(kms_key.s3_statement("EncryptQueryResults", (self.results_bucket.arn,), write=True))
         self.reader_policy = IamPolicy(
             self,
             "reader-policy",
@@ -325,6 +349,7 @@ class ArchiveQueries(Construct):
                     data_prefix=layout.partition_prefix.split("${", 1)[0] + archive.prefix.split("!{", 1)[0],
                     results_bucket_arn=self.results_bucket.arn,
                 )
+                + tuple(key_statements)
             ).to_json(),
         )
 

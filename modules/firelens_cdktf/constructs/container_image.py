@@ -22,6 +22,7 @@ from firelens_cdktf import limits as _limits
 from firelens_cdktf.constructs._validation import check_pattern, check_range, where_of
 from firelens_cdktf.constructs.build_context import content_tag, read_context
 from firelens_cdktf.constructs.container_props import ContainerImageRef
+from firelens_cdktf.constructs.kms import LogKey
 
 
 class ContainerRepository(Construct):
@@ -34,13 +35,25 @@ class ContainerRepository(Construct):
         keep_images: Images kept; older ones expire. Default: 10.
         force_delete: Let ``destroy`` delete a repository that still holds
             images. Default: ``False``.
+        kms_key: Encrypt the images with this customer-managed key (``KMS``). ECR
+            creates a grant on the key with the deploying principal's permissions, so
+            pulling needs no ``kms:`` action. A repository's encryption is fixed when it
+            is created: giving an existing repository a key replaces it (its images are
+            deleted; push them again). Default: ``None``, AES256.
 
     Attributes:
         repository: The ``aws_ecr_repository``.
     """
 
     def __init__(
-        self, scope: Construct, id_: str, *, name: str, keep_images: int = 10, force_delete: bool = False
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        name: str,
+        keep_images: int = 10,
+        force_delete: bool = False,
+        kms_key: LogKey | None = None,
     ) -> None:
         super().__init__(scope, id_)
         where = where_of(self)
@@ -60,7 +73,11 @@ class ContainerRepository(Construct):
             name=name,
             image_tag_mutability="IMMUTABLE",  # a content-hash tag must always mean the same bytes
             image_scanning_configuration=EcrRepositoryImageScanningConfiguration(scan_on_push=True),
-            encryption_configuration=[EcrRepositoryEncryptionConfiguration(encryption_type="AES256")],
+            encryption_configuration=[
+                EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=kms_key.arn)
+                if kms_key is not None
+                else EcrRepositoryEncryptionConfiguration(encryption_type="AES256")
+            ],
             force_delete=force_delete,
         )
         EcrLifecyclePolicy(

@@ -14,6 +14,7 @@ from firelens_cdktf.constructs._validation import where_of
 from firelens_cdktf.constructs.container_props import AppContainer, Sidecar
 from firelens_cdktf.constructs.fargate_service import FirelensFargateService
 from firelens_cdktf.constructs.grants import RoleLike
+from firelens_cdktf.constructs.kms import LogKey
 from firelens_cdktf.constructs.log_archive import LogArchive
 from firelens_cdktf.constructs.log_groups import RouteLogGroups, creator_elsewhere
 from firelens_cdktf.constructs.moves import logical_id_at
@@ -106,6 +107,9 @@ class FirelensService(Construct):
             Default: none (the article's).
         health_check_grace_period_seconds: Only with ``load_balancers``.
             Default: ECS's.
+        kms_key: Encrypt the log groups this service creates (routed, router's,
+            sidecars') with this :class:`~firelens_cdktf.constructs.LogKey`. Default:
+            ``None``, CloudWatch Logs' own encryption.
 
     Attributes:
         cluster, service, task_definition (the ``aws_ecs_task_definition``),
@@ -153,6 +157,7 @@ class FirelensService(Construct):
         execution_role: RoleLike | None = None,
         load_balancers: Sequence[LoadBalancerTarget] = (),
         health_check_grace_period_seconds: int | None = None,
+        kms_key: LogKey | None = None,
     ) -> None:
         super().__init__(scope, id_)
         where = where_of(self)
@@ -182,7 +187,7 @@ class FirelensService(Construct):
         else:
             given = dict(route_log_groups or {})
             _check_not_created_elsewhere(where, self, routing, given)
-            self.log_groups = RouteLogGroups(self, "route-logs", existing=given)
+            self.log_groups = RouteLogGroups(self, "route-logs", existing=given, kms_key=kms_key)
 
         # "Default" is left out of CDKTF's logical ids: the pieces' resources keep the addresses
         # FirelensService gave them when it declared them itself (service_task_..., service_cluster_...).
@@ -200,6 +205,7 @@ class FirelensService(Construct):
             execution_role=execution_role,
             role_name_prefix=role_name_prefix,
             ecs_log_retention_days=ecs_log_retention_days,
+            kms_key=kms_key,
         )
         for sidecar in sidecars:
             task.add_sidecar(sidecar)

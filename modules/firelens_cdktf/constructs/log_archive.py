@@ -50,6 +50,7 @@ from firelens_cdktf.constructs._validation import (
 )
 from firelens_cdktf.constructs.alarms import FirehoseDeliveryAlarms
 from firelens_cdktf.constructs.grants import RoleLike, RolePolicy, grant_to
+from firelens_cdktf.constructs.kms import LogKey
 from firelens_cdktf.constructs.secure_bucket import SecureBucket, check_bucket_name
 from firelens_cdktf.errors import ConfigError
 from firelens_cdktf.iam.policy import (
@@ -127,11 +128,19 @@ class LogArchive(Construct):
             ``buffering_interval_seconds`` (records wait that long normally) and
             be at most 86400 (Firehose retries for 24 h). Default: the interval
             plus 900 s (1200 s with the default interval).
+        kms_key: Encrypt everything the archive holds with this customer-managed key
+            (:class:`~firelens_cdktf.constructs.LogKey`): the created bucket (SSE-KMS
+            with an S3 Bucket Key), each stream's buffered records
+            (``CUSTOMER_MANAGED_CMK``; Firehose creates a grant on the key with the
+            deploying principal's ``kms:CreateGrant``), the objects it writes
+            (``kms_key_arn``: the delivery role may ``kms:GenerateDataKey`` and
+            ``kms:Decrypt`` only through S3, only for this bucket) and the
+            delivery-error log group. Default: ``None``, SSE-S3 and an AWS-owned key.
 
     Attributes:
         bucket: The bucket actually used. ``streams``: stream name -> delivery stream;
         ``stream``: the one stream of an archive without services. ``services``: the
-        services given. ``prefix``: the prefix given (before any service partition).
+        services given. ``prefix``: the prefix given (before any service partition). ``kms_key``: the key given.
         role: Firehose's delivery role (every stream's). ``error_log_group``: delivery errors.
         alarms: The :class:`~firelens_cdktf.constructs.alarms.FirehoseDeliveryAlarms` of an archive
         without services, or ``None``; ``alarms_by_stream``: stream name -> alarms.
@@ -165,6 +174,7 @@ class LogArchive(Construct):
         alarms: bool = True,
         alarm_topic_arn: str | None = None,
         freshness_alarm_seconds: int | None = None,
+        kms_key: LogKey | None = None,
     ) -> None:
         super().__init__(scope, id_)
         where = where_of(self)
@@ -244,21 +254,30 @@ class LogArchive(Construct):
 
         if bucket is None:
             assert bucket_name is not None
-            bucket = SecureBucket(self, "bucket", bucket_name=bucket_name, force_destroy=force_destroy).bucket
+            bucket = SecureBucket(
+                self,
+                "bucket",
+                bucket_name=bucket_name,
+                force_destroy=force_destroy,
+                kms_key_arn=kms_key.arn if kms_key is not None else None,
+            ).bucket
             if expiration_days is not None or transition_days is not None:
                 self._lifecycle(bucket, expiration_days, transition_days, transition_storage_class)
         self.bucket = bucket
         self.stream_name = stream_name
         self.prefix = prefix
         self.record_format = record_format
+        self.kms_key = kms_key
         #: stream name -> the Glue table (database name, table name, table ARN, database ARN) it converts with
         self._schemas: dict[str, tuple[str, str, str, str]] = {}
 
+        error_group = f"/aws/kinesisfirehose/{stream_name}"
         self.error_log_group = CloudwatchLogGroup(
             self,
             "errors",
-            name=f"/aws/kinesisfirehose/{stream_name}",
+            name=error_group,
             retention_in_days=error_log_retention_days,
+            kms_key_id=kms_key.encrypt_log_group(error_group) if kms_key is not None else None,
         )
         CloudwatchLogStream(self, "errors-stream", name=DELIVERY_ERROR_STREAM, log_group_name=self.error_log_group.name)
 
@@ -280,6 +299,11 @@ class LogArchive(Construct):
                         sid="LogDeliveryErrors",
                         actions=("logs:PutLogEvents",),
                         resources=(f"{self.error_log_group.arn}:log-stream:{DELIVERY_ERROR_STREAM}",),
+                    ),
+                    *(
+                        (kms_key.s3_statement("EncryptArchiveObjects", (bucket.arn,), write=True),)
+                        if kms_key is not None
+                        else ()
                     ),
                 )
             ).to_json(),
@@ -308,8 +332,10 @@ class LogArchive(Construct):
                 name=name,
                 destination="extended_s3",
                 server_side_encryption=KinesisFirehoseDeliveryStreamServerSideEncryption(
-                    enabled=True, key_type="AWS_OWNED_CMK"
-                ),
+                    enabled=True, key_type="CUSTOMER_MANAGED_CMK", key_arn=kms_key.arn
+                )
+                if kms_key is not None
+                else KinesisFirehoseDeliveryStreamServerSideEncryption(enabled=True, key_type="AWS_OWNED_CMK"),
                 extended_s3_configuration=KinesisFirehoseDeliveryStreamExtendedS3Configuration(
                     role_arn=self.role.arn,
                     bucket_arn=bucket.arn,
@@ -320,6 +346,7 @@ class LogArchive(Construct):
                     # with conversion, Snappy inside the Parquet files; the stream must not compress again
                     compression_format="UNCOMPRESSED" if parquet else "GZIP",
                     file_extension=".parquet" if parquet else None,
+                    kms_key_arn=kms_key.arn if kms_key is not None else None,
                     cloudwatch_logging_options=KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions(
                         enabled=True, log_group_name=self.error_log_group.name, log_stream_name=DELIVERY_ERROR_STREAM
                     ),

@@ -13,6 +13,7 @@ from constructs import Construct
 from firelens_cdktf.constructs._synth_time import add_check
 from firelens_cdktf.constructs._validation import close_match, where_of
 from firelens_cdktf.constructs.grants import RoleLike, RolePolicy, grant_to
+from firelens_cdktf.constructs.kms import LogKey
 from firelens_cdktf.errors import ConfigError
 from firelens_cdktf.iam.policy import Statement, log_stream_writes
 from firelens_cdktf.limits import LogClass
@@ -36,9 +37,13 @@ class RouteLogGroups(Construct):
             the ones their routes use.
         existing: Groups created elsewhere, by name, to use instead of
             creating them. Default: none.
+        kms_key: Encrypt the groups created here with this customer-managed key
+            (:class:`~firelens_cdktf.constructs.LogKey`, whose policy then lets
+            CloudWatch Logs use it for exactly these groups). Default: ``None``,
+            CloudWatch Logs' own encryption.
 
     Attributes:
-        groups: Log group name -> the ``aws_cloudwatch_log_group`` used.
+        groups: Log group name -> the ``aws_cloudwatch_log_group`` used. ``kms_key``: the key given.
 
     Each group is created in its destination's ``log_class``. When the stack
     is synthesized, a metric or subscription filter of the stack (the log
@@ -64,9 +69,11 @@ class RouteLogGroups(Construct):
         *,
         groups: Iterable[CloudWatchLogs] = (),
         existing: Mapping[str, CloudwatchLogGroup] | None = None,
+        kms_key: LogKey | None = None,
     ) -> None:
         super().__init__(scope, id_)
         self._where = where_of(self)
+        self.kms_key = kms_key
         self.groups: dict[str, CloudwatchLogGroup] = dict(existing or {})
         self._declared: dict[str, CloudWatchLogs] = {}
         for group in groups:
@@ -124,6 +131,7 @@ class RouteLogGroups(Construct):
             retention_in_days=destination.retention_days,
             # None leaves the attribute out: the JSON of groups that never set a class stays as it was.
             log_group_class=destination.log_class,
+            kms_key_id=self.kms_key.encrypt_log_group(name) if self.kms_key is not None else None,
         )
         return self.groups[name]
 

@@ -19,6 +19,7 @@ from firelens_cdktf.constructs.container_definitions import app_container, log_r
 from firelens_cdktf.constructs.container_props import LOG_ROUTER_NAME, AppContainer, SecretSource, Sidecar
 from firelens_cdktf.constructs.grants import RoleLike, RolePolicy
 from firelens_cdktf.constructs.init_config import init_files_tag
+from firelens_cdktf.constructs.kms import LogKey
 from firelens_cdktf.constructs.log_archive import LogArchive
 from firelens_cdktf.constructs.log_groups import RouteLogGroups
 from firelens_cdktf.constructs.service_props import LogRouter
@@ -88,6 +89,10 @@ class FirelensTaskDefinition(Construct):
             characters of ``family`` and ``-``.
         ecs_log_retention_days: Retention of the router's and sidecars' own
             log groups. Default: 30.
+        kms_key: Encrypt the router's and sidecars' own log groups, and the routed
+            groups of the :class:`RouteLogGroups` created here, with this
+            :class:`~firelens_cdktf.constructs.LogKey`. Default: ``None``, CloudWatch
+            Logs' own encryption (a ``log_groups`` you pass keeps its own ``kms_key``).
 
     Attributes:
         task_definition (the ``aws_ecs_task_definition``), task_role and
@@ -124,6 +129,7 @@ class FirelensTaskDefinition(Construct):
         execution_role: RoleLike | None = None,
         role_name_prefix: str | None = None,
         ecs_log_retention_days: int = 30,
+        kms_key: LogKey | None = None,
     ) -> None:
         super().__init__(scope, id_)
         self._where = where = where_of(self)
@@ -154,18 +160,17 @@ class FirelensTaskDefinition(Construct):
         self.family, self.routing, self.log_router = family, routing, log_router
         self.cpu, self.memory_mib = cpu, memory_mib
         self._retention = ecs_log_retention_days
+        self._kms_key = kms_key
         self._containers: list[AppContainer] = []
         self._sidecars: list[Sidecar] = []
         role_prefix = role_name_prefix if role_name_prefix is not None else f"{family[:20]}-"
 
         # Log groups: every group a route writes to, owned by log_groups; then the router's own.
-        self.log_groups = log_groups if log_groups is not None else RouteLogGroups(self, "route-logs")
+        self.log_groups = log_groups if log_groups is not None else RouteLogGroups(self, "route-logs", kms_key=kms_key)
         self.route_log_groups: dict[str, CloudwatchLogGroup] = {
             group.log_group: self.log_groups.add(group) for group in routing.log_groups
         }
-        self.router_log_group = CloudwatchLogGroup(
-            self, "router-logs", name=f"/ecs/{family}/{LOG_ROUTER_NAME}", retention_in_days=ecs_log_retention_days
-        )
+        self.router_log_group = self._own_log_group("router-logs", LOG_ROUTER_NAME)
         self.sidecar_log_groups: dict[str, CloudwatchLogGroup] = {}
 
         # Task role: what Fluent Bit's outputs call, granted by the routed resources themselves.
@@ -263,11 +268,17 @@ class FirelensTaskDefinition(Construct):
         """
         checks.check_new_sidecar(f"{self._where} add_sidecar", sidecar, self._containers, self._sidecars)
         self._sidecars.append(sidecar)
-        self.sidecar_log_groups[sidecar.name] = CloudwatchLogGroup(
+        self.sidecar_log_groups[sidecar.name] = self._own_log_group(f"sidecar-logs-{sidecar.name}", sidecar.name)
+
+    def _own_log_group(self, id_: str, container: str) -> CloudwatchLogGroup:
+        """``/ecs/<family>/<container>``: a container's own group (awslogs), encrypted with ``kms_key`` if given."""
+        name = f"/ecs/{self.family}/{container}"
+        return CloudwatchLogGroup(
             self,
-            f"sidecar-logs-{sidecar.name}",
-            name=f"/ecs/{self.family}/{sidecar.name}",
+            id_,
+            name=name,
             retention_in_days=self._retention,
+            kms_key_id=self._kms_key.encrypt_log_group(name) if self._kms_key is not None else None,
         )
 
     # --- what is rendered at synth -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from firelens_cdktf._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from firelens_cdktf.iam.kms import log_key_policy as log_key_policy
     from firelens_cdktf.iam.policy import STAR_RESOURCE_ACTIONS as STAR_RESOURCE_ACTIONS
     from firelens_cdktf.iam.policy import PolicyDocument as PolicyDocument
     from firelens_cdktf.iam.policy import PolicyStatement as PolicyStatement
@@ -39,6 +40,7 @@ _EXPORTS = {
     "log_stream_writes": "firelens_cdktf.iam.policy",
     "firehose_delivery_to_s3": "firelens_cdktf.iam.policy",
     "deny_insecure_transport": "firelens_cdktf.iam.policy",
+    "log_key_policy": "firelens_cdktf.iam.kms",
 }
 __all__ = sorted([*_EXPORTS])
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
