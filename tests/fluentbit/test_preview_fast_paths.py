@@ -1,18 +1,26 @@
 """The preview's fast paths give what its general paths give, on inputs chosen to trip them.
 
 Each fast path (numbers the JSON reader knows from earlier lines, the
-table's one-text line) is compared with the path it shortcuts, value for
+table's common row) is compared with the path it shortcuts, value for
 value and byte for byte.
 """
 
 from __future__ import annotations
 
+import io
 import math
 
 import pytest
 
+from conftest import FIXTURES
 from firelens_cdktf.fluentbit.parsers import MapReader, parse_json_object
+from firelens_cdktf.fluentbit.preview_input import line_reader
+from firelens_cdktf.fluentbit.preview_io import TableWriter, load_for_preview
 from firelens_cdktf.fluentbit.records import encode_json
+from firelens_cdktf.fluentbit.simulator import FirelensContext, Simulator
+
+#: The compiled default config: FireLens's filter, the partial_message join, the json parser, two routes.
+COMPILED_CONFIG = FIXTURES / "compiled" / "extra.conf"
 
 #: Map texts without arrays whose numbers are written back as read, or not (-0, 1.50, 0.087, 1e5, beyond 64 bits).
 NUMBER_TEXTS = [
@@ -85,3 +93,42 @@ def test_the_reader_keeps_a_bounded_number_of_texts() -> None:
         assert encode_json(got) == f'{{"i":{value},"f":{value}.5}}'  # type: ignore[arg-type]
     # the reader's own caches: what keeps memory flat on any input
     assert len(reader._ints) <= 8_192 and len(reader._floats) <= 8_192
+
+
+#: App lines that trip the table's common row: repeated keys, numbers written otherwise, no JSON, bytes that are
+#: not UTF-8, arrays, nested maps, labels cut at the table's width, a record too large for its output.
+TABLE_LINES = [
+    '{"name":"ActiveRecord","level":"debug","message":"User Load","duration_ms":0.087}',
+    '{"name":"Rack","level":"info","message":"x","name":"Rack","level":"warn"}',
+    '{"name":"UsersController","level":"info","message":"Completed","i":-0,"f":1.50,"e":1e5}',
+    '{"name":"PostsController","level":"info","message":"labelled","payload":{"label":"post_list","n":[1,2]}}',
+    '{"name":"PostsController","level":"info","message":"labelled","payload":{"label":"' + "x" * 90 + '"}}',
+    '{"name":"a","level":"info","message":"caf\u00e9 \udc80","payload":{"label":"l\udc81"}}',
+    '{"name":"a","level":"info","message":"m","payload":{"data":{"deep":{"a":null}}},"log":null}',
+    '{"name":1,"level":"info","message":"a number as name"}',
+    '{"message":"no name"}',
+    '{"a": 1, "b" : "spaced"}',
+    "=> Booting Puma",
+    "not json \udc80",
+    '{"name":"ActiveRecord","level":"debug","message":"' + "s" * 1_100_000 + '"}',
+    "{}",
+    "",
+]
+
+
+def test_the_tables_common_row_is_what_its_general_path_writes() -> None:
+    config, parsers = load_for_preview(str(COMPILED_CONFIG))
+    simulator = Simulator(config, parsers)
+    read = line_reader(container="rails-app", firelens=FirelensContext())
+    fast, general = io.StringIO(), io.StringIO()
+    fast_table = TableWriter(fast, simulator.output_names)
+    general_table = TableWriter(general, simulator.output_names)
+    for number, line in enumerate(TABLE_LINES * 2, start=1):  # twice: the texts the table keeps are reused
+        for tag, record in read(line + "\n", number):
+            outcome = simulator.run(tag, record)
+            fast_table.write(outcome, number)
+            general_table._write_any(outcome, number)  # the general path, for every outcome
+    fast_table.close()
+    general_table.close()
+    assert fast.getvalue() == general.getvalue()
+    assert "…" in fast.getvalue() and "\\x80" in fast.getvalue()  # cut descriptions and undecodable bytes were met
