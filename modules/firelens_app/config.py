@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 from firelens_app.routing import article_routing
 from firelens_cdktf import CompiledRouting, ConfigError, LogRouting, compile_routing
-from firelens_cdktf.limits import REGION_NAME, S3_BUCKET_NAME
+from firelens_cdktf.limits import KMS_KEY_ARN, REGION_NAME, S3_BUCKET_NAME
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+#: ``kms_key`` value that has the pipeline stack create its own key.
+STACK_KEY = "stack"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,12 @@ class PipelineConfig:
             use the S3 backend; created by the ``state`` stack. S3 names are
             global, so pick your own for a real account. Default:
             ``firelens-<stage>-tfstate``.
+        kms_key: Customer-managed keys, opt-in: ``"stack"`` has the pipeline stack create
+            its own key (``alias/firelens-<stage>``), a key ARN (in ``region``) uses yours;
+            either encrypts the archive and query-results buckets, the Firehose streams,
+            every log group, the ECR repositories and the alarm topic with it
+            (docs/hardening.md, "Customer-managed keys"). Default: ``""``, AWS-owned
+            and AWS-managed keys, as the article has it.
 
     Raises:
         ConfigError: a value that AWS would reject.
@@ -39,6 +47,7 @@ class PipelineConfig:
     stage: str = "sample"
     region: str = "ap-northeast-1"
     state_bucket: str = ""
+    kms_key: str = ""
 
     def __post_init__(self) -> None:
         if not _STAGE.match(self.stage):
@@ -68,6 +77,19 @@ class PipelineConfig:
                 "set FIRELENS_STATE_BUCKET (or state_bucket=) to a valid S3 bucket name",
             )
 
+        if self.kms_key not in ("", STACK_KEY):
+            key_region = self.kms_key.split(":")[3] if KMS_KEY_ARN.match(self.kms_key) else None
+            if key_region != self.region:
+                raise ConfigError(
+                    "PipelineConfig",
+                    "kms_key",
+                    self.kms_key,
+                    f"'' (no customer-managed key), {STACK_KEY!r} (the stack creates one) or the ARN of a "
+                    f"KMS key in {self.region}",
+                    "set FIRELENS_KMS_KEY (or kms_key=) to 'stack', or to arn:aws:kms:<region>:<account>:key/<id> "
+                    "of a key in the pipeline's region",
+                )
+
     def archive_bucket(self, stream: str) -> str:
         """Bucket a Firehose stream's LogArchive creates: ``firelens-<stage>-<stream>``.
 
@@ -82,9 +104,15 @@ class PipelineConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PipelineConfig:
-        """Build from ``FIRELENS_STAGE``, ``FIRELENS_REGION``, ``FIRELENS_STATE_BUCKET``; unset means default."""
+        """Build from ``FIRELENS_STAGE``, ``FIRELENS_REGION``, ``FIRELENS_STATE_BUCKET``, ``FIRELENS_KMS_KEY``;
+        unset means default."""
         env = os.environ if env is None else env
-        names = {"stage": "FIRELENS_STAGE", "region": "FIRELENS_REGION", "state_bucket": "FIRELENS_STATE_BUCKET"}
+        names = {
+            "stage": "FIRELENS_STAGE",
+            "region": "FIRELENS_REGION",
+            "state_bucket": "FIRELENS_STATE_BUCKET",
+            "kms_key": "FIRELENS_KMS_KEY",
+        }
         return cls(**{field: env[var] for field, var in names.items() if env.get(var)})
 
 

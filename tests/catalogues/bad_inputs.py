@@ -24,7 +24,9 @@ from firelens_cdktf.constructs.container_image import ContainerRepository
 from firelens_cdktf.constructs.container_props import AppContainer, ContainerImageRef, HealthCheck, Secret, Sidecar
 from firelens_cdktf.constructs.fargate_service import FirelensFargateService
 from firelens_cdktf.constructs.firelens_service import FirelensService
+from firelens_cdktf.constructs.kms import LogKey
 from firelens_cdktf.constructs.log_archive import LogArchive
+from firelens_cdktf.constructs.provider import aws_provider
 from firelens_cdktf.constructs.service_props import ClusterRef, LogRouter, NetworkPlacement, RouterAlarms
 from firelens_cdktf.constructs.task_definition import FirelensTaskDefinition
 from firelens_cdktf.errors import ConfigError, LintError, RouteError
@@ -40,6 +42,7 @@ ROUTER_REPOSITORY = "public.ecr.aws/aws-observability/aws-for-fluent-bit"
 ROUTER = ContainerImageRef.from_registry(f"{ROUTER_REPOSITORY}:init-3.2.1")
 TOPIC = "arn:aws:sns:ap-northeast-1:123456789012:alerts"
 SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:team/db-AbCdEf"
+KEY_ARN_US = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 #: The article's own extra.conf, abridged: its labelled copies (``logdata.*``) match no output.
 UNROUTED_COPIES_CONFIG = """\
@@ -136,6 +139,12 @@ def try_all(cases: tuple[BadInput, ...] | None = None) -> list[Outcome]:
 
 def _stack() -> TerraformStack:
     return TerraformStack(Testing.app(), STACK)
+
+
+def _key_in_another_region() -> None:
+    stack = _stack()
+    aws_provider(stack, region="ap-northeast-1")
+    LogKey(stack, "key", key_arn=KEY_ARN_US)
 
 
 @functools.cache
@@ -1028,5 +1037,56 @@ CATALOGUE: tuple[BadInput, ...] = (
         "other",
         "None when cluster= is given",
         "drop cluster_name",
+    ),
+    # --- customer-managed keys (issue 22) ----------------------------------------------------------------
+    _case(
+        "kms-key-in-another-region",
+        _key_in_another_region,
+        ConfigError,
+        f"LogKey '{STACK}/key'",
+        "key_arn",
+        KEY_ARN_US,
+        "a key in the stack's region ap-northeast-1",
+        "create the key in ap-northeast-1",
+    ),
+    _case(
+        "kms-alias-arn-for-a-key",
+        lambda: LogKey(_stack(), "key", key_arn="arn:aws:kms:ap-northeast-1:123456789012:alias/logs"),
+        ConfigError,
+        f"LogKey '{STACK}/key'",
+        "key_arn",
+        "arn:aws:kms:ap-northeast-1:123456789012:alias/logs",
+        "a key ARN",
+        "CloudWatch Logs takes key ARNs only",
+    ),
+    _case(
+        "kms-arn-of-another-service",
+        lambda: LogKey(_stack(), "key", key_arn=SECRET_ARN),
+        ConfigError,
+        f"LogKey '{STACK}/key'",
+        "key_arn",
+        SECRET_ARN,
+        "a KMS key ARN",
+        "pass the key's ARN",
+    ),
+    _case(
+        "kms-deletion-window-too-short",
+        lambda: LogKey(_stack(), "key", deletion_window_days=1),
+        ConfigError,
+        f"LogKey '{STACK}/key'",
+        "deletion_window_days",
+        1,
+        "from 7 to 30",
+        "KMS waits 7 to 30 days",
+    ),
+    _case(
+        "app-kms-key-neither-stack-nor-arn",
+        lambda: PipelineConfig(kms_key="on"),
+        ConfigError,
+        "PipelineConfig",
+        "kms_key",
+        "on",
+        "'stack' (the stack creates one)",
+        "set FIRELENS_KMS_KEY",
     ),
 )

@@ -7,7 +7,7 @@ from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 
 from constructs import Construct
-from firelens_app.config import PipelineConfig, pipeline_routing
+from firelens_app.config import STACK_KEY, PipelineConfig, pipeline_routing
 from firelens_app.paths import DOCKER_DIR
 from firelens_app.sql_logs import SQL_LOG_COLUMNS, saved_queries
 from firelens_app.stacks.backend import s3_backend
@@ -18,6 +18,7 @@ from firelens_cdktf import (
     ContainerRepository,
     FirelensService,
     LogArchive,
+    LogKey,
     LogRouter,
     RouterAlarms,
     Sidecar,
@@ -46,7 +47,9 @@ class PipelineStack(TerraformStack):
 
     Every alarm (Firehose delivery, the router's lost logs) notifies the
     ``firelens-<stage>-alerts`` topic; subscribe an e-mail address or a chat
-    integration to it to be told.
+    integration to it to be told. With ``config.kms_key`` set, one customer-managed
+    key (:class:`LogKey`) encrypts the buckets, streams, log groups, repositories
+    and the topic.
 
     Args:
         scope: The app.
@@ -60,8 +63,8 @@ class PipelineStack(TerraformStack):
 
     Attributes:
         routing, archives (stream name -> LogArchive), repositories (image -> ContainerRepository), service,
-        alarm_topic (the ``aws_sns_topic``), archive_database (``aws_glue_catalog_database`` or ``None``),
-        archive_queries (stream name -> ArchiveQueries).
+        alarm_topic (the ``aws_sns_topic``), kms_key (the :class:`LogKey` or ``None``), archive_database
+        (``aws_glue_catalog_database`` or ``None``), archive_queries (stream name -> ArchiveQueries).
     """
 
     def __init__(
@@ -78,9 +81,23 @@ class PipelineStack(TerraformStack):
         aws_provider(self, region=config.region)
         self.routing = routing or pipeline_routing(config)
 
-        # Not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the AWS-managed
-        # aws/sns key (its policy cannot grant cloudwatch.amazonaws.com); see checkov-allowlist.toml.
-        self.alarm_topic = SnsTopic(self, "alarm-topic", name=f"firelens-{config.stage}-alerts")
+        self.kms_key = (
+            (
+                LogKey(self, "key", alias=f"alias/firelens-{config.stage}")
+                if config.kms_key == STACK_KEY
+                else LogKey(self, "key", key_arn=config.kms_key)
+            )
+            if config.kms_key
+            else None
+        )
+        # Without a customer-managed key the topic is not KMS-encrypted: CloudWatch alarms cannot publish
+        # to a topic under the AWS-managed aws/sns key (its policy cannot grant cloudwatch.amazonaws.com).
+        self.alarm_topic = SnsTopic(
+            self,
+            "alarm-topic",
+            name=f"firelens-{config.stage}-alerts",
+            kms_master_key_id=self.kms_key.allow_alarm_topic() if self.kms_key else None,
+        )
         # Ids name the stream (they were its position, archive-<n>: the moved blocks keep what is deployed).
         self.archives = {
             stream: LogArchive(
@@ -89,6 +106,7 @@ class PipelineStack(TerraformStack):
                 stream_name=stream,
                 bucket_name=config.archive_bucket(stream),
                 alarm_topic_arn=self.alarm_topic.arn,
+                kms_key=self.kms_key,
             )
             for stream in self.routing.delivery_stream_names
         }
@@ -122,7 +140,9 @@ class PipelineStack(TerraformStack):
         for index, queries in enumerate(self.archive_queries.values()):
             move_from_previous_id(queries, f"queries-{index}")
         self.repositories = {
-            image: ContainerRepository(self, f"repository-{image}", name=config.repository_name(image))
+            image: ContainerRepository(
+                self, f"repository-{image}", name=config.repository_name(image), kms_key=self.kms_key
+            )
             for image in IMAGES
         }
         tags = {
@@ -148,6 +168,7 @@ class PipelineStack(TerraformStack):
             log_archives=tuple(self.archives.values()),
             sidecars=(Sidecar.postgres(self.repositories["postgres"].image(tags["postgres"])),),
             alarms=RouterAlarms(topic_arn=self.alarm_topic.arn),
+            kms_key=self.kms_key,
         )
 
         TerraformOutput(self, "cluster_name", value=self.service.cluster_name)
