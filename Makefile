@@ -154,6 +154,10 @@ fluent-bit: ## build Fluent Bit v4.2.2 into .tools/fluent-bit/ from SRC=<a fluen
 	@mkdir -p $(TOOLS)/fluent-bit/bin && ln -sf ../build/bin/fluent-bit $(TOOLS)/fluent-bit/bin/fluent-bit
 	@echo "make fluent-bit: $(TOOLS)/fluent-bit/bin/fluent-bit ($$($(TOOLS)/fluent-bit/bin/fluent-bit --version | head -1))"
 
+.PHONY: bench-archive
+bench-archive: install ## the archive as GZIP JSON or Parquet on the same records: bytes stored and read, monthly cost
+	@$(VENV_PY) -m benchmarks.archive_formats
+
 .PHONY: bench-preview
 bench-preview: install ## the preview's throughput vs a bare json.loads loop, side by side, and its peak memory
 	@$(VENV_PY) -m benchmarks.preview

@@ -10,12 +10,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from firelens_cdktf.cost.estimate import VOLUME_ENV, CostEstimate, Scenario
-from firelens_cdktf.cost.prices import RegionPrices
+from firelens_cdktf.cost.estimate import (
+    VOLUME_ENV,
+    CostEstimate,
+    FormatCost,
+    FormatQueryScan,
+    Scenario,
+    format_cost,
+)
+from firelens_cdktf.cost.prices import FORMAT_CONVERSION, RegionPrices
 from firelens_cdktf.routing.compiler import output_alias
 from firelens_harness.round_trip import DeployedPipeline, RoundTrip
 from firelens_local.delivery_check import S3, Placement, expected_records
-from firelens_local.query import render_result
+from firelens_local.query import FormatComparison, render_result
 
 EMULATOR_NOTE = (
     "The emulator's Firehose (moto, corrected by firelens_local._moto_firehose) stores objects as real "
@@ -140,7 +147,39 @@ def render_archive(result: RoundTrip) -> list[str]:
             f"({loaded.objects} object(s), earlier runs of the day included):"
         )
         lines.extend("    " + line for line in render_result(slowest, width=70, limit=5))
+        if check.formats is not None:
+            lines.extend("    " + line for line in render_formats(check.formats))
     return lines
+
+
+def render_formats(formats: FormatComparison) -> list[str]:
+    """Each saved query's bytes over the same day in GZIP JSON (as delivered) and converted to Parquet."""
+    lines = [
+        f"the same day's records ({formats.raw_bytes:,} bytes) as GZIP JSON ({formats.json_stored:,} bytes stored) "
+        f"and converted to Parquet as Firehose would ({formats.parquet_stored:,} bytes; "
+        f"{formats.failed} document(s) it could not convert), each saved query's bytes read:"
+    ]
+    rows = [
+        [
+            scan.query,
+            f"{scan.json_bytes:,}",
+            f"{scan.parquet_bytes:,}",
+            f"{scan.parquet_bytes / scan.json_bytes:.2f}" if scan.json_bytes else "-",
+            "same rows" if scan.same_answer else "ROWS DIFFER",
+        ]
+        for scan in formats.scans
+    ]
+    return lines + ["  " + row for row in _table([["query", "GZIP JSON", "Parquet", "ratio", ""], *rows], (1, 2, 3))]
+
+
+def render_format_cost(cost: FormatCost, table: str, archive_gb: float) -> list[str]:
+    """The month of one archive in both formats, and which is cheaper."""
+    return [
+        f"Archive format for {table}, {archive_gb:,.2f} GB of records a month, at this run's measured sizes and "
+        f"scans: {cost.cheaper} is cheaper by {_money(cost.saving)} a month ({cost.saving_fraction:.0%})",
+        *_scenario(cost.json),
+        *_scenario(cost.parquet, cost.json.total),
+    ]
 
 
 def _money(value: float) -> str:
@@ -224,6 +263,21 @@ def render_report(
         )
     if estimate is not None and prices is not None:
         sections.append(render_cost(estimate, result, prices))
+        archive_gb = estimate.volume_gb * sum(share.share for share in result.traffic_mix().firehose)
+        for check in result.archive:
+            if check.formats is None or check.formats.raw_bytes <= 0:
+                continue
+            formats = check.formats
+            cost = format_cost(
+                [FormatQueryScan(s.query, s.json_bytes, s.parquet_bytes) for s in formats.scans],
+                raw_bytes=formats.raw_bytes,
+                json_stored=formats.json_stored,
+                parquet_stored=formats.parquet_stored,
+                archive_gb_per_month=archive_gb / max(len(result.archive), 1),
+                prices=prices,
+                conversion_usd_per_gb=FORMAT_CONVERSION.get(prices.region, FORMAT_CONVERSION["us-east-1"]).usd,
+            )
+            sections.append(render_format_cost(cost, check.table, archive_gb / max(len(result.archive), 1)))
     elif cost_note:
         sections.append([f"Cost estimate: {cost_note}"])
     return "\n\n".join("\n".join(section) for section in sections) + "\n"

@@ -11,7 +11,10 @@ its workgroup in ``athena_workgroups``):
 - the **saved queries**: the workgroup's named queries run with DuckDB over
   the day partition this run wrote into (:mod:`firelens_local.query`);
   that partition also holds what earlier runs of the same day delivered, as
-  Athena would read it.
+  Athena would read it;
+- the **format comparison**: the same day's records converted to Parquet as
+  Firehose would convert them (:func:`~firelens_local.query.compare_formats`),
+  and each saved query's bytes read in both formats, for the cost report.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from firelens_local.archive_records import Drift, check_schema, object_text, read_lines
-from firelens_local.query import ArchiveQueryRun, QueryResult, query_archive
+from firelens_local.query import ArchiveQueryRun, FormatComparison, QueryResult, compare_formats, query_archive
 from firelens_local.readback import StoredObject, read_deployed_table
 
 #: The query the report shows: the name suffix of :func:`~firelens_cdktf.archive.schema.saved_queries`'s first.
@@ -38,6 +41,8 @@ class ArchiveCheck:
         bucket: the archive bucket the table reads.
         drift: this run's records read under the table's columns.
         queries: the saved queries over this run's day (``None`` when this run wrote nothing there).
+        formats: that day's records, as delivered (GZIP JSON) and converted to Parquet, queried both ways
+            (``None`` when no query ran).
     """
 
     table: str
@@ -45,6 +50,7 @@ class ArchiveCheck:
     bucket: str
     drift: Drift
     queries: ArchiveQueryRun | None
+    formats: FormatComparison | None = None
 
     @property
     def slowest(self) -> QueryResult | None:
@@ -86,5 +92,12 @@ def check_archive(
             if days
             else None
         )
-        checks.append(ArchiveCheck(table, workgroup, deployed.bucket, check_schema(records, deployed.columns), queries))
+        formats = (
+            compare_formats(s3=s3, glue=glue, athena=athena, table=table, workgroup=workgroup, day=days[-1])
+            if days
+            else None
+        )
+        checks.append(
+            ArchiveCheck(table, workgroup, deployed.bucket, check_schema(records, deployed.columns), queries, formats)
+        )
     return tuple(checks)

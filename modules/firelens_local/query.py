@@ -45,14 +45,14 @@ import json
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from firelens_cdktf.archive.schema import QUERY_PARAMETERS, Column
 from firelens_local.archive_records import Lines, object_text, read_lines, to_row
-from firelens_local.parquet import column_chunk_bytes, columns_spec, named_columns, scanned_bytes
+from firelens_local.parquet import column_chunk_bytes, columns_spec, convert_records, named_columns, scanned_bytes
 from firelens_local.parquet import duckdb_type as duckdb_type  # where make query's tests and users look for it
 from firelens_local.parquet import ident as _ident
 from firelens_local.parquet import sql_string as _sql_string
@@ -298,6 +298,92 @@ def query_archive(
     finally:
         local.close()
     return ArchiveQueryRun(deployed, workgroup, loaded, tuple(results), tuple(partitions))
+
+
+@dataclass(frozen=True)
+class FormatScan:
+    """One saved query over the same records, as the archive stores them and as Parquet would.
+
+    Attributes:
+        query: the named query's name.
+        json_bytes: bytes it reads from the GZIP JSON objects (all of them).
+        parquet_bytes: bytes it reads from the same records as Parquet (footers and its columns' chunks).
+        same_answer: both gave the same rows.
+    """
+
+    query: str
+    json_bytes: int
+    parquet_bytes: int
+    same_answer: bool
+
+
+@dataclass(frozen=True)
+class FormatComparison:
+    """A day of a GZIP JSON table, converted to Parquet as Firehose would, and queried both ways.
+
+    Attributes:
+        table: ``database.table``. ``day``: the partition read.
+        raw_bytes: the records' bytes before compression.
+        json_stored: stored GZIP bytes, as delivered. ``parquet_stored``: the same records' Parquet bytes, in
+            one object (Firehose buffers 64 MiB or more before it converts: a day this small is one object).
+        failed: documents the conversion could not convert (they would go to the error prefix).
+        scans: each saved query's bytes in both formats.
+    """
+
+    table: str
+    day: date
+    raw_bytes: int
+    json_stored: int
+    parquet_stored: int
+    failed: int
+    scans: tuple[FormatScan, ...]
+
+
+def compare_formats(*, s3: Any, glue: Any, athena: Any, table: str, workgroup: str, day: date) -> FormatComparison:
+    """Run ``workgroup``'s saved queries over one day of a GZIP JSON ``table`` and over the same records
+    converted to Parquet (:func:`~firelens_local.parquet.convert_records`, the table's columns as schema).
+
+    Raises:
+        LookupError: the table is not a JSON table, or has no partition for ``day``.
+    """
+    deployed = read_deployed_table(glue, table)
+    if deployed.parquet:
+        raise LookupError(f"{table} is already Parquet: compare a GZIP JSON table")
+    partitions = list_partitions(s3, deployed)
+    if day not in partitions:
+        raise LookupError(f"no partition for {day.isoformat()} in s3://{deployed.bucket}/{deployed.listing_prefix}")
+    objects = fetch_partition(s3, deployed, partitions[day])
+    # Firehose converts after buffering at least 64 MiB: a day this small is one Parquet object
+    conversion = convert_records([object_text(o.body).encode("utf-8") for o in objects], deployed.columns)
+    failed = len(conversion.failed)
+    converted = (
+        [PartitionObject(f"{day.isoformat()}.parquet", day, len(conversion.parquet), conversion.parquet)]
+        if conversion.parquet is not None
+        else []
+    )
+    queries = read_named_queries(athena, workgroup)
+    parameters = [getattr(day, name) for name in QUERY_PARAMETERS]
+    as_json, as_parquet = LocalAthena(deployed), LocalAthena(replace(deployed, parquet=True))
+    try:
+        json_loaded, parquet_loaded = as_json.load(day, objects), as_parquet.load(day, converted)
+        scans = []
+        for query in queries:
+            json_rows = as_json.run(query.sql, parameters)[1]
+            parquet_rows = as_parquet.run(query.sql, parameters)[1]
+            scans.append(
+                FormatScan(
+                    query.name,
+                    json_loaded.scanned_by(query.sql, deployed.columns),
+                    parquet_loaded.scanned_by(query.sql, deployed.columns),
+                    json_rows == parquet_rows,
+                )
+            )
+    finally:
+        as_json.close()
+        as_parquet.close()
+    return FormatComparison(
+        table, day, json_loaded.raw_bytes, json_loaded.bytes_read, parquet_loaded.bytes_read, failed, tuple(scans)
+    )
 
 
 # --- output ---------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import gzip
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from firelens_cdktf import limits as _limits
@@ -475,4 +475,92 @@ def observe_mix(
         athena=tuple(
             AthenaShare(a.delivery_stream, a.query, a.bytes_scanned / a.raw_bytes) for a in athena if a.raw_bytes > 0
         ),
+    )
+
+
+# --- GZIP JSON or Parquet ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormatQueryScan:
+    """One saved query's bytes over the same day of records in each format (as ``make run`` measured them)."""
+
+    query: str
+    json_bytes: int
+    parquet_bytes: int
+
+
+@dataclass(frozen=True)
+class FormatCost:
+    """A month of one archive stored as GZIP JSON and as Parquet, at the measured sizes and scans.
+
+    Attributes:
+        json, parquet: the two monthly bills (storage, the saved queries, and for Parquet the conversion).
+    """
+
+    json: Scenario
+    parquet: Scenario
+
+    @property
+    def cheaper(self) -> str:
+        """``"Parquet"`` or ``"GZIP JSON"``: the smaller bill (GZIP JSON when equal: no conversion to run)."""
+        return "Parquet" if self.parquet.total < self.json.total else "GZIP JSON"
+
+    @property
+    def saving(self) -> float:
+        """USD a month the cheaper format saves."""
+        return abs(self.json.total - self.parquet.total)
+
+    @property
+    def saving_fraction(self) -> float:
+        """:attr:`saving` over the dearer bill (0 when both are 0)."""
+        dearer = max(self.json.total, self.parquet.total)
+        return self.saving / dearer if dearer else 0.0
+
+
+def format_cost(
+    scans: Sequence[FormatQueryScan],
+    *,
+    raw_bytes: int,
+    json_stored: int,
+    parquet_stored: int,
+    archive_gb_per_month: float,
+    prices: RegionPrices,
+    conversion_usd_per_gb: float,
+) -> FormatCost:
+    """Price a month of an archive in both formats from one measured day: stored bytes and each saved query's
+    scanned bytes per byte of records, scaled to ``archive_gb_per_month`` (each query once a day over that day).
+
+    Raises:
+        ValueError: ``raw_bytes`` is not positive (nothing was measured).
+    """
+    if raw_bytes <= 0:
+        raise ValueError(f"raw_bytes={raw_bytes}: a measured day of records is needed")
+    month = archive_gb_per_month * BYTES_PER_GB
+
+    def bill(
+        name: str, stored: int, scanned: Callable[[FormatQueryScan], int], extra: tuple[CostLine, ...]
+    ) -> Scenario:
+        lines = [
+            CostLine(
+                "S3: storage, one month", archive_gb_per_month * stored / raw_bytes, "GB-month", prices.s3_storage.usd
+            )
+        ]
+        lines += [
+            CostLine(
+                f"Athena {scan.query}: once a day over that day (10 MB minimum)",
+                athena_tb_per_month(AthenaShare("", scan.query, scanned(scan) / raw_bytes), month),
+                "TB scanned",
+                prices.athena_per_tb.usd,
+            )
+            for scan in scans
+        ]
+        return Scenario(name, (*lines, *extra))
+
+    conversion = CostLine(
+        "Firehose: record format conversion", archive_gb_per_month, "GB converted", conversion_usd_per_gb
+    )
+    return FormatCost(
+        bill("GZIP JSON", json_stored, lambda scan: scan.json_bytes, ()),
+        bill("Parquet", parquet_stored, lambda scan: scan.parquet_bytes, (conversion,)),
     )

@@ -216,6 +216,22 @@ PRICES: dict[str, RegionPrices] = {
 }
 
 
+#: Firehose record format conversion (JSON to Parquet or ORC), per GB ingested in 5 KB increments per record,
+#: by region. Apart from :class:`RegionPrices` so that a prices file of yours needs no new field.
+FORMAT_CONVERSION: dict[str, Price] = {
+    region: Price(
+        0.018,
+        "GB converted (5 KB per record minimum)",
+        _FIREHOSE,
+        confirmed=False,
+        note="not confirmed: the stored copy of the AWS page (German) states the rule (per GB ingested, 5 KB "
+        "increments) but not the number; $0.018 is the us-east-1 figure last seen on the AWS page"
+        + ("" if region == "us-east-1" else ", used here for want of this region's"),
+    )
+    for region in PRICES
+}
+
+
 def prices_for(region: str) -> RegionPrices:
     """The prices of ``region``.
 
