@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from firelens_app.routing import article_routing
 from firelens_cdktf import CompiledRouting, ConfigError, LogRouting, compile_routing
+from firelens_cdktf.archive import JSON_FORMAT, RECORD_FORMATS
 from firelens_cdktf.limits import KMS_KEY_ARN, REGION_NAME, S3_BUCKET_NAME
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
@@ -39,6 +40,9 @@ class PipelineConfig:
             every log group, the ECR repositories and the alarm topic with it
             (docs/hardening.md, "Customer-managed keys"). Default: ``""``, AWS-owned
             and AWS-managed keys, as the article has it.
+        archive_format: ``"JSON"`` (the article's GZIP JSON lines) or ``"PARQUET"``: Firehose converts the
+            archived records to Parquet with the archive table's columns (docs/archive-and-queries.md). Default:
+            ``"JSON"``.
 
     Raises:
         ConfigError: a value that AWS would reject.
@@ -48,6 +52,7 @@ class PipelineConfig:
     region: str = "ap-northeast-1"
     state_bucket: str = ""
     kms_key: str = ""
+    archive_format: str = JSON_FORMAT
 
     def __post_init__(self) -> None:
         if not _STAGE.match(self.stage):
@@ -77,6 +82,14 @@ class PipelineConfig:
                 "set FIRELENS_STATE_BUCKET (or state_bucket=) to a valid S3 bucket name",
             )
 
+        if self.archive_format not in RECORD_FORMATS:
+            raise ConfigError(
+                "PipelineConfig",
+                "archive_format",
+                self.archive_format,
+                f"one of {', '.join(RECORD_FORMATS)}",
+                "set FIRELENS_ARCHIVE_FORMAT (or archive_format=) to JSON or PARQUET",
+            )
         if self.kms_key not in ("", STACK_KEY):
             key_region = self.kms_key.split(":")[3] if KMS_KEY_ARN.match(self.kms_key) else None
             if key_region != self.region:
@@ -104,14 +117,15 @@ class PipelineConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PipelineConfig:
-        """Build from ``FIRELENS_STAGE``, ``FIRELENS_REGION``, ``FIRELENS_STATE_BUCKET``, ``FIRELENS_KMS_KEY``;
-        unset means default."""
+        """Build from ``FIRELENS_STAGE``, ``FIRELENS_REGION``, ``FIRELENS_STATE_BUCKET``, ``FIRELENS_KMS_KEY``,
+        ``FIRELENS_ARCHIVE_FORMAT``; unset means default."""
         env = os.environ if env is None else env
         names = {
             "stage": "FIRELENS_STAGE",
             "region": "FIRELENS_REGION",
             "state_bucket": "FIRELENS_STATE_BUCKET",
             "kms_key": "FIRELENS_KMS_KEY",
+            "archive_format": "FIRELENS_ARCHIVE_FORMAT",
         }
         return cls(**{field: env[var] for field, var in names.items() if env.get(var)})
 

@@ -4,7 +4,8 @@ For each archive table the pipeline deployed (``archive_tables`` output, with
 its workgroup in ``athena_workgroups``):
 
 - the **schema check**: every SQL-log record this run delivered into the
-  table's bucket is read under the table's columns (as Athena's OpenX SerDe
+  table's bucket (for a Parquet table: sent to its stream, as the conversion
+  reads them) is read under the table's columns (as Athena's OpenX SerDe
   would, :mod:`firelens_local.archive_records`); keys no column covers
   and values that would read as NULL are reported as schema drift. Drift is
   reported, not fatal: delivery worked, the table needs a new column;
@@ -19,7 +20,7 @@ its workgroup in ``athena_workgroups``):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,7 @@ def check_archive(
     glue: Any,
     athena: Any,
     objects: Sequence[StoredObject],
+    sent: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[ArchiveCheck, ...]:
     """The schema check and the saved queries of each table, for the objects this run delivered.
 
@@ -74,6 +76,8 @@ def check_archive(
         workgroups: the workgroup of each, in the same order.
         s3, glue, athena: boto3 clients for the emulator.
         objects: the objects this run wrote (any bucket).
+        sent: bucket -> the JSON records this run sent to it. A Parquet table's schema check reads these,
+            as the conversion reads them (its objects hold only what the columns kept).
 
     Raises:
         LookupError: a table or its queries are missing (redeploy).
@@ -85,7 +89,10 @@ def check_archive(
     for table, workgroup in zip(tables, workgroups, strict=True):
         deployed = read_deployed_table(glue, table)
         mine = [o for o in objects if o.bucket == deployed.bucket]
-        records = [r for o in mine for r in read_lines(object_text(o.body)).records if r is not None]
+        if deployed.parquet:
+            records = [r for r in read_lines("\n".join((sent or {}).get(deployed.bucket, ()))).records if r]
+        else:
+            records = [r for o in mine for r in read_lines(object_text(o.body)).records if r is not None]
         days = sorted(day for o in mine if (day := deployed.day_of(o.key)) is not None)
         queries = (
             query_archive(s3=s3, glue=glue, athena=athena, table=table, workgroup=workgroup, day=days[-1])
@@ -94,7 +101,7 @@ def check_archive(
         )
         formats = (
             compare_formats(s3=s3, glue=glue, athena=athena, table=table, workgroup=workgroup, day=days[-1])
-            if days
+            if days and not deployed.parquet
             else None
         )
         checks.append(

@@ -25,14 +25,19 @@ Example:
 from __future__ import annotations
 
 import gzip
+import json
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+from firelens_cdktf.archive.schema import Column
 from firelens_cdktf.errors import DeliveryMismatch
 from firelens_local.delivery import DeliveryPlan
+from firelens_local.parquet import convert_records
 from firelens_local.readback import StoredEvent, StoredObject
 
 S3 = "S3"
@@ -98,8 +103,47 @@ def object_content(stored: StoredObject) -> bytes:
     return gzip.decompress(stored.body) if stored.body[:2] == b"\x1f\x8b" else stored.body
 
 
-def observed_records(objects: Iterable[StoredObject], events: Iterable[StoredEvent]) -> list[PlacedRecord]:
-    """The records the destinations hold: one per non-empty line of each object, one per event.
+def parquet_rows(body: bytes) -> list[str]:
+    """The rows of a Parquet object, each as one JSON text (columns in table order): how a converting
+    stream's records are compared, expected (converted the same way) and observed."""
+    import duckdb  # the [local] extra's query engine: only make run's converting streams need it
+
+    with tempfile.TemporaryDirectory(prefix="firelens-rows-") as tmp:
+        path = Path(tmp) / "object.parquet"
+        path.write_bytes(body)
+        connection = duckdb.connect()
+        try:
+            cursor = connection.execute(f"SELECT * FROM read_parquet('{path}')")
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+        finally:
+            connection.close()
+    return [json.dumps(dict(zip(names, row, strict=True)), default=str, separators=(",", ":")) for row in rows]
+
+
+def converted_records(placed: Iterable[PlacedRecord], bucket: str, columns: Sequence[Column]) -> list[PlacedRecord]:
+    """``placed`` with the records bound for ``bucket`` (a converting stream's) as the Parquet rows
+    Firehose's conversion makes of them (:func:`~firelens_local.parquet.convert_records`); the rest as they are."""
+    kept: list[PlacedRecord] = []
+    bodies: list[bytes] = []
+    for where, text in placed:
+        if where.service == S3 and where.resource == bucket:
+            bodies.append(text.encode("utf-8") + b"\n")
+        else:
+            kept.append((where, text))
+    conversion = convert_records(bodies, columns)
+    where = Placement(S3, bucket)
+    rows = parquet_rows(conversion.parquet) if conversion.parquet is not None else []
+    return (
+        kept + [(where, row) for row in rows] + [(where, raw.decode("utf-8", "replace")) for raw in conversion.failed]
+    )
+
+
+def observed_records(
+    objects: Iterable[StoredObject], events: Iterable[StoredEvent], *, parquet_buckets: Collection[str] = ()
+) -> list[PlacedRecord]:
+    """The records the destinations hold: one per non-empty line of each object, one per event; in the
+    buckets of converting streams, one per row of each Parquet object.
 
     Lines are split on ``"\\n"``: each record Fluent Bit sends ends with one,
     and an aggregated Firehose record adds an empty line, which is framing,
@@ -109,6 +153,9 @@ def observed_records(objects: Iterable[StoredObject], events: Iterable[StoredEve
     records: list[PlacedRecord] = []
     for stored in objects:
         where = Placement(S3, stored.bucket)
+        if stored.bucket in parquet_buckets and stored.body[:4] == b"PAR1":
+            records.extend((where, row) for row in parquet_rows(stored.body))
+            continue
         text = object_content(stored).decode("utf-8", errors="replace")
         records.extend((where, line) for line in text.split("\n") if line)
     records.extend((Placement(CLOUDWATCH_LOGS, e.log_group, e.log_stream), e.message) for e in events)

@@ -105,6 +105,9 @@ class FirehoseDestination:
         compression: ``GZIP``, ``UNCOMPRESSED``...
         buffer_mib: deliver after this much data...
         buffer_seconds: ... or after this long.
+        file_extension: the stream's own object extension (``.parquet``), or ``None`` for the default.
+        schema_table: ``database.table`` whose columns the stream converts records to Parquet with, or
+            ``None`` when it stores them as sent.
     """
 
     stream: str
@@ -113,6 +116,8 @@ class FirehoseDestination:
     compression: str
     buffer_mib: int
     buffer_seconds: int
+    file_extension: str | None = None
+    schema_table: str | None = None
 
 
 def read_firehose_destination(firehose: Any, stream: str) -> FirehoseDestination:
@@ -126,6 +131,8 @@ def read_firehose_destination(firehose: Any, stream: str) -> FirehoseDestination
         s3 = destination.get("ExtendedS3DestinationDescription") or destination.get("S3DestinationDescription")
         if s3:
             hints = s3.get("BufferingHints", {})
+            conversion = s3.get("DataFormatConversionConfiguration") or {}
+            schema = conversion.get("SchemaConfiguration") if conversion.get("Enabled", True) else None
             return FirehoseDestination(
                 stream=stream,
                 bucket=s3["BucketARN"].split(":::", 1)[-1],
@@ -133,6 +140,8 @@ def read_firehose_destination(firehose: Any, stream: str) -> FirehoseDestination
                 compression=s3.get("CompressionFormat", "UNCOMPRESSED"),
                 buffer_mib=int(hints.get("SizeInMBs", 5)),
                 buffer_seconds=int(hints.get("IntervalInSeconds", 300)),
+                file_extension=s3.get("FileExtension") or None,
+                schema_table=f"{schema['DatabaseName']}.{schema['TableName']}" if schema else None,
             )
     raise LookupError(f"Firehose delivery stream {stream!r} has no S3 destination")
 

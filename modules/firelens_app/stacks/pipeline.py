@@ -107,6 +107,7 @@ class PipelineStack(TerraformStack):
                 bucket_name=config.archive_bucket(stream),
                 alarm_topic_arn=self.alarm_topic.arn,
                 kms_key=self.kms_key,
+                record_format=config.archive_format,
             )
             for stream in self.routing.delivery_stream_names
         }

@@ -15,8 +15,11 @@ if TYPE_CHECKING:
     from firelens_cdktf.archive.schema import BOOLEAN as BOOLEAN
     from firelens_cdktf.archive.schema import DOUBLE as DOUBLE
     from firelens_cdktf.archive.schema import INT as INT
+    from firelens_cdktf.archive.schema import JSON_FORMAT as JSON_FORMAT
+    from firelens_cdktf.archive.schema import PARQUET_FORMAT as PARQUET_FORMAT
     from firelens_cdktf.archive.schema import PARTITION_KEYS as PARTITION_KEYS
     from firelens_cdktf.archive.schema import QUERY_PARAMETERS as QUERY_PARAMETERS
+    from firelens_cdktf.archive.schema import RECORD_FORMATS as RECORD_FORMATS
     from firelens_cdktf.archive.schema import SERVICE_KEY as SERVICE_KEY
     from firelens_cdktf.archive.schema import STRING as STRING
     from firelens_cdktf.archive.schema import Column as Column
@@ -58,6 +61,9 @@ _EXPORTS = {
     "column_names": "firelens_cdktf.archive.schema",
     "quote_identifier": "firelens_cdktf.archive.schema",
     "sql_string": "firelens_cdktf.archive.schema",
+    "RECORD_FORMATS": "firelens_cdktf.archive.schema",
+    "PARQUET_FORMAT": "firelens_cdktf.archive.schema",
+    "JSON_FORMAT": "firelens_cdktf.archive.schema",
     "injected_service_parameters": "firelens_cdktf.archive.schema",
     "service_error_prefix": "firelens_cdktf.archive.schema",
     "service_stream_name": "firelens_cdktf.archive.schema",
