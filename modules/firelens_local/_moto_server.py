@@ -9,7 +9,8 @@ The corrections change how the emulator behaves, never the synthesized JSON:
    ``ListTagsForResource``, ``DeleteNamedQuery``, ``UpdateWorkGroup``
    (:mod:`firelens_local._moto_athena`);
 4. ECS ``CreateService`` keeps ``availabilityZoneRebalancing``
-   (:mod:`firelens_local._moto_ecs`).
+   (:mod:`firelens_local._moto_ecs`);
+5. a CloudWatch Logs group keeps its class (``logGroupClass``, :mod:`firelens_local._moto_logs`).
 
 Policy conditions: moto (5.2.x, ``moto/iam/access_control.py`` and ``policy_conditions.py``)
 passes no request context into bucket-policy evaluation, and treats a
@@ -34,7 +35,7 @@ from typing import Any
 from moto.iam import access_control
 from moto.server import main as moto_main
 
-from firelens_local import _moto_athena, _moto_ecs, _moto_firehose
+from firelens_local import _moto_athena, _moto_ecs, _moto_firehose, _moto_logs
 
 _original = access_control.IAMPolicyStatement.is_action_permitted
 
@@ -61,6 +62,7 @@ def patch() -> None:
     _moto_firehose.patch()
     _moto_athena.patch()
     _moto_ecs.patch()
+    _moto_logs.patch()
 
 
 if __name__ == "__main__":
