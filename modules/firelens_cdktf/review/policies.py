@@ -13,6 +13,7 @@ one that changes becomes a :class:`~firelens_cdktf.review.model.PolicyChange`
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -214,6 +215,26 @@ def _describe_deny(statement: PolicyStatement) -> str:
     return f"{sid}Deny {what}{on}"
 
 
+#: The account itself as a principal (``arn:<partition>:iam::<account>:root``), as a plan shows it.
+_ACCOUNT_ROOT = re.compile(r"^AWS:arn:aws[a-z-]*:iam::\d{12}:root$")
+
+
+def key_policy_wildcards(statement: PolicyStatement, wildcards: tuple[str, ...]) -> tuple[str, ...]:
+    """The wildcards of a KMS key policy's statement that widen access, of those ``gains`` found.
+
+    In a key policy, ``Resource "*"`` is the key the policy is attached to, never another
+    (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html), and
+    ``kms:*`` for the account itself is AWS's default statement, which hands the decision to the
+    account's IAM policies (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html):
+    neither grants anything beyond the key or outside the account.
+    """
+    kept = tuple(w for w in wildcards if w != "resource *")
+    account_only = bool(statement.principals) and all(_ACCOUNT_ROOT.match(p) for p in statement.principals)
+    if account_only and not statement.condition:
+        kept = tuple(w for w in kept if w not in ("action kms:*", "action *"))
+    return kept
+
+
 def policy_effects(policy: PolicyChange, *, holder_stays: bool) -> Iterator[Effect]:
     """The rules' effects of one policy change.
 
@@ -223,9 +244,21 @@ def policy_effects(policy: PolicyChange, *, holder_stays: bool) -> Iterator[Effe
             deleted with its bucket lifts no Deny from data that remains).
     """
     where = f"{policy.attribute}: "
+    key_policy = policy.address.split(".", 1)[0] == "aws_kms_key" and policy.attribute == "policy"
     for wild in policy.gained:
         sid = f" [{wild.statement.sid}]" if wild.statement.sid else ""
-        yield Effect("iam-wildcard", policy.address, f"{where}Allow statement{sid} gains {', '.join(wild.wildcards)}")
+        wildcards = key_policy_wildcards(wild.statement, wild.wildcards) if key_policy else wild.wildcards
+        if wildcards:
+            yield Effect("iam-wildcard", policy.address, f"{where}Allow statement{sid} gains {', '.join(wildcards)}")
+        else:  # only what a key policy means by design: a grant on this key, reported as one
+            who = ", ".join(wild.statement.principals)
+            yield Effect(
+                "iam-grant-added",
+                policy.address,
+                f"{where}grants [{wild.statement.sid}] {', '.join(wild.statement.actions)} on this key to {who}"
+                if wild.statement.sid
+                else f"{where}grants {', '.join(wild.statement.actions)} on this key to {who}",
+            )
     for gain in policy.granted:
         if gain.public:
             yield Effect(
