@@ -26,6 +26,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import itertools
 import json
@@ -157,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         as_json.close()
         as_parquet.close()
-    cost = format_cost(
-        scans,
+    month = functools.partial(
+        format_cost,
         raw_bytes=raw,
         json_stored=json_loaded.bytes_read,
         parquet_stored=parquet_loaded.bytes_read,
@@ -166,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         prices=PRICES[args.region],
         conversion_usd_per_gb=FORMAT_CONVERSION[args.region].usd,
     )
+    cost = month(scans)
     print(
         f"a month of {args.archive_gb:,.0f} GB of records in {args.region}, each saved query once a day: "
         f"GZIP JSON ${cost.json.total:,.2f}, Parquet ${cost.parquet.total:,.2f}: {cost.cheaper} is cheaper by "
@@ -180,16 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         (
             runs
             for runs in itertools.chain(range(1, 100), range(100, 100_000, 100))
-            if format_cost(
-                scans * runs,
-                raw_bytes=raw,
-                json_stored=json_loaded.bytes_read,
-                parquet_stored=parquet_loaded.bytes_read,
-                archive_gb_per_month=args.archive_gb,
-                prices=PRICES[args.region],
-                conversion_usd_per_gb=FORMAT_CONVERSION[args.region].usd,
-            ).cheaper
-            == "Parquet"
+            if month(scans * runs).cheaper == "Parquet"
         ),
         None,
     )
