@@ -232,3 +232,46 @@ def test_a_route_to_a_service_missing_from_the_shared_archive_says_how_to_add_it
             log_router=ROUTER,
             log_archives=(archive,),
         )
+
+
+def test_an_upgrade_keeps_the_one_writer_stream_at_its_address_while_the_services_move() -> None:
+    before = TerraformStack(Testing.app(), "before")
+    LogArchive(before, "audit", stream_name="payments-audit", bucket_name="payments-audit-archive")
+    during = TerraformStack(Testing.app(), "during")
+    LogArchive(
+        during,
+        "audit",
+        stream_name="payments-audit",
+        bucket_name="payments-audit-archive",
+        services=SERVICES,
+        keep_unpartitioned_stream=True,
+    )
+    old, new = (resources_by_address(synth_json(s), "aws_kinesis_firehose_delivery_stream") for s in (before, during))
+    [(address, stream)] = old.items()
+    assert new[address] == stream  # same address, same settings: the deploy changes nothing about it
+    assert sorted(s["name"] for s in new.values()) == [
+        "payments-audit",
+        "payments-audit-payments-api",
+        "payments-audit-payments-worker",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "fix"),
+    [({}, "leave it out"), ({"services": SERVICES, "record_format": "PARQUET"}, "then convert to Parquet")],
+)
+def test_keeping_the_one_writer_stream_needs_services_and_json(options: dict[str, Any], fix: str) -> None:
+    stack = TerraformStack(Testing.app(), "keep")
+    with pytest.raises(ConfigError, match=rf"keep_unpartitioned_stream=True.*only with services=.*{fix}"):
+        LogArchive(
+            stack,
+            "audit",
+            stream_name="payments-audit",
+            bucket_name="payments-audit-archive",
+            keep_unpartitioned_stream=True,
+            **options,
+        )
+
+
+def resources_by_address(doc: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {f"{kind}.{name}": body for name, body in doc["resource"][kind].items()}

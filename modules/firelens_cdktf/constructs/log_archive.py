@@ -97,6 +97,11 @@ class LogArchive(Construct):
             under ``service=<service>/<prefix>``, so one service's queries read only its
             partition. Default: none, one stream named ``stream_name`` writing under
             ``prefix`` (the layout of an archive with one writer).
+        keep_unpartitioned_stream: With ``services``, keep the stream named ``stream_name``, writing under
+            ``prefix`` as before, while the services move to their own streams: deleting it at once would drop
+            what it still buffers and what tasks running the old routing still send. Set it for the deploy that
+            adds ``services``; remove it in a later one, once every task runs the new routing and
+            ``buffering_interval_seconds`` have passed. Default: ``False``.
         prefix: S3 key prefix. Default: ``year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/``.
         error_prefix: Prefix for records that failed; must contain
             ``!{firehose:error-output-type}`` whenever ``prefix`` uses
@@ -161,6 +166,7 @@ class LogArchive(Construct):
         bucket_name: str | None = None,
         bucket: S3Bucket | None = None,
         services: Sequence[str] | None = None,
+        keep_unpartitioned_stream: bool = False,
         prefix: str = HIVE_PREFIX,
         error_prefix: str = HIVE_ERROR_PREFIX,
         record_format: str = JSON_FORMAT,
@@ -202,6 +208,15 @@ class LogArchive(Construct):
             where, "record_format", record_format, RECORD_FORMATS, "JSON keeps the records as sent; PARQUET converts"
         )
         parquet = record_format == PARQUET_FORMAT
+        if keep_unpartitioned_stream and (not self.services or parquet):
+            raise ConfigError(
+                where,
+                "keep_unpartitioned_stream",
+                keep_unpartitioned_stream,
+                "True only with services= and record_format='JSON' (it keeps a one-writer archive's stream "
+                "while its services move to their own)",
+                "leave it out" if not self.services else "upgrade to services= first, then convert to Parquet",
+            )
         if buffering_size_mib is None:
             buffering_size_mib = PARQUET_MIN_BUFFER_MIB if parquet else 5
         if parquet:
@@ -310,19 +325,17 @@ class LogArchive(Construct):
         )
 
         # (stream name, construct id suffix, prefix, error prefix): the one stream keeps the ids it always had
-        layout = (
-            [
-                (
-                    service_stream_name(stream_name, s),
-                    f"-{s}",
-                    service_prefix(s) + prefix,
-                    service_error_prefix(error_prefix, s),
-                )
-                for s in self.services
-            ]
-            if self.services
-            else [(stream_name, "", prefix, error_prefix)]
-        )
+        layout = [
+            (
+                service_stream_name(stream_name, s),
+                f"-{s}",
+                service_prefix(s) + prefix,
+                service_error_prefix(error_prefix, s),
+            )
+            for s in self.services
+        ]
+        if keep_unpartitioned_stream or not self.services:  # the one-writer stream, at the address it always had
+            layout.insert(0, (stream_name, "", prefix, error_prefix))
         self.streams: dict[str, KinesisFirehoseDeliveryStream] = {}
         self.alarms_by_stream: dict[str, FirehoseDeliveryAlarms] = {}
         for name, suffix, stream_prefix, stream_error_prefix in layout:
