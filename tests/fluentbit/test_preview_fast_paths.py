@@ -132,3 +132,93 @@ def test_the_tables_common_row_is_what_its_general_path_writes() -> None:
     general_table.close()
     assert fast.getvalue() == general.getvalue()
     assert "…" in fast.getvalue() and "\\x80" in fast.getvalue()  # cut descriptions and undecodable bytes were met
+
+
+#: Records that trip the parse-first path (the input record's map read before FireLens's filter and the
+#: partial_message join): log not last, log not a string, two logs, partial keys, maps with arrays or spaces,
+#: texts that are not one map.
+PARSE_FIRST_RECORDS = [
+    (("log", '{"name":"Rack","level":"info","message":"m"}'),),
+    (("source", "stdout"), ("log", '{"a":1}'), ("source", "stderr")),
+    (("log", '{"a":1}'), ("log", 7)),
+    (("log", '{"a":1}'), ("log", '{"b":2}')),
+    (("log", '{"a":1}'), ("log", "not json")),
+    (("partial_message", "true"), ("partial_id", "1"), ("partial_last", "true"), ("log", '{"a":1}')),
+    (("partial_message", "true"), ("partial_id", "2"), ("partial_last", "false"), ("log", '{"a":1}')),
+    (("partial", "x"), ("log", '{"a":1}')),
+    (("log", "not json"), ("other", '{"b":2}')),
+    (("log", '{"a":1}'), ("other", '{"b":2}')),
+    (("", "x"), ("log", '{"a":1}')),
+    (("log", '{"a":[1,2]}'),),
+    (("log", '{"a": 1}'),),
+    (("log", ' {"a":1}'),),
+    (("log", '{"a":1} {"b":2}'),),
+    (("log", '{"a":1.50,"b":-0}'),),
+    (("log", "{}"),),
+    (("log", "{"),),
+    (("log", ""),),
+    (("log", '{"name":"ActiveRecord","payload":{"label":"user_show"}}'),),
+    (),
+]
+
+#: Configs around a json parser: the parse-first path applies to some, not to others.
+PARSE_FIRST_CONFIGS = {
+    "compiled": None,
+    "reserve": "[FILTER]\n    Name parser\n    Match *\n    Key_Name log\n    Parser json\n    Reserve_Data On\n",
+    "preserve": "[FILTER]\n    Name parser\n    Match *\n    Key_Name log\n    Parser json\n    Preserve_Key On\n",
+    "appends log": (
+        '[FILTER]\n    Name record_modifier\n    Match *\n    Record log {"x":1}\n'
+        "[FILTER]\n    Name parser\n    Match *\n    Key_Name log\n    Parser json\n"
+    ),
+    "appends partial": (
+        "[FILTER]\n    Name record_modifier\n    Match *\n    Record partial_message true\n"
+        "[FILTER]\n    Name multiline\n    Match *\n    Mode partial_message\n    multiline.key_content log\n"
+        "[FILTER]\n    Name parser\n    Match *\n    Key_Name log\n    Parser json\n"
+    ),
+    "grep first": (
+        "[FILTER]\n    Name grep\n    Match *\n    Exclude log ^x\n"
+        "[FILTER]\n    Name parser\n    Match *\n    Key_Name log\n    Parser json\n"
+    ),
+    "join then parse": (
+        "[FILTER]\n    Name multiline\n    Match *\n    Mode partial_message\n    multiline.key_content log\n"
+        "[FILTER]\n    Name parser\n    Match *\n    Key_Name log\n    Parser json\n"
+        "[FILTER]\n    Name rewrite_tag\n    Match *\n    Rule $name ^(Rack)$ routed false\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARSE_FIRST_CONFIGS))
+def test_the_parse_first_path_gives_what_every_filter_in_turn_gives(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from firelens_cdktf.fluentbit import simulator as simulator_module
+    from firelens_cdktf.fluentbit.config import parse_config
+    from firelens_cdktf.fluentbit.preview_io import resolve_parsers
+    from firelens_cdktf.fluentbit.record_accessor import Pairs
+
+    text = PARSE_FIRST_CONFIGS[name]
+    if text is None:
+        config, parsers = load_for_preview(str(COMPILED_CONFIG))
+    else:
+        config = parse_config(text + "[OUTPUT]\n    Name null\n    Match *\n")
+        parsers = resolve_parsers(config, [str(COMPILED_CONFIG.parent / "parsers_json.conf")], ".")
+        parsers.merge(load_for_preview(str(COMPILED_CONFIG))[1], source="compiled")
+    fast = Simulator(config, parsers)
+    tag = FirelensContext().tag("rails-app")
+    general = Simulator(config, parsers)
+    with monkeypatch.context() as patch:
+        patch.setattr(simulator_module, "_parse_first", lambda steps: None)
+        assert general._plan(tag).parser is None  # its plan, kept, has no parse-first path
+    if name == "compiled":
+        assert fast._plan(tag).parser is not None  # the path is taken where it applies...
+    elif name in ("reserve", "preserve", "appends log", "appends partial", "grep first"):
+        assert fast._plan(tag).parser is None  # ...and only there
+    for entries in PARSE_FIRST_RECORDS * 2:  # twice: the JSON reader's number texts are kept
+        record = Pairs(entries)
+        got, expected = fast.run(tag, record), general.run(tag, record)
+        assert got.to_json_line() == expected.to_json_line()
+        assert [d.record for d in got.deliveries] == [d.record for d in expected.deliveries]
+        assert all(_same(d.record, e.record) for d, e in zip(got.deliveries, expected.deliveries, strict=True))
+        assert (got.notes, got.stops) == (expected.notes, expected.stops)
+    ends = fast.finish(), general.finish()
+    assert [end.to_json_line() if end is not None else None for end in ends] == [
+        end.to_json_line() if end is not None else None for end in ends[::-1]
+    ]

@@ -40,10 +40,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from firelens_cdktf.errors import FluentBitSyntaxError
 from firelens_cdktf.fluentbit.config import Entry, FluentBitConfig, ParserDefinition, Section
 from firelens_cdktf.fluentbit.filters import UNKNOWN, Note, Run, Step, Stop, build_step, is_active
+from firelens_cdktf.fluentbit.filters.multiline import PARTIAL_MESSAGE, MultilineStep
+from firelens_cdktf.fluentbit.filters.parser import ParserStep
 from firelens_cdktf.fluentbit.filters.record_modifier import RecordModifierStep
 from firelens_cdktf.fluentbit.go_outputs import go_fate
 from firelens_cdktf.fluentbit.image_model import GO_OUTPUTS
@@ -88,6 +91,9 @@ MAX_REEMITS = 32
 _PLAN_CACHE_LIMIT = 65_536
 #: Rounds of end-of-input flushing (a flushed record may be buffered again by a later multiline filter).
 _FLUSH_ROUNDS = 8
+
+#: An entry's key (the partial_message test, as the multiline filter makes it).
+_name = itemgetter(0)
 
 #: Kept for callers of the previous module layout.
 _Unknown = NotSimulated
@@ -204,15 +210,74 @@ class _Plan:
 
     ``single`` is the one output that takes the tag when no other may: the
     common case, delivered without :meth:`Simulator._deliver`.
+
+    ``parser`` is set when the filters up to a json parser cannot change
+    what that parser returns on a map: :func:`_parse_first`.
     """
 
-    __slots__ = ("steps", "outputs", "unknown_outputs", "single")
+    __slots__ = ("steps", "outputs", "unknown_outputs", "single", "parser", "after_parser", "checks_partial")
 
     def __init__(self, steps: tuple[Step, ...], outputs: tuple[str, ...], unknown_outputs: tuple[str, ...]) -> None:
         self.steps = steps
         self.outputs = outputs
         self.unknown_outputs = unknown_outputs
         self.single = outputs[0] if len(outputs) == 1 and not unknown_outputs else None
+        self.parser: ParserStep | None = None
+        self.after_parser: tuple[Step, ...] = ()
+        self.checks_partial = False
+        first = _parse_first(steps)
+        if first is not None:
+            position, self.checks_partial = first
+            self.parser = steps[position]  # type: ignore[assignment]
+            self.after_parser = steps[position + 1 :]
+
+
+def _parse_first(steps: tuple[Step, ...]) -> tuple[int, bool] | None:
+    """Where the parse-first path may start: ``(position of the parser, whether a partial_message join comes
+    before it)``, or ``None``.
+
+    The path reads the input record's map with the parser *before* the
+    filters ahead of it, and when it reads one, goes on from the filter after
+    the parser. That is the general path's result when every filter ahead
+    of the parser passes such a record on with nothing noted, emitted or
+    stopped, and the parser's result does not depend on what they did:
+
+    - the parser replaces the record with the map it reads (one plain json
+      parser, plain ``Key_Name``, neither ``Reserve_Data`` nor
+      ``Preserve_Key``: :attr:`ParserStep.replaces_record`), from the last
+      entry named ``Key_Name`` holding a string;
+    - each filter ahead is a ``record_modifier`` that only appends keys
+      (FireLens's own), none named ``Key_Name`` (the entry read stays the
+      last of its name) nor able to name ``partial_message``, or a
+      ``multiline`` join in Mode ``partial_message``, which passes a record
+      none of whose keys could name ``partial_message`` unchanged (checked
+      on each record: ``checks_partial``).
+
+    The parser reads only a record whose last entry is ``Key_Name`` holding
+    a map text (:meth:`ParserStep.read_last`); any other record takes the
+    general path from the first filter.
+    """
+    checks_partial = False
+    appended: list[str] = []
+    for position, step in enumerate(steps):
+        kind = type(step)
+        if kind is ParserStep:
+            parser: ParserStep = step  # type: ignore[assignment]
+            if not parser.replaces_record or parser.key_name in appended:
+                return None
+            if any(PARTIAL_MESSAGE.startswith(key) for key in appended):
+                return None
+            return position, checks_partial
+        if kind is RecordModifierStep:
+            keys = step.appends_only  # type: ignore[attr-defined]
+            if keys is None:
+                return None
+            appended.extend(keys)
+        elif kind is MultilineStep and step.joins_pieces:  # type: ignore[attr-defined]
+            checks_partial = True
+        else:
+            return None
+    return None
 
 
 @dataclass
@@ -338,7 +403,16 @@ class Simulator:
         plan = self._plans.get(tag) or self._plan(tag)
         run.lineage = ()
         current: Pairs | None = record
-        for step in plan.steps:
+        steps = plan.steps
+        parser = plan.parser
+        if parser is not None and not (plan.checks_partial and PARTIAL_MESSAGE.startswith(tuple(map(_name, record)))):
+            # parse first (_parse_first): the filters ahead of the parser would pass the record on to it unchanged
+            # but for keys it drops, so the map it reads is the result they lead to; the holds_partial_key test inline
+            parsed = parser.read_last(record)
+            if parsed is not None:
+                current = parsed
+                steps = plan.after_parser
+        for step in steps:
             try:
                 current = step.apply(tag, current, run, None)  # type: ignore[arg-type]
             except NotSimulated as exc:

@@ -62,6 +62,12 @@ PARTIAL_MESSAGE = "partial_message"
 FORWARD_INPUT = "forward.0"
 
 
+def holds_partial_key(record: Pairs) -> bool:
+    """Whether a key of ``record`` could name ``partial_message`` (``_get_key`` would find one): the test
+    that makes Mode ``partial_message`` look at a record at all."""
+    return PARTIAL_MESSAGE.startswith(tuple(map(_name, record)))
+
+
 def _get_key(record: Pairs, wanted: str) -> int | None:
     """``ml_get_key``: the first entry whose name ``wanted`` starts with (``strncmp`` over the key's length)."""
     if not wanted.startswith(tuple(map(_name, record))):
@@ -172,6 +178,12 @@ class MultilineStep(Step):
                     )
                 parsers.append(found)
             self.engine = MultilineEngine(parsers, self.key_content)
+
+    @property
+    def joins_pieces(self) -> bool:
+        """Mode ``partial_message``: a record none of whose keys could name ``partial_message`` passes
+        unchanged (:func:`holds_partial_key`), with nothing noted."""
+        return self.mode == PARTIAL_MODE
 
     def apply(self, tag: str, record: Pairs, run: Run, origin: int | None) -> Pairs | None:
         if origin == self.index:

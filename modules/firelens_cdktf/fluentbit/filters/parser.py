@@ -136,6 +136,31 @@ class ParserStep(Step):
             remember_source(parsed, value)
         return parsed
 
+    @property
+    def replaces_record(self) -> bool:
+        """Whether, having read a map, this filter returns that map alone, whatever else the record holds.
+
+        True for one plain json parser on a plain ``Key_Name`` with nothing
+        reserved or preserved (:meth:`read_last`'s condition).
+        """
+        return self._simple
+
+    def read_last(self, record: Pairs) -> Pairs | None:
+        """What :meth:`apply` returns when the record's *last* entry is ``Key_Name`` holding a map text read
+        straight through (one map, no arrays); ``None`` otherwise, where :meth:`apply` must decide.
+
+        Only when :attr:`replaces_record`: then the map is the result whatever comes before that entry, so a
+        caller may read it before steps that only append other keys (see the simulator's parse-first path).
+        """
+        if not self._simple or not record:
+            return None
+        key, value = record[-1]
+        if key != self.key_name or type(value) is not str:
+            return None
+        if value[-1:] == "}" and value[:1] == "{" and "[" not in value:
+            return self._read_map(value)
+        return None
+
     def _parse(self, value: str) -> Pairs | None:
         if self._plain_json is not None:
             # one plain json parser: the common case, a single map read straight through

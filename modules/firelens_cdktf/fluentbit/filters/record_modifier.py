@@ -96,6 +96,12 @@ class RecordModifierStep(Step):
         self._append_only = bool(self._added) and not (self.removals or self.allow or self.uuid_key or self.skipped)
         self._tail_json = encode_json(Pairs(self._added))[1:-1]
 
+    @property
+    def appends_only(self) -> tuple[str, ...] | None:
+        """The keys this filter appends to every record, changing nothing else and noting nothing; ``None``
+        when it does more (removes keys, adds a UUID, skips a Record line)."""
+        return tuple(key for key, _ in self._added) if self._append_only else None
+
     def apply(self, tag: str, record: Pairs, run: Run, origin: int | None) -> Pairs | None:
         if self._append_only:
             appended = Pairs(record + self._added)
