@@ -459,14 +459,54 @@ def _parsed_log(outcome: Outcome) -> Pairs | None:
     return value if type(source) is str and source == _log_of(outcome.record) else None
 
 
+#: Descriptions of the common shape (:func:`_summary`), cut to the table's width, by ``(name, level, message,
+#: label)``: an app repeats a few of them from line to line. Only those of short messages are kept, at most this many.
+_DESCRIBED: dict[tuple[str, str, str, str | None], str] = {}
+_DESCRIBED_LIMIT = 4_096
+#: The longest message whose description :data:`_DESCRIBED` keeps (longer ones rarely repeat).
+_DESCRIBED_MESSAGE = 40
+
+
 def _summary(outcome: Outcome) -> str:
-    """:func:`summarize_record` of the outcome's input record, reusing the map a parser read from its ``log``."""
-    inner = _parsed_log(outcome)
-    if inner is not None:  # summarize_record's first case, inline: nearly every line of an app's JSON
-        described = _describe(last_values(inner), numbers=False)
-        if described:
-            return described if len(described) <= _SUMMARY_WIDTH else described[: _SUMMARY_WIDTH - 1] + "…"
-    return summarize_record(outcome.record, inner=inner)
+    """``summarize_record(outcome.record, inner=_parsed_log(outcome))``, the table's description of a record.
+
+    Nearly every line of an app's JSON is described by its parsed map's
+    ``name``, ``level``, ``message`` (strings) and ``payload.label``: that
+    case is :func:`_parsed_log` and :func:`_describe` inline, its text kept
+    for the next line with the same four values.
+    """
+    copies: tuple[Delivery, ...] | tuple[Dropped, ...] = outcome.deliveries or outcome.dropped
+    if copies:
+        # _parsed_log, inline
+        inner: Pairs = copies[0].record
+        source = getattr(inner, _SOURCE, None)
+        while type(source) is tuple:  # an extension (base, tail): record_modifier's
+            inner = source[0]
+            source = getattr(inner, _SOURCE, None)
+        if type(source) is str:
+            record = outcome.record
+            log = record[-1][1] if record and record[-1][0] == "log" else record.last("log")  # _log_of
+            if source == log:  # a str equals only a str: log is _log_of(record)
+                fields = last_values(inner)
+                get = fields.get
+                name, level, message = get("name"), get("level"), get("message")
+                if type(name) is str and type(level) is str and type(message) is str and get("log") is None:
+                    # _describe's common shape: the text depends on these four values only
+                    payload = get("payload")
+                    label = last_values(payload).get("label") if type(payload) is Pairs else None
+                    key = (name, level, message, label if type(label) is str else None)
+                    text = _DESCRIBED.get(key)
+                    if text is None:
+                        text = _describe(fields, numbers=False) or ""
+                        if len(text) > _SUMMARY_WIDTH:
+                            text = text[: _SUMMARY_WIDTH - 1] + "…"
+                        if len(message) <= _DESCRIBED_MESSAGE:
+                            if len(_DESCRIBED) >= _DESCRIBED_LIMIT:
+                                _DESCRIBED.clear()
+                            _DESCRIBED[key] = text
+                    return text
+                return summarize_record(record, inner=inner)
+    return summarize_record(outcome.record, inner=_parsed_log(outcome))
 
 
 #: Texts the table keeps for tags it meets again, at most (tags made from record values may be many).

@@ -313,7 +313,18 @@ def written_as_is(text: str) -> bool:
         return False
     if "\\" in text and _ESCAPE_NOT_WRITTEN.search(text) is not None:
         return False
-    if _SPACE_BY_STRUCTURE.search(text) is None:
+    found = _SPACE_BY_STRUCTURE.search(text)
+    if found is None:
+        return True
+    if "\\\\" not in text:
+        # No escaped backslash: each backslash opens an escape, so each quote not after one opens or closes a
+        # string, and a space stands outside strings when an even number of those come before it.
+        count = text.count
+        while found is not None:
+            at = found.start()
+            if not (count('"', 0, at) - count('\\"', 0, at)) & 1:
+                return False
+            found = _SPACE_BY_STRUCTURE.search(text, at + 1)
         return True
     # A space by {}[]:, that may stand inside a string ("a, b"): look at what stands outside strings. Once
     # each escaped backslash and then each escaped quote is taken out (escapes pair up from the left, as
