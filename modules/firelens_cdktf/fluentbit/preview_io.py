@@ -63,7 +63,7 @@ from firelens_cdktf.fluentbit.record_accessor import (
     encode_json,
     json_string,
 )
-from firelens_cdktf.fluentbit.records import _SOURCE, last_values
+from firelens_cdktf.fluentbit.records import _LAST_VALUES, _SOURCE, last_values
 
 __all__ = [
     "InputCounts",
@@ -487,7 +487,7 @@ def _summary(outcome: Outcome) -> str:
             record = outcome.record
             log = record[-1][1] if record and record[-1][0] == "log" else record.last("log")  # _log_of
             if source == log:  # a str equals only a str: log is _log_of(record)
-                fields = last_values(inner)
+                fields = getattr(inner, _LAST_VALUES, None) or last_values(inner)  # kept, read inline
                 get = fields.get
                 name, level, message = get("name"), get("level"), get("message")
                 if type(name) is str and type(level) is str and type(message) is str and get("log") is None:
@@ -569,6 +569,20 @@ class TableWriter:
         deliveries = outcome.deliveries
         if not deliveries or outcome.notes or outcome.dropped or outcome.stops or outcome.end_of_input:
             self._write_any(outcome, line)
+            return
+        if len(deliveries) == 1 and deliveries[0].fate is None:
+            # the commonest row: one copy, sent whole; the loop below for one delivery, in one text
+            delivery = deliveries[0]
+            self.read = read = self.read + 1
+            tag, output, size = outcome.tag, delivery.output, delivery.size
+            text = (
+                f"#{read if line is None else line}{self._heads.get(tag) or self._head(tag)}{_summary(outcome)}\n"
+                f"{self._arrows.get((delivery.tag, output)) or self._arrow(delivery.tag, output)}{size} B\n"
+            )
+            total = self.totals.get(output) or self.totals.setdefault(output, [0, 0])
+            total[0] += 1
+            total[1] += size
+            self._write(text if text.isascii() or not has_undecodable(text) else self._printable(text))
             return
         for delivery in deliveries:
             if delivery.fate is not None:

@@ -415,7 +415,7 @@ def encode_output_json(value: Pairs) -> str:
     """
     if not value:
         return "{}"
-    if len(last_values(value)) != len(value):  # has_repeated_keys
+    if len(getattr(value, _LAST_VALUES, None) or last_values(value)) != len(value):  # has_repeated_keys
         return _encode_map(last_keys_only(value))  # type: ignore[arg-type]
     return encode_map(value)
 

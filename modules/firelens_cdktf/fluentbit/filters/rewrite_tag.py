@@ -18,7 +18,7 @@ from firelens_cdktf.fluentbit.filters._base import WARNING, Run, Step
 from firelens_cdktf.fluentbit.limits import TAG_ALLOWED_CHARACTERS
 from firelens_cdktf.fluentbit.plugins import RewriteRule, RuleError, parse_rewrite_rule
 from firelens_cdktf.fluentbit.record_accessor import Literal, Missing, Pairs, Value, walk_subkeys
-from firelens_cdktf.fluentbit.records import last_values
+from firelens_cdktf.fluentbit.records import _LAST_VALUES, last_values
 from firelens_cdktf.fluentbit.unknown import NotSimulated
 
 #: Any character a tag may not hold.
@@ -68,7 +68,8 @@ class RewriteTagStep(Step):
             if name is None:
                 continue  # $TAG or $0 as KEY: flb_ra_regex_match finds no key
             # the last entry of the top-level key (record accessors read from the end); absent: not a string
-            value = last_values(record).get(name)
+            # last_values(record), its kept dict read inline: no call for a map read before
+            value = (getattr(record, _LAST_VALUES, None) or last_values(record)).get(name)
             subject: Value | Missing = value
             if compiled.subkeys and type(value) in (Pairs, tuple):
                 subject = walk_subkeys(value, compiled.subkeys)
