@@ -282,7 +282,7 @@ class ArchiveQueries(Construct):
             "workgroup",
             name=workgroup_name,
             state="ENABLED",
-            description=f"Queries over {layout.description}: results expire after "
+            description=f"Queries over the {archive.stream_name} archive{layout.scope}: results expire after "
             f"{results_expiration_days} days, at most {bytes_scanned_cutoff_per_query:,} bytes scanned",
             configuration=AthenaWorkgroupConfiguration(
                 enforce_workgroup_configuration=True,  # clients cannot send results elsewhere or lift the cutoff
@@ -415,6 +415,14 @@ class _Layout:
     projection: dict[str, str]
     #: The streams whose records a Parquet archive converts with this table's columns.
     schema_of: tuple[str, ...] = ()
+
+    @property
+    def scope(self) -> str:
+        """What of a shared archive the workgroup queries (``""`` for an archive with one writer)."""
+        if not self.partition_prefix:
+            return ""
+        service = self.partition_prefix.split("=", 1)[1].rstrip("/")
+        return ", every service" if "${" in service else f", service {service}"
 
     @staticmethod
     def of(where: str, archive: LogArchive, service: str | None, *, has_queries: bool) -> _Layout:
