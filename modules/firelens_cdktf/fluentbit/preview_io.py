@@ -63,7 +63,7 @@ from firelens_cdktf.fluentbit.record_accessor import (
     encode_json,
     json_string,
 )
-from firelens_cdktf.fluentbit.records import _LAST_VALUES, _SOURCE, last_values
+from firelens_cdktf.fluentbit.records import _SOURCE, LAST_VALUES_ATTRIBUTE, last_values
 
 __all__ = [
     "InputCounts",
@@ -487,7 +487,7 @@ def _summary(outcome: Outcome) -> str:
             record = outcome.record
             log = record[-1][1] if record and record[-1][0] == "log" else record.last("log")  # _log_of
             if source == log:  # a str equals only a str: log is _log_of(record)
-                fields = getattr(inner, _LAST_VALUES, None) or last_values(inner)  # kept, read inline
+                fields = getattr(inner, LAST_VALUES_ATTRIBUTE, None) or last_values(inner)  # kept, read inline
                 get = fields.get
                 name, level, message = get("name"), get("level"), get("message")
                 if type(name) is str and type(level) is str and type(message) is str and get("log") is None:

@@ -359,8 +359,8 @@ def remember_extension(value: Pairs, base: Pairs, tail_json: str) -> None:
 # joined multiline record) holds ``ecs_*`` twice, yet CloudWatch Logs and Firehose receive them once.
 
 
-#: Attribute of a map holding :func:`last_values` of it.
-_LAST_VALUES = "_last_values"
+#: Attribute of a map holding :func:`last_values` of it (public: the hot paths in filters/ read it inline).
+LAST_VALUES_ATTRIBUTE = "_last_values"
 
 
 def last_values(value: Pairs) -> dict[str, Value]:
@@ -374,10 +374,10 @@ def last_values(value: Pairs) -> dict[str, Value]:
         >>> last_values(Pairs((("a", 1), ("b", 2), ("a", 3))))
         {'a': 3, 'b': 2}
     """
-    found: dict[str, Value] | None = getattr(value, _LAST_VALUES, None)
+    found: dict[str, Value] | None = getattr(value, LAST_VALUES_ATTRIBUTE, None)
     if found is None:
         found = dict(iter(value))  # iter: with Pairs.keys(), dict() would read it as a mapping
-        setattr(value, _LAST_VALUES, found)
+        setattr(value, LAST_VALUES_ATTRIBUTE, found)
     return found
 
 
@@ -415,7 +415,7 @@ def encode_output_json(value: Pairs) -> str:
     """
     if not value:
         return "{}"
-    if len(getattr(value, _LAST_VALUES, None) or last_values(value)) != len(value):  # has_repeated_keys
+    if len(getattr(value, LAST_VALUES_ATTRIBUTE, None) or last_values(value)) != len(value):  # has_repeated_keys
         return _encode_map(last_keys_only(value))  # type: ignore[arg-type]
     return encode_map(value)
 

@@ -18,7 +18,7 @@ from firelens_cdktf.fluentbit.filters._base import WARNING, Run, Step
 from firelens_cdktf.fluentbit.limits import TAG_ALLOWED_CHARACTERS
 from firelens_cdktf.fluentbit.plugins import RewriteRule, RuleError, parse_rewrite_rule
 from firelens_cdktf.fluentbit.record_accessor import Literal, Missing, Pairs, Value, walk_subkeys
-from firelens_cdktf.fluentbit.records import _LAST_VALUES, last_values
+from firelens_cdktf.fluentbit.records import LAST_VALUES_ATTRIBUTE, last_values
 from firelens_cdktf.fluentbit.unknown import NotSimulated
 
 #: Any character a tag may not hold.
@@ -69,7 +69,7 @@ class RewriteTagStep(Step):
                 continue  # $TAG or $0 as KEY: flb_ra_regex_match finds no key
             # the last entry of the top-level key (record accessors read from the end); absent: not a string
             # last_values(record), its kept dict read inline: no call for a map read before
-            value = (getattr(record, _LAST_VALUES, None) or last_values(record)).get(name)
+            value = (getattr(record, LAST_VALUES_ATTRIBUTE, None) or last_values(record)).get(name)
             subject: Value | Missing = value
             if compiled.subkeys and type(value) in (Pairs, tuple):
                 subject = walk_subkeys(value, compiled.subkeys)
