@@ -75,7 +75,7 @@ from firelens_local.delivery_check import (
     observed_records,
     require_exact,
 )
-from firelens_local.emulator import FAKE_CREDENTIALS
+from firelens_local.emulator import emulator_client
 from firelens_local.firehose_keys import key_pattern
 from firelens_local.readback import (
     FirehoseDestination,
@@ -317,16 +317,9 @@ class AwsClients:
     @classmethod
     def for_endpoint(cls, endpoint: str, region: str) -> AwsClients:
         """Clients for the emulator at ``endpoint`` (fake credentials, never a real account)."""
-        import boto3  # dev dependency: only the emulator flow needs it
 
         def client(service: str) -> Any:
-            return boto3.client(
-                service,
-                endpoint_url=endpoint,
-                region_name=region,
-                aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            )
+            return emulator_client(service, endpoint, region)
 
         return cls(
             s3=client("s3"),

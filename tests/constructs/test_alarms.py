@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import boto3
 import pytest
 from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -158,13 +157,7 @@ def applied(tmp_path_factory: pytest.TempPathFactory, emulator: Emulator) -> App
 
 
 def _client(service: str, emulator: Emulator) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=emulator.endpoint,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return emulator.client(service, REGION)
 
 
 def test_alarms_exist_on_the_emulator_and_notify_the_topic(applied: Applied) -> None:

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import boto3
 import pytest
 from cdktf import TerraformStack, Testing
 
@@ -272,13 +271,7 @@ def applied(tmp_path_factory: pytest.TempPathFactory, emulator: Emulator) -> App
 
 
 def _client(service: str, emulator: Emulator) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=emulator.endpoint,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return emulator.client(service, REGION)
 
 
 def test_the_applied_task_definition_names_objects_that_hold_the_compiled_bytes(applied: Applied) -> None:
