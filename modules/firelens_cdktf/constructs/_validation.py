@@ -27,6 +27,13 @@ def is_token(value: object) -> bool:
     return isinstance(value, str) and "${TfToken[" in value
 
 
+def check_exactly_one(where: str, given: dict[str, object], fix: str) -> None:
+    """Raise :class:`ConfigError` unless exactly one of two alternative arguments (name -> value) is given."""
+    (first, a), (second, b) = given.items()
+    if (a is None) == (b is None):
+        raise ConfigError(where, f"{first}/{second}", (a, b), "exactly one of them", fix)
+
+
 def check_pattern(where: str, field: str, value: str, pattern: re.Pattern[str], allowed: str, fix: str) -> None:
     """Raise :class:`ConfigError` unless ``value`` matches ``pattern`` (tokens pass)."""
     if not is_token(value) and not pattern.match(value):

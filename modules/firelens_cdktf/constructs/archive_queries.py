@@ -45,7 +45,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from constructs import Construct
 from firelens_cdktf.archive import schema as archive_sql
 from firelens_cdktf.archive.schema import Column, SavedQuery
-from firelens_cdktf.constructs._validation import check_pattern, check_range, is_token, where_of
+from firelens_cdktf.constructs._validation import check_exactly_one, check_pattern, check_range, is_token, where_of
 from firelens_cdktf.constructs.kms import LogKey
 from firelens_cdktf.constructs.log_archive import HIVE_PREFIX, LogArchive
 from firelens_cdktf.constructs.secure_bucket import SecureBucket, check_bucket_name
@@ -153,14 +153,11 @@ class ArchiveQueries(Construct):
         self.kms_key = kms_key = kms_key if kms_key is not None else archive.kms_key
         layout = _Layout.of(where, archive, service, has_queries=queries is not None)
         table_name = table_name or archive_sql.glue_name(layout.stream_name)
-        if (database_name is None) == (database is None):
-            raise ConfigError(
-                where,
-                "database_name/database",
-                (database_name, database),
-                "exactly one of them",
-                "pass database_name= to create a Glue database, or database= to use an existing one",
-            )
+        check_exactly_one(
+            where,
+            {"database_name": database_name, "database": database},
+            "pass database_name= to create a Glue database, or database= to use an existing one",
+        )
         for field, name in (("database_name", database_name), ("table_name", table_name)):
             if name is not None:
                 check_pattern(

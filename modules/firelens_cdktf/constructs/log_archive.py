@@ -42,6 +42,7 @@ from firelens_cdktf.archive.schema import (
 from firelens_cdktf.constructs._synth_time import add_check
 from firelens_cdktf.constructs._validation import (
     check_choice,
+    check_exactly_one,
     check_pattern,
     check_range,
     check_topic_arn,
@@ -192,14 +193,11 @@ class LogArchive(Construct):
             "1-64 letters, digits, '_', '.' or '-'",
             "rename the delivery stream",
         )
-        if (bucket_name is None) == (bucket is None):
-            raise ConfigError(
-                where,
-                "bucket_name/bucket",
-                (bucket_name, bucket),
-                "exactly one of them",
-                "pass bucket_name= to create a bucket, or bucket= to use an existing one",
-            )
+        check_exactly_one(
+            where,
+            {"bucket_name": bucket_name, "bucket": bucket},
+            "pass bucket_name= to create a bucket, or bucket= to use an existing one",
+        )
         if bucket_name is not None:
             check_bucket_name(where, "bucket_name", bucket_name)
         self.services = _check_services(where, stream_name, services)

@@ -10,7 +10,7 @@ from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_object import S3Object
 
 from constructs import Construct
-from firelens_cdktf.constructs._validation import check_pattern, where_of
+from firelens_cdktf.constructs._validation import check_exactly_one, check_pattern, where_of
 from firelens_cdktf.constructs.grants import RoleLike, RolePolicy, grant_to
 from firelens_cdktf.constructs.init_config import content_key, init_files_tag, init_image_files
 from firelens_cdktf.constructs.secure_bucket import SecureBucket, check_bucket_name
@@ -86,14 +86,11 @@ class RouterConfigInS3(Construct):
     ) -> None:
         super().__init__(scope, id_)
         where = where_of(self)
-        if (bucket_name is None) == (bucket is None):
-            raise ConfigError(
-                where,
-                "bucket_name/bucket",
-                (bucket_name, bucket),
-                "exactly one of them",
-                "pass bucket_name= to create a bucket, or bucket= (an aws_s3_bucket, or a name) to use one",
-            )
+        check_exactly_one(
+            where,
+            {"bucket_name": bucket_name, "bucket": bucket},
+            "pass bucket_name= to create a bucket, or bucket= (an aws_s3_bucket, or a name) to use one",
+        )
         check_pattern(
             where,
             "key_prefix",

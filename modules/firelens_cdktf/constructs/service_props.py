@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 from firelens_cdktf import limits as _limits
 from firelens_cdktf.constructs._validation import (
     check_cidr,
+    check_exactly_one,
     check_pattern,
     check_pinned_image,
     check_range,
@@ -488,14 +489,9 @@ class ClusterRef:
 
     def __post_init__(self) -> None:
         where = "ClusterRef"
-        if (self.name is None) == (self.arn is None):
-            raise ConfigError(
-                where,
-                "name/arn",
-                (self.name, self.arn),
-                "exactly one of them",
-                "use ClusterRef.from_name(...) or ClusterRef.from_arn(...)",
-            )
+        check_exactly_one(
+            where, {"name": self.name, "arn": self.arn}, "use ClusterRef.from_name(...) or ClusterRef.from_arn(...)"
+        )
         if self.name is not None:
             check_pattern(
                 where, "name", self.name, _limits.ECS_CLUSTER_NAME, "1-255 letters, digits, '-' or '_'", "fix the name"
